@@ -1,0 +1,53 @@
+//! The engine: one replicate of a scenario, day after day.
+//!
+//! A day is synchronous and two-phase. Every decision on day t reads only the state at the end of
+//! day t-1: each agent's own arrays, yesterday's `view` of everyone (member? advocate?), and the
+//! group aggregates computed from yesterday. All decisions are then applied together:
+//!
+//! 1. **decide** (parallel over fixed chunks of agents): outsiders are exposed and decide to join;
+//!    members renew, quit, or visit, and visitors lurk, post, advertise, buy, or ask for a meetup
+//!    seat. Each agent writes only its own entries.
+//! 2. **moderate** (parallel, only when there is something to do): moderators catch today's ads
+//!    up to their capacity, warn and kick; meetup seats are given out.
+//! 3. **admit** (sequential, in agent order): today's joiners are seated in the lowest-numbered
+//!    group with room; when all are full a new group opens (fission), up to `max_groups`.
+//! 4. **publish**: group aggregates and everyone's view become tomorrow's "yesterday".
+//!
+//! Every random draw comes from `rng::Draws` keyed by (seed, replicate, agent, day, decision),
+//! chunk boundaries are fixed, and tallies are summed in chunk order, so results are
+//! byte-identical whatever the number of threads.
+
+mod state;
+mod step;
+
+pub use state::{State, STATE_BYTES_PER_AGENT};
+pub use step::Simulation;
+
+use crate::metrics::{DayRecord, Summary};
+use crate::scenario::Scenario;
+
+/// The outputs of one replicate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replicate {
+    /// Day 0 (before the first step) to `days`.
+    pub series: Vec<DayRecord>,
+    pub summary: Summary,
+}
+
+/// Runs replicate `replicate` of `scenario` to the end; `on_day` is called after each day.
+pub fn run_replicate(
+    scenario: &Scenario,
+    replicate: u32,
+    on_day: &mut dyn FnMut(u32),
+) -> Replicate {
+    let mut sim = Simulation::new(scenario, replicate);
+    let mut series = Vec::with_capacity(scenario.days as usize + 1);
+    series.push(sim.record_day0());
+    for _ in 0..scenario.days {
+        let record = sim.step();
+        on_day(record.day);
+        series.push(record);
+    }
+    let summary = sim.summary(&series);
+    Replicate { series, summary }
+}

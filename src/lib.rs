@@ -1,0 +1,20 @@
+//! agora: an agent-based simulator of community growth.
+//!
+//! Data flows one way: [`scenario`] (what the operator states) → [`population`] (who the
+//! prospects are) → [`engine`] (day after day, using the rules of [`model`] and the streams of
+//! [`rng`]) → [`metrics`] (series and summary) → [`export`] (CSV). [`run`] drives replicates
+//! and [`cli`] is the command line. The model is documented in `docs/MODEL.md`.
+
+// The model's arithmetic runs over fixed-size need and level arrays indexed in parallel
+// (needs, satisfaction, pulls, values); index loops say that more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
+pub mod cli;
+pub mod engine;
+pub mod export;
+pub mod metrics;
+pub mod model;
+pub mod population;
+pub mod rng;
+pub mod run;
+pub mod scenario;

@@ -1,0 +1,228 @@
+//! What a visit to the group is worth to a member: value on each need from content, replies,
+//! audience, moderators and events, and the costs of ads and overload. Daily utility is the
+//! pull-weighted sum of values, plus material rewards, minus costs.
+
+use super::saturating;
+use crate::population::needs::{need, NEEDS};
+
+/// What a member's group looked like at the end of yesterday, as far as a visit is concerned.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GroupYesterday {
+    /// Genuine posts.
+    pub posts: f32,
+    /// Ads that survived moderation.
+    pub ads: f32,
+    /// Members who visited.
+    pub visitors: f32,
+    /// Share of questions moderators could answer (0 without moderators).
+    pub coverage: f32,
+}
+
+/// The coefficients of value and cost, from the scenario.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValueParams {
+    pub offer: [f32; NEEDS],
+    pub half_saturation: f32,
+    pub half_audience: f32,
+    pub attention: f32,
+    pub reply_value: f32,
+    pub audience_value: f32,
+    pub service_value: f32,
+    pub overload_cost: f32,
+    pub ad_half_load: f32,
+}
+
+/// What the member itself did or has that changes what the visit gives it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct VisitorSituation {
+    /// Wrote a genuine post yesterday: it gets replies and an audience.
+    pub posted_yesterday: bool,
+    /// Posted an ad yesterday: it gets an audience, but no replies.
+    pub advertised_yesterday: bool,
+    /// Esteem from badges reached (already weighted by `incentives.badges.esteem`).
+    pub badge_esteem: f32,
+    /// Learning value of a guest expert today.
+    pub guest_value: f32,
+    /// Life and belonging value left from an offline meetup attended.
+    pub meetup_bond: f32,
+}
+
+/// Value received on each need during a visit.
+pub fn visit_values(
+    p: &ValueParams,
+    group: &GroupYesterday,
+    me: &VisitorSituation,
+) -> [f32; NEEDS] {
+    let content = saturating(group.posts, p.half_saturation);
+    let mut v = [0.0f32; NEEDS];
+    for k in 0..NEEDS {
+        v[k] = p.offer[k] * content;
+    }
+    let audience = saturating(group.visitors, p.half_audience);
+    if me.posted_yesterday {
+        let replies = p.reply_value * audience;
+        v[need::CONTACT] += replies;
+        v[need::FRIENDSHIP] += replies;
+        v[need::BELONGING] += replies;
+    }
+    if me.posted_yesterday || me.advertised_yesterday {
+        v[need::PROMOTION] += p.audience_value * audience + me.badge_esteem;
+    }
+    v[need::SERVICE] += p.service_value * group.coverage;
+    v[need::LEARNING] += me.guest_value;
+    v[need::LIFE] += me.meetup_bond;
+    v[need::BELONGING] += me.meetup_bond;
+    v
+}
+
+/// Cost of a visit: ads seen (scaled by the member's aversion) and overload beyond attention,
+/// both scaled by the member's involvement (its strongest need), so that an agent without
+/// needs pays nothing.
+pub fn visit_cost(p: &ValueParams, group: &GroupYesterday, aversion: f32, involvement: f32) -> f32 {
+    let ads = aversion * saturating(group.ads, p.ad_half_load);
+    let overload = p.overload_cost * ((group.posts + group.ads) / p.attention - 1.0).max(0.0);
+    involvement * (ads + overload)
+}
+
+/// Daily utility: pull-weighted value plus material reward minus cost.
+pub fn utility(pulls: &[f32; NEEDS], values: &[f32; NEEDS], material: f32, cost: f32) -> f32 {
+    let mut u = 0.0;
+    for k in 0..NEEDS {
+        u += pulls[k] * values[k];
+    }
+    u + material - cost
+}
+
+/// Value left from an offline meetup `days_since` days ago.
+pub fn meetup_bond(value: f32, days_since: f32, persistence_days: f32) -> f32 {
+    value * (-days_since / persistence_days).exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> ValueParams {
+        ValueParams {
+            offer: [0.5; NEEDS],
+            half_saturation: 10.0,
+            half_audience: 30.0,
+            attention: 60.0,
+            reply_value: 0.5,
+            audience_value: 0.5,
+            service_value: 0.5,
+            overload_cost: 0.5,
+            ad_half_load: 10.0,
+        }
+    }
+
+    #[test]
+    fn content_has_diminishing_returns_in_posts() {
+        let p = params();
+        let v = |posts| {
+            visit_values(
+                &p,
+                &GroupYesterday {
+                    posts,
+                    ..Default::default()
+                },
+                &Default::default(),
+            )[0]
+        };
+        assert_eq!(v(0.0), 0.0);
+        assert!(
+            (v(10.0) - 0.25).abs() < 1e-6,
+            "half value at half saturation"
+        );
+        assert!(v(20.0) - v(10.0) < v(10.0) - v(0.0));
+    }
+
+    #[test]
+    fn replies_reach_only_posters_and_grow_with_visitors() {
+        let p = params();
+        let g = |visitors| GroupYesterday {
+            visitors,
+            ..Default::default()
+        };
+        let poster = VisitorSituation {
+            posted_yesterday: true,
+            ..Default::default()
+        };
+        let lurker = VisitorSituation::default();
+        assert_eq!(visit_values(&p, &g(30.0), &lurker)[need::FRIENDSHIP], 0.0);
+        let few = visit_values(&p, &g(5.0), &poster)[need::FRIENDSHIP];
+        let many = visit_values(&p, &g(100.0), &poster)[need::FRIENDSHIP];
+        assert!(0.0 < few && few < many);
+    }
+
+    #[test]
+    fn advertisers_get_audience_but_no_replies() {
+        let p = params();
+        let g = GroupYesterday {
+            visitors: 30.0,
+            ..Default::default()
+        };
+        let ad = VisitorSituation {
+            advertised_yesterday: true,
+            ..Default::default()
+        };
+        let v = visit_values(&p, &g, &ad);
+        assert!((v[need::PROMOTION] - 0.25).abs() < 1e-6);
+        assert_eq!(v[need::CONTACT], 0.0);
+    }
+
+    #[test]
+    fn moderators_serve_in_proportion_to_coverage() {
+        let p = params();
+        let v = |coverage| {
+            visit_values(
+                &p,
+                &GroupYesterday {
+                    coverage,
+                    ..Default::default()
+                },
+                &Default::default(),
+            )[need::SERVICE]
+        };
+        assert_eq!(v(0.0), 0.0);
+        assert!((v(1.0) - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn ads_and_overload_cost_and_an_agent_without_needs_pays_nothing() {
+        let p = params();
+        let quiet = GroupYesterday {
+            posts: 10.0,
+            ..Default::default()
+        };
+        let spam = GroupYesterday {
+            posts: 10.0,
+            ads: 30.0,
+            ..Default::default()
+        };
+        let flood = GroupYesterday {
+            posts: 120.0,
+            ..Default::default()
+        };
+        assert_eq!(visit_cost(&p, &quiet, 1.0, 0.8), 0.0);
+        assert!(visit_cost(&p, &spam, 1.0, 0.8) > 0.5);
+        assert!((visit_cost(&p, &flood, 1.0, 1.0) - 0.5).abs() < 1e-6);
+        assert_eq!(visit_cost(&p, &spam, 1.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn utility_is_pull_weighted() {
+        let mut pulls = [0.0; NEEDS];
+        pulls[need::LEARNING] = 0.8;
+        let mut values = [0.3; NEEDS];
+        values[need::LEARNING] = 0.5;
+        assert!((utility(&pulls, &values, 0.1, 0.2) - (0.4 + 0.1 - 0.2)).abs() < 1e-6);
+        assert_eq!(utility(&[0.0; NEEDS], &values, 0.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn a_meetup_bond_decays_by_e_over_its_persistence() {
+        assert!((meetup_bond(0.5, 0.0, 30.0) - 0.5).abs() < 1e-7);
+        assert!((meetup_bond(0.5, 30.0, 30.0) - 0.5 / std::f32::consts::E).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,316 @@
+//! The command line as a user drives it: runs, reproducibility, and errors on bad input.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn agora() -> Command {
+    Command::cargo_bin("agora").expect("the agora binary is built")
+}
+
+fn preset(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"))
+}
+
+/// Runs a scenario with extra arguments into a fresh folder and returns it.
+fn run(file: &Path, args: &[&str]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    agora()
+        .arg("run")
+        .arg(file)
+        .arg("--out")
+        .arg(dir.path())
+        .args(args)
+        .assert()
+        .success();
+    dir
+}
+
+fn read(dir: &TempDir, name: &str) -> String {
+    fs::read_to_string(dir.path().join(name)).unwrap()
+}
+
+const TIMESERIES_HEADER: &str = "replicate,day,members,absent,lurkers,posters,advertisers,joins,quits,kicks,posts,ads_posted,ads_removed,groups,mean_commitment,sat_safety,sat_belonging,sat_esteem,sat_self_actualization,revenue,cost";
+const SUMMARY_HEADER: &str = "replicate,seed,final_members,peak_members,peak_day,alive,retention_30d,never_posted_share,top1_post_share,top10_post_share,post_gini,total_revenue,total_cost,roi";
+
+#[test]
+fn every_preset_runs_and_writes_the_documented_columns() {
+    let mut names: Vec<String> =
+        fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+            .unwrap()
+            .filter_map(|e| {
+                let p = e.unwrap().path();
+                (p.extension()? == "toml")
+                    .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+            })
+            .collect();
+    names.sort();
+    assert!(names.len() >= 11, "presets: {names:?}");
+    for name in names {
+        let out = run(
+            &preset(&name),
+            &[
+                "--days",
+                "20",
+                "--replicates",
+                "2",
+                "--set",
+                "population.size=3000",
+            ],
+        );
+        let ts = read(&out, "timeseries.csv");
+        assert_eq!(ts.lines().next().unwrap(), TIMESERIES_HEADER, "{name}");
+        assert_eq!(
+            ts.lines().count(),
+            1 + 2 * 21,
+            "{name}: days 0..=20 for 2 replicates"
+        );
+        let summary = read(&out, "summary.csv");
+        assert_eq!(summary.lines().next().unwrap(), SUMMARY_HEADER, "{name}");
+        assert_eq!(summary.lines().count(), 3, "{name}");
+        assert!(read(&out, "scenario.toml").contains(&format!("name = \"{name}\"")));
+    }
+}
+
+#[test]
+fn the_resolved_scenario_reproduces_the_run_exactly() {
+    let first = run(
+        &preset("free-chat-group"),
+        &[
+            "--days",
+            "30",
+            "--replicates",
+            "2",
+            "--set",
+            "population.size=4000",
+            "--seed",
+            "5",
+        ],
+    );
+    let resolved = first.path().join("scenario.toml");
+    let again = run(&resolved, &[]);
+    for f in ["timeseries.csv", "summary.csv", "scenario.toml"] {
+        assert_eq!(read(&first, f), read(&again, f), "{f}");
+    }
+}
+
+#[test]
+fn same_seed_gives_identical_files_whatever_the_thread_count_and_another_seed_differs() {
+    let args = [
+        "--days",
+        "40",
+        "--replicates",
+        "3",
+        "--set",
+        "population.size=30000",
+        "--seed",
+        "3",
+    ];
+    let file = preset("store-customer-group");
+    let once = run(&file, &args);
+    let twice = run(&file, &args);
+    let one_thread = run(&file, &[&args[..], &["--threads", "1"]].concat());
+    let two_threads = run(&file, &[&args[..], &["--threads", "2"]].concat());
+    for f in ["timeseries.csv", "summary.csv"] {
+        assert_eq!(read(&once, f), read(&twice, f), "{f}: twice");
+        assert_eq!(
+            read(&one_thread, f),
+            read(&two_threads, f),
+            "{f}: 1 vs 2 threads"
+        );
+        assert_eq!(
+            read(&once, f),
+            read(&two_threads, f),
+            "{f}: default vs 2 threads"
+        );
+    }
+    let other = run(
+        &file,
+        &[
+            "--days",
+            "40",
+            "--replicates",
+            "3",
+            "--set",
+            "population.size=30000",
+            "--seed",
+            "4",
+        ],
+    );
+    assert_ne!(
+        read(&once, "timeseries.csv"),
+        read(&other, "timeseries.csv")
+    );
+}
+
+#[test]
+fn check_prints_the_resolved_scenario_and_init_writes_a_valid_starter() {
+    agora()
+        .arg("check")
+        .arg(preset("bass-diffusion"))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("[behavior]").and(predicate::str::contains("half_saturation")),
+        );
+    let dir = TempDir::new().unwrap();
+    agora()
+        .current_dir(dir.path())
+        .args(["init", "my-club"])
+        .assert()
+        .success();
+    let starter = dir.path().join("my-club.toml");
+    agora().arg("check").arg(&starter).assert().success();
+    agora()
+        .current_dir(dir.path())
+        .args(["init", "my-club"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+}
+
+/// Writes `text` as a scenario file and returns the error `agora check` prints for it.
+fn error_for(text: &str, extra: &[&str]) -> String {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("bad.toml");
+    fs::write(&file, text).unwrap();
+    let out = agora()
+        .arg("check")
+        .arg(&file)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "expected failure for:\n{text}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "panic on:\n{text}\n{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one paragraph: {stderr}"
+    );
+    stderr
+}
+
+fn assert_names(err: &str, line: usize, key: &str) {
+    assert!(
+        err.contains(&format!("line {line}")),
+        "line {line} in: {err}"
+    );
+    assert!(err.contains(&format!("`{key}`")), "key {key} in: {err}");
+    assert!(err.contains("bad.toml"), "file in: {err}");
+}
+
+#[test]
+fn unknown_keys_name_line_and_nearest_valid_key() {
+    let e = error_for("name = \"x\"\n\n[entry]\nkind = \"paid\"\nfe = 49\n", &[]);
+    assert_names(&e, 5, "entry.fe");
+    assert!(e.contains("did you mean `entry.fee`"), "{e}");
+    let e = error_for("name = \"x\"\n[population]\nsize = 10\n[[population.segments]]\nshare = 1.0\nneeds = { lerning = 0.5 }\n", &[]);
+    assert_names(&e, 6, "population.segments.0.needs.lerning");
+    assert!(e.contains("`population.segments.0.needs.learning`"), "{e}");
+}
+
+#[test]
+fn wrong_types_and_bad_enum_values_name_line_and_expectation() {
+    let e = error_for("name = \"x\"\ndays = \"long\"\n", &[]);
+    assert_names(&e, 2, "days");
+    assert!(e.contains("whole number"), "{e}");
+    let e = error_for("name = \"x\"\n[rules]\nads = \"bannd\"\n", &[]);
+    assert_names(&e, 3, "rules.ads");
+    assert!(e.contains("did you mean `banned`"), "{e}");
+}
+
+#[test]
+fn out_of_range_values_name_line_key_and_range() {
+    let cases: &[(&str, usize, &str, &str)] = &[
+        ("name = \"x\"\n[acquisition]\nword_of_mouth = 1.5\n", 3, "acquisition.word_of_mouth", "[0, 1]"),
+        ("name = \"x\"\n[entry]\nfee = -5.0\n", 3, "entry.fee", "≥ 0"),
+        ("name = \"x\"\n[rules]\ndaily_cost = -1\n", 3, "rules.daily_cost", "≥ 0"),
+        ("name = \"x\"\n[population]\nsize = 0\n", 3, "population.size", "empty"),
+        (
+            "name = \"x\"\n[population]\nsize = 100\n[[population.segments]]\nshare = 0.5\n[[population.segments]]\nshare = 0.3\n",
+            4,
+            "population.segments",
+            "sum to 1",
+        ),
+        (
+            "name = \"x\"\n[population]\nsize = 8\nnetwork = { kind = \"small-world\", degree = 10 }\n",
+            4,
+            "population.network.degree",
+            "does not fit",
+        ),
+        ("name = \"x\"\n[[events]]\nkind = \"topic\"\nevery_days = 0\n", 4, "events.0.every_days", "1 day"),
+    ];
+    for (text, line, key, expected) in cases {
+        let e = error_for(text, &[]);
+        assert_names(&e, *line, key);
+        assert!(e.contains(expected), "{expected} in {e}");
+    }
+}
+
+#[test]
+fn populations_too_large_for_memory_are_refused_before_allocating() {
+    let e = error_for(
+        "name = \"x\"\n[population]\nsize = 4_000_000_000\nnetwork = { kind = \"well-mixed\" }\n",
+        &[],
+    );
+    assert_names(&e, 3, "population.size");
+    assert!(e.contains("GiB"), "{e}");
+}
+
+#[test]
+fn overrides_are_validated_and_blamed_on_the_command_line() {
+    let e = error_for("name = \"x\"\n", &["--set", "entry.fe=49"]);
+    assert!(
+        e.contains("--set entry.fe") && e.contains("did you mean `entry.fee`"),
+        "{e}"
+    );
+    let e = error_for("name = \"x\"\n", &["--set", "acquisition.ad_reach=2"]);
+    assert!(
+        e.contains("--set acquisition.ad_reach") && e.contains("[0, 1]"),
+        "{e}"
+    );
+    // A valid override applies: plain text becomes a string, numbers stay numbers.
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("ok.toml");
+    fs::write(&file, "name = \"x\"\n").unwrap();
+    agora()
+        .arg("check")
+        .arg(&file)
+        .args([
+            "--set",
+            "rules.ads=allowed",
+            "--set",
+            "entry.fee=49",
+            "--set",
+            "population.network.degree=6",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("ads = \"allowed\"")
+                .and(predicate::str::contains("fee = 49.0")),
+        );
+}
+
+#[test]
+fn missing_files_and_syntax_errors_are_reported_without_panic() {
+    agora()
+        .args(["run", "no/such/file.toml"])
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("no/such/file.toml")
+                .and(predicate::str::contains("cannot read")),
+        );
+    let e = error_for("name = \"x\"\n[entry\nfee = 1\n", &[]);
+    assert!(e.contains("line 2") && e.contains("not valid TOML"), "{e}");
+    let e = error_for("days = 10\n", &[]);
+    assert!(e.contains("`name`") && e.contains("required"), "{e}");
+}
