@@ -3,8 +3,9 @@
 //! Every random number of a run is a pure function of (seed, replicate, agent, day, decision):
 //! a counter-based generator in the spirit of Random123's Philox/Threefry, built from the
 //! SplitMix64 finaliser (Steele, Lea & Flood 2014), a bijective 64-bit mixer with full avalanche.
-//! Keys are chained: `run = mix(mix(seed) ^ replicate·K1)`, `day = mix(run ^ (day+1)·K2)`,
-//! `agent = mix(day ^ (agent+1)·K3)`, and a draw is `mix(agent ^ salt(decision))`.
+//! Keys are chained: `run = mix(mix(seed ^ K3) ^ (replicate+1)·K1)`,
+//! `day = mix(run ^ (day+1)·K2)`, `agent = mix(day ^ (agent+1)·K3)`, and a draw is
+//! `mix(agent ^ decision·S)` with a distinct odd multiplier per decision.
 //!
 //! Why counter-based rather than a sequential generator:
 //! - output does not depend on which thread handles which agent, or in which order;

@@ -21,7 +21,7 @@ mod state;
 mod step;
 
 pub use state::{State, STATE_BYTES_PER_AGENT};
-pub use step::Simulation;
+pub use step::{Simulation, TIE_BINS};
 
 use crate::metrics::{DayRecord, Summary};
 use crate::scenario::Scenario;

@@ -29,6 +29,8 @@ pub mod flag {
     pub const REWARDED: u8 = 16;
     /// Application turned away: never applies again.
     pub const REJECTED: u8 = 32;
+    /// Has been exposed to the community at least once.
+    pub const EXPOSED: u8 = 64;
 }
 
 /// Bits describing what an agent did today (cleared every day).

@@ -124,20 +124,36 @@ struct MemberTally {
     advertisers: u64,
     commitment: f64,
     satisfaction: [f64; LEVELS],
+    /// Members with at least one need on each level.
+    with_need: [u64; LEVELS],
     retained: u64,
 }
 
 impl MemberTally {
-    fn of(commitment: f32, sat: &[u16; NEEDS], today_bits: u8, retained: bool) -> MemberTally {
+    /// A member's contribution; satisfaction counts on a level only for a member who has a
+    /// need there, as the mean over its needs on that level.
+    fn of(
+        commitment: f32,
+        sat: &[u16; NEEDS],
+        needs: &[u8; NEEDS],
+        today_bits: u8,
+        retained: bool,
+    ) -> MemberTally {
         let mut level_sum = [0.0f64; LEVELS];
         let mut level_n = [0u32; LEVELS];
         for k in 0..NEEDS {
-            level_sum[LEVEL_OF[k]] += satisfaction(sat[k]) as f64;
-            level_n[LEVEL_OF[k]] += 1;
+            if needs[k] > 0 {
+                level_sum[LEVEL_OF[k]] += satisfaction(sat[k]) as f64;
+                level_n[LEVEL_OF[k]] += 1;
+            }
         }
         let mut satisfaction_by_level = [0.0; LEVELS];
+        let mut with_need = [0u64; LEVELS];
         for l in 0..LEVELS {
-            satisfaction_by_level[l] = level_sum[l] / level_n[l] as f64;
+            if level_n[l] > 0 {
+                satisfaction_by_level[l] = level_sum[l] / level_n[l] as f64;
+                with_need[l] = 1;
+            }
         }
         let visited = today_bits & today::VISITED != 0;
         let advert = today_bits & today::ADVERT != 0;
@@ -150,6 +166,7 @@ impl MemberTally {
             advertisers: advert as u64,
             commitment: commitment as f64,
             satisfaction: satisfaction_by_level,
+            with_need,
             retained: retained as u64,
         }
     }
@@ -163,6 +180,7 @@ impl MemberTally {
         self.commitment += o.commitment;
         for l in 0..LEVELS {
             self.satisfaction[l] += o.satisfaction[l];
+            self.with_need[l] += o.with_need[l];
         }
         self.retained += o.retained;
     }
@@ -176,6 +194,7 @@ impl MemberTally {
         self.commitment -= o.commitment;
         for l in 0..LEVELS {
             self.satisfaction[l] -= o.satisfaction[l];
+            self.with_need[l] -= o.with_need[l];
         }
         self.retained -= o.retained;
     }
@@ -194,7 +213,13 @@ struct DayTally {
     purchases: u64,
     meetup_wanting: u64,
     joiners: Vec<u32>,
+    /// Exposed outsiders by number of member ties (capped), and those of them who decided to join.
+    exposed_by_ties: [u64; TIE_BINS],
+    joining_by_ties: [u64; TIE_BINS],
 }
+
+/// Member-tie counts kept apart in the exposure ledger; more ties fall in the last bin.
+pub const TIE_BINS: usize = 9;
 
 impl DayTally {
     fn add(&mut self, o: DayTally) {
@@ -208,6 +233,10 @@ impl DayTally {
         self.purchases += o.purchases;
         self.meetup_wanting += o.meetup_wanting;
         self.joiners.extend(o.joiners);
+        for k in 0..TIE_BINS {
+            self.exposed_by_ties[k] += o.exposed_by_ties[k];
+            self.joining_by_ties[k] += o.joining_by_ties[k];
+        }
     }
 }
 
@@ -252,6 +281,8 @@ pub struct Simulation<'s> {
     joins_by_day: Vec<u64>,
     /// Joiners whose 30th day has come, and those of them still members then.
     retention: (u64, u64),
+    /// Exposed outsiders and would-be joiners by member ties, over the run so far.
+    ledger: ([u64; TIE_BINS], [u64; TIE_BINS]),
 }
 
 impl<'s> Simulation<'s> {
@@ -275,6 +306,7 @@ impl<'s> Simulation<'s> {
             end: MemberTally::default(),
             joins_by_day: vec![0],
             retention: (0, 0),
+            ledger: ([0; TIE_BINS], [0; TIE_BINS]),
         };
         sim.open_group();
         sim.seat_seed_members();
@@ -317,8 +349,14 @@ impl<'s> Simulation<'s> {
         let mut seeds = rand::seq::index::sample(&mut rng, self.pop.size() as usize, k).into_vec();
         seeds.sort_unstable();
         let mut cursor = 0;
-        let c0 = self.s.community.seed_commitment as f32;
         for i in seeds {
+            // A founder without needs is no exception to "no need, no action".
+            let has_need = self.pop.needs[i].iter().any(|&q| q > 0);
+            let c0 = if has_need {
+                self.s.community.seed_commitment as f32
+            } else {
+                0.0
+            };
             let g = self
                 .group_with_room(&mut cursor)
                 .expect("validated: seeds fit the groups");
@@ -334,8 +372,13 @@ impl<'s> Simulation<'s> {
                     0
                 };
             self.group_members[g as usize] += 1;
-            self.end
-                .add(&MemberTally::of(c0, &st.satisfaction[i], 0, false));
+            self.end.add(&MemberTally::of(
+                c0,
+                &st.satisfaction[i],
+                &self.pop.needs[i],
+                0,
+                false,
+            ));
         }
     }
 
@@ -355,6 +398,13 @@ impl<'s> Simulation<'s> {
                 (x / e.members as f64 * 1e6).round() / 1e6
             }
         };
+        let level_mean = |l: usize| {
+            if e.with_need[l] == 0 {
+                0.0
+            } else {
+                (e.satisfaction[l] / e.with_need[l] as f64 * 1e6).round() / 1e6
+            }
+        };
         DayRecord {
             replicate: self.replicate,
             day: self.day,
@@ -371,10 +421,10 @@ impl<'s> Simulation<'s> {
             ads_removed: removed,
             groups: self.groups.len() as u64,
             mean_commitment: mean(e.commitment),
-            sat_safety: mean(e.satisfaction[0]),
-            sat_belonging: mean(e.satisfaction[1]),
-            sat_esteem: mean(e.satisfaction[2]),
-            sat_self_actualization: mean(e.satisfaction[3]),
+            sat_safety: level_mean(0),
+            sat_belonging: level_mean(1),
+            sat_esteem: level_mean(2),
+            sat_self_actualization: level_mean(3),
             revenue,
             cost,
         }
@@ -420,6 +470,10 @@ impl<'s> Simulation<'s> {
         for part in tallies {
             t.add(part);
         }
+        for k in 0..TIE_BINS {
+            self.ledger.0[k] += t.exposed_by_ties[k];
+            self.ledger.1[k] += t.joining_by_ties[k];
+        }
 
         // 2. moderate and seat meetups
         let moderating = self.p.ads_banned && self.p.capacity > 0 && t.ads > 0;
@@ -432,6 +486,7 @@ impl<'s> Simulation<'s> {
             let (chunks, _) = self.state.chunks(CHUNK);
             let ctx = Moderation {
                 s,
+                pop: &self.pop,
                 p: &self.p,
                 counters: &self.counters,
                 ads_per_group: &ads_per_group,
@@ -534,12 +589,34 @@ impl<'s> Simulation<'s> {
                     0
                 };
             self.group_members[g as usize] += 1;
-            self.end
-                .add(&MemberTally::of(c0, &st.satisfaction[i], 0, false));
+            self.end.add(&MemberTally::of(
+                c0,
+                &st.satisfaction[i],
+                &self.pop.needs[i],
+                0,
+                false,
+            ));
             joins += 1;
             referred += (st.today[i] & today::REFERRED != 0) as u64;
         }
         (joins, referred)
+    }
+
+    /// Outsiders exposed for the first time, and those of them who decided to join then, by
+    /// number of members among their ties (the last bin holds `TIE_BINS - 1` or more), over the
+    /// run so far. Well-mixed
+    /// populations have no ties: everyone is counted at 0.
+    pub fn exposure_ledger(&self) -> ([u64; TIE_BINS], [u64; TIE_BINS]) {
+        self.ledger
+    }
+
+    /// Agents outside, members, left and kicked, counted from the state arrays.
+    pub fn status_counts(&self) -> [u64; 4] {
+        let mut counts = [0u64; 4];
+        for &st in &self.state.status {
+            counts[st as usize] += 1;
+        }
+        counts
     }
 
     /// The run's summary from its series and the final state.
@@ -690,11 +767,7 @@ fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
     let needs = needs_of(pop, iu);
     let pull = pulls(&needs, &[0.0; NEEDS], env.p.gamma);
     let advertiser = pop.advertiser[iu];
-    let mut offer_value = promise(&pull, &env.p.offer);
-    if advertiser {
-        // An advertiser at heart expects an audience for its ads.
-        offer_value += s.behavior.audience_value as f32;
-    }
+    let offer_value = promise(&pull, &env.p.offer);
     let (member_ties, share) = if pop.network.is_well_mixed() {
         (0, env.member_share)
     } else {
@@ -709,6 +782,12 @@ fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
         };
         (k as u32, share)
     };
+    // The ledger counts first exposures only: prospects who declined before and are exposed
+    // again are a selected group (high thresholds), more so the more of their ties are in.
+    let first_exposure = c.flags[local] & flag::EXPOSED == 0;
+    c.flags[local] |= flag::EXPOSED;
+    let bin = (member_ties as usize).min(TIE_BINS - 1);
+    t.exposed_by_ties[bin] += first_exposure as u64;
     let proof = social_proof(s.behavior.social_proof as f32, member_ties);
     let felt = match env.p.entry {
         EntryKind::Free => 0.0,
@@ -730,6 +809,7 @@ fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
     ) {
         return;
     }
+    t.joining_by_ties[bin] += first_exposure as u64;
     if env.p.entry == EntryKind::Application
         && advertiser
         && d.chance(Decision::Review, s.entry.review_accuracy)
@@ -846,13 +926,21 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
         commitment = ema(commitment, u, b.memory as f32);
         let mut new_sat = [0u16; NEEDS];
         for k in 0..NEEDS {
-            new_sat[k] = quantize_satisfaction(ema(sat[k], values[k].min(1.0), b.memory as f32));
+            // Only a need the member has can be satisfied.
+            if needs[k] > 0.0 {
+                new_sat[k] =
+                    quantize_satisfaction(ema(sat[k], values[k].min(1.0), b.memory as f32));
+            }
         }
         c.satisfaction[local] = new_sat;
 
-        let advertiser = pop.advertiser[iu] && !seed;
+        // Founders and opinion leaders never advertise.
         let unmet_promotion = (needs[need::PROMOTION] - sat[need::PROMOTION]).max(0.0);
-        let p_ad = advert_probability(b, advertiser, unmet_promotion);
+        let p_ad = if seed {
+            0.0
+        } else {
+            advert_probability(b, pop.advertiser[iu], unmet_promotion)
+        };
         if p_ad > 0.0 && d.chance(Decision::Advert, p_ad as f64) {
             did |= today::ADVERT;
         } else if involvement > 0.0 {
@@ -886,6 +974,7 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
         }
         let m = &s.monetization;
         if m.purchase_rate > 0.0
+            && involvement > 0.0
             && commitment >= m.commitment_floor as f32
             && d.chance(Decision::Purchase, m.purchase_rate)
         {
@@ -934,6 +1023,7 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
     t.end.add(&MemberTally::of(
         commitment,
         &c.satisfaction[local],
+        &pop.needs[iu],
         did,
         retained,
     ));
@@ -942,6 +1032,7 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
 /// What the moderate pass reads.
 struct Moderation<'a> {
     s: &'a Scenario,
+    pop: &'a Population,
     p: &'a Params,
     counters: &'a GroupCounters,
     ads_per_group: &'a [u32],
@@ -980,6 +1071,7 @@ fn moderate(c: &mut Chunk, m: &Moderation) -> DayTally {
             t.end.add(&MemberTally::of(
                 c.commitment[local],
                 &c.satisfaction[local],
+                &m.pop.needs[i as usize],
                 did,
                 retained,
             ));

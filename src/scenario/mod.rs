@@ -127,7 +127,8 @@ impl Default for Population {
 #[serde(deny_unknown_fields, default)]
 pub struct Network {
     pub kind: NetworkKind,
-    /// Mean number of ties per agent (exact for `small-world`, `2 * m` for `scale-free`).
+    /// Mean number of ties per agent (`small-world`: the lattice degree, less the few rewired
+    /// ties that land on an existing tie; `scale-free`: `2 * m`).
     pub degree: f64,
     /// Share of ring-lattice ties rewired at random (`small-world` only).
     pub rewire: f64,
@@ -298,7 +299,7 @@ impl Default for AliveFloor {
     fn default() -> Self {
         AliveFloor {
             members: 10,
-            posts_per_day: 1.0,
+            posts_per_day: 5.0,
         }
     }
 }
@@ -573,17 +574,17 @@ impl Default for Behavior {
     fn default() -> Self {
         Behavior {
             memory: 0.1,
-            quit_threshold: 0.05,
+            quit_threshold: 0.1,
             grace_days: 7,
             quit_base: -3.0,
             quit_shortfall: 30.0,
             visit_base: -1.0,
             visit_commitment: 8.0,
-            post_base: -4.0,
-            post_esteem: 4.0,
+            post_base: -5.5,
+            post_esteem: 6.0,
             post_belonging: 3.0,
-            post_reply: 1.5,
-            post_shyness: 3.0,
+            post_reply: 4.0,
+            post_shyness: 4.0,
             post_reward: 3.0,
             post_badge: 2.0,
             post_seed: 4.0,

@@ -1,0 +1,420 @@
+//! The stylised facts operators report (MODEL.md, "Stylised facts"), each shown by comparing two
+//! scenarios that differ in one lever, over several replicates. A difference counts only when
+//! its paired mean exceeds three standard errors of the replicate-to-replicate noise.
+
+use std::path::Path;
+
+use agora::engine::{run_replicate, Replicate, Simulation, TIE_BINS};
+use agora::metrics::DayRecord;
+use agora::scenario::{load_file, load_str, Override, Scenario};
+
+fn preset(name: &str, sets: &[(&str, &str)]) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"));
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|(k, v)| Override {
+            key: k.to_string(),
+            value: v.to_string(),
+        })
+        .collect();
+    load_file(&path, &overrides).expect("valid preset")
+}
+
+fn runs(s: &Scenario, replicates: u32) -> Vec<Replicate> {
+    (0..replicates)
+        .map(|r| run_replicate(s, r, &mut |_| {}))
+        .collect()
+}
+
+/// A per-replicate statistic over a window of days.
+fn per_run(runs: &[Replicate], f: impl Fn(&[DayRecord]) -> f64) -> Vec<f64> {
+    runs.iter().map(|r| f(&r.series[1..])).collect()
+}
+
+fn sum(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> f64 {
+    days.iter().map(f).sum()
+}
+
+/// Share of what members see that is ads, over the given days.
+fn ad_share(days: &[DayRecord]) -> f64 {
+    let ads = sum(days, |d| (d.ads_posted - d.ads_removed) as f64);
+    ads / (ads + sum(days, |d| d.posts as f64)).max(1.0)
+}
+
+/// Genuine posts per member-day.
+fn posts_per_member_day(days: &[DayRecord]) -> f64 {
+    sum(days, |d| d.posts as f64) / sum(days, |d| d.members as f64).max(1.0)
+}
+
+/// Asserts that `a` exceeds `b` (paired by replicate) by more than three standard errors.
+fn assert_greater(a: &[f64], b: &[f64], what: &str) {
+    let diffs: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    let n = diffs.len() as f64;
+    let mean = diffs.iter().sum::<f64>() / n;
+    let sd = (diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let se = sd / n.sqrt();
+    assert!(
+        mean > 0.0 && mean > 3.0 * se,
+        "{what}: expected {a:?} > {b:?}; paired mean difference {mean:.4}, 3 se {:.4}",
+        3.0 * se
+    );
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+#[test]
+fn a_free_group_with_advertisers_and_no_rules_ends_dead_or_full_of_ads() {
+    let with = runs(&preset("free-chat-group", &[]), 4);
+    let without = runs(
+        &preset(
+            "free-chat-group",
+            &[("population.segments.1.advertiser_share", "0.0")],
+        ),
+        4,
+    );
+    for r in &with {
+        let last30 = &r.series[r.series.len() - 30..];
+        assert!(
+            r.summary.alive == 0 || ad_share(last30) >= 0.5,
+            "replicate {}: alive with ad share {}",
+            r.summary.replicate,
+            ad_share(last30)
+        );
+    }
+    let last30 = |d: &[DayRecord]| ad_share(&d[d.len() - 30..]);
+    assert_greater(
+        &per_run(&with, last30),
+        &per_run(&without, last30),
+        "ad share",
+    );
+    let members = |r: &[Replicate]| {
+        r.iter()
+            .map(|x| x.summary.final_members as f64)
+            .collect::<Vec<_>>()
+    };
+    assert_greater(
+        &members(&without),
+        &members(&with),
+        "members without advertisers",
+    );
+}
+
+#[test]
+fn broad_open_groups_show_participation_inequality() {
+    for name in ["brand-fan-club", "store-customer-group"] {
+        for r in runs(&preset(name, &[]), 3) {
+            let s = &r.summary;
+            assert!(
+                s.never_posted_share >= 0.70,
+                "{name}: never posted {}",
+                s.never_posted_share
+            );
+            assert!(
+                (0.40..=0.90).contains(&s.top1_post_share),
+                "{name}: top 1% share {}",
+                s.top1_post_share
+            );
+            assert!(s.post_gini >= 0.85, "{name}: Gini {}", s.post_gini);
+        }
+    }
+}
+
+#[test]
+fn joining_rises_with_member_ties_with_diminishing_returns() {
+    let rates = |social_proof: &str| {
+        let s = preset(
+            "brand-fan-club",
+            &[
+                ("behavior.social_proof", social_proof),
+                ("population.network.kind", "small-world"),
+                ("population.network.degree", "12"),
+                // Thresholds near the promise, so that ties can tip the decision.
+                ("population.segments.0.join_threshold.mean", "0.4"),
+                ("population.segments.0.join_threshold.sd", "0.1"),
+                ("population.segments.1.join_threshold.mean", "0.3"),
+                ("population.segments.1.join_threshold.sd", "0.1"),
+            ],
+        );
+        let mut exposed = [0u64; TIE_BINS];
+        let mut joined = [0u64; TIE_BINS];
+        for r in 0..3 {
+            let mut sim = Simulation::new(&s, r);
+            for _ in 0..s.days {
+                sim.step();
+            }
+            let (e, j) = sim.exposure_ledger();
+            for k in 0..TIE_BINS {
+                exposed[k] += e[k];
+                joined[k] += j[k];
+            }
+        }
+        (0..5)
+            .map(|k| (joined[k] as f64 / exposed[k] as f64, exposed[k]))
+            .collect::<Vec<_>>()
+    };
+    let with = rates("0.05");
+    for k in 0..4 {
+        let (p0, n0) = with[k];
+        let (p1, n1) = with[k + 1];
+        let se = (p0 * (1.0 - p0) / n0 as f64 + p1 * (1.0 - p1) / n1 as f64).sqrt();
+        assert!(
+            p1 - p0 > 3.0 * se,
+            "join rate rises from {k} to {} ties: {with:?}",
+            k + 1
+        );
+    }
+    let step = |k: usize| with[k + 1].0 - with[k].0;
+    assert!(
+        step(0) > step(1) && step(1) > step(3),
+        "diminishing returns: {with:?}"
+    );
+    // Without social proof, ties change who is exposed but not whether the exposed join.
+    let flat = rates("0.0");
+    let spread =
+        flat.iter().map(|x| x.0).fold(0.0, f64::max) - flat.iter().map(|x| x.0).fold(1.0, f64::min);
+    assert!(
+        spread < (with[4].0 - with[0].0) / 2.0,
+        "flat without proof: {flat:?} vs {with:?}"
+    );
+}
+
+#[test]
+fn moderation_lowers_ads_and_the_churn_they_cause() {
+    let base = [("rules.ads", "banned")];
+    let unmoderated = runs(&preset("free-chat-group", &base), 4);
+    let moderated = runs(
+        &preset(
+            "free-chat-group",
+            &[base[0], ("rules.moderators_per_group", "2")],
+        ),
+        4,
+    );
+    assert_greater(
+        &per_run(&unmoderated, ad_share),
+        &per_run(&moderated, ad_share),
+        "ad share",
+    );
+    let churn = |d: &[DayRecord]| sum(d, |x| x.quits as f64) / sum(d, |x| x.joins as f64).max(1.0);
+    assert_greater(
+        &per_run(&unmoderated, churn),
+        &per_run(&moderated, churn),
+        "quits per join",
+    );
+}
+
+#[test]
+fn a_fee_or_an_application_lowers_size_but_raises_retention_and_posting() {
+    let free_paid = preset(
+        "paid-knowledge-community",
+        &[("entry.kind", "free"), ("days", "240")],
+    );
+    let paid = preset("paid-knowledge-community", &[("days", "240")]);
+    let free_app = preset("application-professional-group", &[("entry.kind", "free")]);
+    let application = preset("application-professional-group", &[]);
+    for (open, gated, what) in [
+        (free_paid, paid, "fee"),
+        (free_app, application, "application"),
+    ] {
+        let open = runs(&open, 4);
+        let gated = runs(&gated, 4);
+        let size = |r: &[Replicate]| {
+            r.iter()
+                .map(|x| x.summary.final_members as f64)
+                .collect::<Vec<_>>()
+        };
+        let retention = |r: &[Replicate]| {
+            r.iter()
+                .map(|x| x.summary.retention_30d)
+                .collect::<Vec<_>>()
+        };
+        assert_greater(&size(&open), &size(&gated), &format!("{what}: size"));
+        assert_greater(
+            &retention(&gated),
+            &retention(&open),
+            &format!("{what}: retention"),
+        );
+        assert_greater(
+            &per_run(&gated, posts_per_member_day),
+            &per_run(&open, posts_per_member_day),
+            &format!("{what}: posts per member"),
+        );
+    }
+}
+
+#[test]
+fn topic_nights_raise_posting_on_their_days() {
+    // brand-fan-club holds a topic night every 7 days from day 3.
+    let with = runs(&preset("brand-fan-club", &[]), 3);
+    let without = runs(&preset("brand-fan-club", &[("events.0.boost", "0.0")]), 3);
+    let lift = |d: &[DayRecord]| {
+        let rate = |night: bool| {
+            let days: Vec<&DayRecord> = d
+                .iter()
+                .filter(|x| x.day >= 3 && ((x.day - 3) % 7 == 0) == night)
+                .collect();
+            days.iter().map(|x| x.posts as f64).sum::<f64>()
+                / days.iter().map(|x| x.members as f64).sum::<f64>()
+        };
+        rate(true) / rate(false)
+    };
+    assert_greater(
+        &per_run(&with, lift),
+        &per_run(&without, lift),
+        "posting on topic nights relative to other days",
+    );
+}
+
+/// A small community of people who want company offline, with or without monthly meetups.
+fn meetup_scenario(capacity: u64) -> Scenario {
+    load_str(
+        &format!(
+            r#"
+name = "meetups"
+days = 150
+seed = 4
+[population]
+size = 5000
+[[population.segments]]
+needs = {{ life = 0.7, belonging = 0.5, friendship = 0.3 }}
+join_threshold = {{ mean = 0.1, sd = 0.05 }}
+[community]
+offer = {{ life = 0.3, belonging = 0.3, friendship = 0.3 }}
+seed_members = 10
+[acquisition]
+ad_reach = 0.005
+[[events]]
+kind = "offline"
+every_days = 30
+start_day = 20
+capacity = {capacity}
+value = 0.5
+"#
+        ),
+        "meetups",
+        &[],
+    )
+    .unwrap()
+}
+
+#[test]
+fn offline_meetups_lower_churn_afterwards() {
+    let with = runs(&meetup_scenario(200), 5);
+    let without = runs(&meetup_scenario(0), 5);
+    let churn_after = |d: &[DayRecord]| {
+        let after: Vec<&DayRecord> = d.iter().filter(|x| x.day > 20).collect();
+        after.iter().map(|x| x.quits as f64).sum::<f64>()
+            / after.iter().map(|x| x.members as f64).sum::<f64>().max(1.0)
+    };
+    assert_greater(
+        &per_run(&without, churn_after),
+        &per_run(&with, churn_after),
+        "quits per member-day after the first meetup",
+    );
+}
+
+#[test]
+fn red_envelopes_raise_posting_while_they_last_and_crowd_it_out_after() {
+    // store-customer-group pays red envelopes on days 0..=60 with crowding out 0.4.
+    let paid = runs(&preset("store-customer-group", &[]), 4);
+    let unpaid = runs(
+        &preset(
+            "store-customer-group",
+            &[("incentives.red_envelope.per_post", "0.0")],
+        ),
+        4,
+    );
+    let during = |d: &[DayRecord]| posts_per_member_day(&d[..60]);
+    let after = |d: &[DayRecord]| posts_per_member_day(&d[90..]);
+    assert_greater(
+        &per_run(&paid, during),
+        &per_run(&unpaid, during),
+        "posting while envelopes last",
+    );
+    assert_greater(
+        &per_run(&unpaid, after),
+        &per_run(&paid, after),
+        "posting after they stop",
+    );
+    // Without crowding out, stopping the envelopes leaves no lasting dent.
+    let no_crowding = runs(
+        &preset(
+            "store-customer-group",
+            &[("incentives.crowding_out", "0.0")],
+        ),
+        4,
+    );
+    assert_greater(
+        &per_run(&no_crowding, after),
+        &per_run(&paid, after),
+        "crowding out is what lowers it",
+    );
+}
+
+#[test]
+fn with_a_group_cap_and_fission_the_community_grows_past_one_group() {
+    let fission = runs(&preset("course-community", &[]), 2);
+    let one_group = runs(
+        &preset("course-community", &[("community.max_groups", "1")]),
+        2,
+    );
+    for r in &fission {
+        assert!(
+            r.series.last().unwrap().groups > 1 && r.summary.final_members > 500,
+            "{:?}",
+            r.summary
+        );
+    }
+    for r in &one_group {
+        assert!(r.series.iter().all(|d| d.groups == 1 && d.members <= 500));
+    }
+}
+
+/// Members who need answers (service) and want to be noticed (promotion), in a group that
+/// serves neither: with prepotency, the unmet safety need keeps them from posting for esteem.
+fn unmet_service(prepotency: &str) -> Scenario {
+    load_str(
+        &format!(
+            r#"
+name = "unmet-service"
+days = 120
+seed = 8
+[population]
+size = 8000
+[[population.segments]]
+needs = {{ service = 0.8, promotion = 0.7 }}
+join_threshold = {{ mean = 0.0, sd = 0.0 }}
+[community]
+offer = {{ promotion = 0.5 }}
+prepotency = {prepotency}
+seed_members = 10
+[acquisition]
+ad_reach = 0.01
+[behavior]
+quit_threshold = -1.0
+"#
+        ),
+        "unmet-service",
+        &[],
+    )
+    .unwrap()
+}
+
+#[test]
+fn with_prepotency_members_with_unmet_service_needs_rarely_post_for_esteem() {
+    let on = runs(&unmet_service("1.0"), 4);
+    let off = runs(&unmet_service("0.0"), 4);
+    let rate = per_run(&on, posts_per_member_day);
+    assert_greater(
+        &per_run(&off, posts_per_member_day),
+        &rate,
+        "posting without the hierarchy",
+    );
+    assert!(
+        mean(&rate) < 0.5 * mean(&per_run(&off, posts_per_member_day)),
+        "rarely: {rate:?}"
+    );
+}
