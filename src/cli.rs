@@ -22,6 +22,10 @@ pub enum Command {
     Run(RunArgs),
     /// Validate a scenario and print it with every default filled in.
     Check(CheckArgs),
+    /// Run a parameter sweep: every point of a design over scenario keys, with replicates.
+    Sweep(SweepArgs),
+    /// Compare policies on the same seeds and rank them with confidence intervals.
+    Compare(CompareArgs),
     /// Write a commented starter scenario NAME.toml in the current folder.
     Init {
         /// Name of the new scenario (also its file name).
@@ -68,6 +72,43 @@ pub struct CheckArgs {
     pub overrides: Overrides,
 }
 
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Sweep file (TOML); see docs/SWEEPS.md.
+    pub file: PathBuf,
+    /// Output folder [default: results/<sweep name>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Finish an interrupted sweep: run only the runs not yet recorded.
+    #[arg(long)]
+    pub resume: bool,
+    /// Also write every run's daily series to one long timeseries.csv.
+    #[arg(long)]
+    pub timeseries: bool,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Comparison file (TOML); see docs/SWEEPS.md.
+    pub file: PathBuf,
+    /// Output folder [default: results/<comparison name>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Finish an interrupted comparison.
+    #[arg(long)]
+    pub resume: bool,
+    /// Add replicates (up to `max_replicates`) until the best policy's paired difference to the
+    /// runner-up excludes zero.
+    #[arg(long)]
+    pub until_separated: bool,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
 /// Runs a parsed command line.
 pub fn execute(cli: Cli) -> Result<()> {
     match cli.command {
@@ -78,7 +119,64 @@ pub fn execute(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Init { name } => init(&name),
+        Command::Sweep(args) => sweep(args),
+        Command::Compare(args) => compare(args),
     }
+}
+
+fn sweep(args: SweepArgs) -> Result<()> {
+    let sweep = crate::sweep::Sweep::load(&args.file)?;
+    let out = args
+        .out
+        .unwrap_or_else(|| std::path::Path::new("results").join(&sweep.name));
+    let runs = sweep.points.len() as u64 * sweep.replicates as u64;
+    println!(
+        "{}: {} points x {} replicates = {runs} runs -> {}",
+        sweep.name,
+        sweep.points.len(),
+        sweep.replicates,
+        out.display()
+    );
+    thread_pool(args.threads)?.install(|| sweep.run(&out, args.resume, args.timeseries))?;
+    println!(
+        "wrote runs.csv and points.csv{}",
+        if args.timeseries {
+            " and timeseries.csv"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+fn compare(args: CompareArgs) -> Result<()> {
+    use crate::compare::{Comparison, Separation};
+    let c = Comparison::load(&args.file)?;
+    let out = args
+        .out
+        .unwrap_or_else(|| std::path::Path::new("results").join(&c.name));
+    println!(
+        "{}: {} policies x {} replicates (same seeds for every policy) -> {}",
+        c.name,
+        c.policies.len(),
+        c.replicates,
+        out.display()
+    );
+    let (results, separation) =
+        thread_pool(args.threads)?.install(|| c.run(&out, args.resume, args.until_separated))?;
+    println!("{}", c.table(&results));
+    match separation {
+        Separation::NotAsked => {}
+        Separation::Separated { replicates } => println!(
+            "separated: after {replicates} replicates the best policy's paired difference to the \
+             runner-up excludes zero"
+        ),
+        Separation::NotSeparated { replicates } => println!(
+            "not separated: at max_replicates = {replicates} the best two policies' paired \
+             difference still includes zero"
+        ),
+    }
+    Ok(())
 }
 
 fn run(args: RunArgs) -> Result<()> {

@@ -9,7 +9,9 @@
 // (needs, satisfaction, pulls, values); index loops say that more plainly than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
+pub mod batch;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod export;
 pub mod metrics;
@@ -18,3 +20,5 @@ pub mod population;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod stats;
+pub mod sweep;

@@ -68,6 +68,57 @@ pub struct Summary {
     pub roi: f64,
 }
 
+impl Summary {
+    /// Names of the summary metrics, in column order (everything but `replicate` and `seed`).
+    pub const METRICS: [&'static str; 12] = [
+        "final_members",
+        "peak_members",
+        "peak_day",
+        "alive",
+        "retention_30d",
+        "never_posted_share",
+        "top1_post_share",
+        "top10_post_share",
+        "post_gini",
+        "total_revenue",
+        "total_cost",
+        "roi",
+    ];
+
+    /// The metrics as numbers, in the order of [`Summary::METRICS`].
+    pub fn values(&self) -> [f64; 12] {
+        [
+            self.final_members as f64,
+            self.peak_members as f64,
+            self.peak_day as f64,
+            self.alive as f64,
+            self.retention_30d,
+            self.never_posted_share,
+            self.top1_post_share,
+            self.top10_post_share,
+            self.post_gini,
+            self.total_revenue,
+            self.total_cost,
+            self.roi,
+        ]
+    }
+
+    /// The metrics as CSV text, formatted as `summary.csv` writes them.
+    pub fn fields(&self) -> Vec<String> {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.serialize(self).expect("a summary serialises");
+        let line = String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8");
+        // Drop `replicate` and `seed`: the caller writes its own.
+        line.trim_end()
+            .split(',')
+            .skip(2)
+            .map(str::to_string)
+            .collect()
+    }
+}
+
 /// Participation inequality of a run, from a histogram of posts per member.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Inequality {

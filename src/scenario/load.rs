@@ -96,57 +96,127 @@ impl std::error::Error for ScenarioError {}
 
 /// Reads, overrides and validates a scenario file.
 pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        file: file.clone(),
-        origin: Origin::File,
-        key: String::new(),
-        message: format!("cannot read the scenario file: {e}"),
-        suggestion: None,
-    })?;
-    load_str(&text, &file, overrides)
+    load_source(&TomlSource::read(path, "scenario")?, overrides)
+}
+
+/// A TOML file parsed with the byte spans of its keys, so that any key path can be traced back
+/// to its line. Scenario, sweep and comparison files are all read through it.
+pub struct TomlSource {
+    pub file: String,
+    text: String,
+    spanned: toml_edit::Document<String>,
+}
+
+impl TomlSource {
+    /// Parses `text`; a syntax error names the file and line.
+    pub fn parse(text: &str, file: &str) -> Result<TomlSource, ScenarioError> {
+        let spanned = toml_edit::Document::parse(text.to_string()).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            ScenarioError {
+                file: file.to_string(),
+                origin: Origin::Line(line),
+                key: String::new(),
+                message: format!(
+                    "this is not valid TOML: {}",
+                    e.message().trim().trim_end_matches('.')
+                ),
+                suggestion: None,
+            }
+        })?;
+        Ok(TomlSource {
+            file: file.to_string(),
+            text: text.to_string(),
+            spanned,
+        })
+    }
+
+    /// Reads a file and parses it.
+    pub fn read(path: &Path, what: &str) -> Result<TomlSource, ScenarioError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+            file: file.clone(),
+            origin: Origin::File,
+            key: String::new(),
+            message: format!("cannot read the {what} file: {e}"),
+            suggestion: None,
+        })?;
+        TomlSource::parse(&text, &file)
+    }
+
+    /// The parsed document.
+    pub fn root(&self) -> &Item {
+        self.spanned.as_item()
+    }
+
+    /// Where `key` is written: its line, or its deepest written ancestor's, or nowhere.
+    pub fn origin(&self, key: &str) -> Origin {
+        match span_of(self.spanned.as_item(), key) {
+            Some(offset) => Origin::Line(line_of(&self.text, offset)),
+            None => Origin::Default,
+        }
+    }
+
+    /// An error about `key` of this file.
+    pub fn error(
+        &self,
+        key: &str,
+        message: impl Into<String>,
+        suggestion: Option<String>,
+    ) -> ScenarioError {
+        ScenarioError {
+            file: self.file.clone(),
+            origin: self.origin(key),
+            key: key.to_string(),
+            message: message.into(),
+            suggestion,
+        }
+    }
+
+    /// Deserialises `doc` (this file, possibly modified) into `T`; an error names the key, its
+    /// line, and the nearest of `valid_keys` for an unknown key.
+    pub fn deserialize<T: serde::de::DeserializeOwned>(
+        &self,
+        doc: DocumentMut,
+        valid_keys: &[String],
+        overridden: &dyn Fn(&str) -> bool,
+    ) -> Result<T, ScenarioError> {
+        let deserializer = toml_edit::de::Deserializer::from(doc);
+        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let path = dotted_path(e.path());
+            let raw = e.inner().message().trim().to_string();
+            let (key, message, suggestion) = explain_serde_error(&path, &raw, valid_keys);
+            let mut err = self.error(&key, message, suggestion);
+            if overridden(&key) {
+                err.origin = Origin::Override;
+            }
+            err
+        })
+    }
+
+    /// The document as a mutable copy.
+    pub fn to_mut(&self) -> DocumentMut {
+        self.spanned.clone().into_mut()
+    }
 }
 
 /// Parses, overrides and validates scenario text; `file` names it in errors.
 pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-    let spanned = toml_edit::Document::parse(text.to_string()).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-        ScenarioError {
-            file: file.to_string(),
-            origin: Origin::Line(line),
-            key: String::new(),
-            message: format!(
-                "this is not valid TOML: {}",
-                e.message().trim().trim_end_matches('.')
-            ),
-            suggestion: None,
-        }
-    })?;
-    let locate = |key: &str| -> Origin {
-        if overrides
+    let source = TomlSource::parse(text, file)?;
+    load_source(&source, overrides)
+}
+
+/// Overrides and validates a parsed scenario file.
+pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let overridden = |key: &str| {
+        overrides
             .iter()
             .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
-        {
-            return Origin::Override;
-        }
-        match span_of(spanned.as_item(), key) {
-            Some(offset) => Origin::Line(line_of(text, offset)),
-            None => Origin::Default,
-        }
     };
-    let error = |key: String, message: String, suggestion: Option<String>| ScenarioError {
-        file: file.to_string(),
-        origin: locate(&key),
-        key,
-        message,
-        suggestion,
-    };
-
-    let mut doc: DocumentMut = spanned.clone().into_mut();
+    let mut doc = source.to_mut();
     for o in overrides {
         apply_override(doc.as_item_mut(), &o.key, o.toml_value()).map_err(|message| {
             ScenarioError {
-                file: file.to_string(),
+                file: source.file.clone(),
                 origin: Origin::Override,
                 key: o.key.clone(),
                 message,
@@ -154,18 +224,13 @@ pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Scenar
             }
         })?;
     }
-
-    let deserializer = toml_edit::de::Deserializer::from(doc);
-    let scenario: Scenario = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = dotted_path(e.path());
-        let raw = e.inner().message().trim().to_string();
-        let (key, message, suggestion) = explain_serde_error(&path, &raw);
-        error(key, message, suggestion)
-    })?;
-
+    let scenario: Scenario = source.deserialize(doc, &valid_keys(), &overridden)?;
     validate(&scenario).map_err(|Invalid { key, message }| {
-        let suggestion = None;
-        error(key, message, suggestion)
+        let mut err = source.error(&key, message, None);
+        if overridden(&key) {
+            err.origin = Origin::Override;
+        }
+        err
     })?;
     Ok(scenario)
 }
@@ -236,7 +301,11 @@ fn collect_keys(item: &Item, prefix: String, out: &mut Vec<String>) {
 
 /// Turns a serde message into what the user needs: the full key, what was wrong, and the key or
 /// value it was probably meant to be.
-fn explain_serde_error(path: &str, raw: &str) -> (String, String, Option<String>) {
+fn explain_serde_error(
+    path: &str,
+    raw: &str,
+    valid_keys: &[String],
+) -> (String, String, Option<String>) {
     // serde_path_to_error's path may or may not already end with the offending key.
     let join = |k: &str| {
         if path.is_empty() {
@@ -252,7 +321,7 @@ fn explain_serde_error(path: &str, raw: &str) -> (String, String, Option<String>
         .filter(|_| raw.starts_with("unknown field"))
     {
         let key = join(field);
-        let suggestion = nearest_key(&key);
+        let suggestion = nearest_key(&key, valid_keys);
         let message = "this key does not exist in a scenario".to_string();
         return (key, message, suggestion);
     }
@@ -291,9 +360,8 @@ fn backticked(s: &str) -> Vec<String> {
 }
 
 /// The valid key nearest to an unknown one: among its siblings first, then anywhere.
-pub(crate) fn nearest_key(key: &str) -> Option<String> {
+pub fn nearest_key(key: &str, keys: &[String]) -> Option<String> {
     let generic = generic_path(key);
-    let keys = valid_keys();
     let parent = generic.rsplit_once('.').map(|(p, _)| p).unwrap_or("");
     let leaf = generic.rsplit_once('.').map(|(_, l)| l).unwrap_or(&generic);
     let siblings = keys.iter().filter(|k| {
@@ -313,21 +381,31 @@ pub(crate) fn nearest_key(key: &str) -> Option<String> {
 }
 
 /// A key path with array indices replaced by `N`.
-pub(crate) fn generic_path(key: &str) -> String {
+pub fn generic_path(key: &str) -> String {
     key.split('.')
         .map(|s| if s.parse::<usize>().is_ok() { "N" } else { s })
         .collect::<Vec<_>>()
         .join(".")
 }
 
-/// The candidate closest to `given` by edit distance, if close enough to be a likely typo.
+/// The candidate closest to `given` by edit distance, if close enough to be a likely typo;
+/// failing that, the shortest candidate that `given` begins (a truncated key).
 fn nearest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let limit = (given.chars().count() / 3).max(2);
-    candidates
-        .map(|c| (strsim::levenshtein(given, c), c))
+    let candidates: Vec<&str> = candidates.collect();
+    let by_distance = candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(given, c), *c))
         .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c.to_string())
+        .min();
+    let by_prefix = || {
+        candidates
+            .iter()
+            .filter(|c| given.len() >= 3 && c.starts_with(given))
+            .min_by_key(|c| (c.len(), **c))
+            .map(|c| (0, *c))
+    };
+    by_distance.or_else(by_prefix).map(|(_, c)| c.to_string())
 }
 
 fn dotted_path(path: &serde_path_to_error::Path) -> String {

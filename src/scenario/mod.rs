@@ -12,7 +12,10 @@
 mod load;
 mod validate;
 
-pub use load::{load_file, load_str, resolved_toml, valid_keys, Origin, Override, ScenarioError};
+pub use load::{
+    generic_path, load_file, load_source, load_str, nearest_key, resolved_toml, valid_keys, Origin,
+    Override, ScenarioError, TomlSource,
+};
 pub use validate::available_memory;
 
 use serde::{Deserialize, Serialize};

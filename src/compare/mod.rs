@@ -1,0 +1,477 @@
+//! `agora compare`: several policies (sets of overrides of one base scenario) run on the same
+//! seeds and ranked with uncertainty.
+//!
+//! Common random numbers: replicate r of every policy runs with the same master seed and
+//! replicate number, so it sees the same population, network and, wherever the policies'
+//! decisions coincide, the same draws. Differences between policies are therefore paired:
+//! `diff_r = metric(policy, r) - metric(first, r)`, and the 95% interval of the paired mean is much
+//! narrower than the unpaired one when replicates share most of their noise.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use crate::batch::{csv_field, Batch, Progress, RunKey, RunRow};
+use crate::metrics::Summary;
+use crate::scenario::{load_source, Override, Scenario, ScenarioError, TomlSource};
+use crate::stats::{estimate, paired_difference, Estimate};
+use crate::sweep::{blame, read_set};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompareFile {
+    name: String,
+    base: String,
+    #[serde(default = "default_replicates")]
+    replicates: u32,
+    #[serde(default = "default_objective")]
+    objective: String,
+    #[serde(default)]
+    goal: Goal,
+    #[serde(default)]
+    metrics: Option<Vec<String>>,
+    #[serde(default = "default_max")]
+    max_replicates: u32,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    set: Option<IgnoredAny>,
+    #[serde(default)]
+    policies: Vec<PolicyFile>,
+}
+
+fn default_replicates() -> u32 {
+    10
+}
+fn default_objective() -> String {
+    "final_members".into()
+}
+fn default_max() -> u32 {
+    200
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    name: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    set: Option<IgnoredAny>,
+}
+
+/// Whether the objective is to be maximised or minimised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Goal {
+    #[default]
+    Max,
+    Min,
+}
+
+fn compare_keys() -> Vec<String> {
+    [
+        "name",
+        "base",
+        "replicates",
+        "objective",
+        "goal",
+        "metrics",
+        "max_replicates",
+        "seed",
+        "set",
+        "policies",
+        "policies.N.name",
+        "policies.N.set",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// A validated comparison.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub name: String,
+    pub base_path: PathBuf,
+    pub replicates: u32,
+    pub max_replicates: u32,
+    /// Index into `Summary::METRICS` of the objective.
+    pub objective: usize,
+    pub goal: Goal,
+    /// Indices into `Summary::METRICS` reported in compare.csv.
+    pub metrics: Vec<usize>,
+    pub seed: u64,
+    pub policies: Vec<String>,
+    pub scenarios: Vec<Scenario>,
+}
+
+fn metric_index(source: &TomlSource, at: &str, name: &str) -> Result<usize, ScenarioError> {
+    Summary::METRICS
+        .iter()
+        .position(|m| *m == name)
+        .ok_or_else(|| {
+            let names: Vec<String> = Summary::METRICS.iter().map(|m| m.to_string()).collect();
+            source.error(
+                at,
+                format!(
+                    "`{name}` is not a summary metric; expected one of {}",
+                    names.join(", ")
+                ),
+                crate::scenario::nearest_key(name, &names),
+            )
+        })
+}
+
+impl Comparison {
+    /// Reads and validates a comparison file and every policy's scenario.
+    pub fn load(path: &Path) -> Result<Comparison, ScenarioError> {
+        let source = TomlSource::read(path, "comparison")?;
+        let raw: CompareFile = source.deserialize(source.to_mut(), &compare_keys(), &|_| false)?;
+        if raw.policies.is_empty() {
+            return Err(source.error(
+                "policies",
+                "a comparison needs at least one [[policies]]",
+                None,
+            ));
+        }
+        if raw.replicates < 2 {
+            return Err(source.error(
+                "replicates",
+                "expected at least 2 replicates for an interval",
+                None,
+            ));
+        }
+        if raw.max_replicates < raw.replicates {
+            return Err(source.error("max_replicates", "must be at least `replicates`", None));
+        }
+        if raw.name.trim().is_empty() || raw.name.contains(['/', '\\']) {
+            return Err(source.error("name", "expected a non-empty name without `/`", None));
+        }
+        let objective = metric_index(&source, "objective", &raw.objective)?;
+        let mut metrics = match &raw.metrics {
+            Some(list) => list
+                .iter()
+                .enumerate()
+                .map(|(i, m)| metric_index(&source, &format!("metrics.{i}"), m))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => (0..Summary::METRICS.len()).collect(),
+        };
+        if !metrics.contains(&objective) {
+            metrics.insert(0, objective);
+        }
+        let base_path = path.parent().unwrap_or(Path::new(".")).join(&raw.base);
+        let base_source = TomlSource::read(&base_path, "base scenario")?;
+        let shared = read_set(&source, "set")?;
+        let base = load_source(&base_source, &shared)
+            .map_err(|e| blame(&source, e, &|k| Some(format!("set.{k}")), "in `set`"))?;
+        let seed = raw.seed.unwrap_or(base.seed);
+        let mut names: Vec<String> = Vec::new();
+        let mut scenarios = Vec::new();
+        for (i, p) in raw.policies.iter().enumerate() {
+            if names.contains(&p.name) {
+                return Err(source.error(
+                    &format!("policies.{i}.name"),
+                    "policy names must differ",
+                    None,
+                ));
+            }
+            let own = read_set(&source, &format!("policies.{i}.set"))?;
+            let mut overrides = shared.clone();
+            overrides.extend(own.iter().cloned());
+            overrides.push(Override {
+                key: "seed".into(),
+                value: seed.to_string(),
+            });
+            let origin_of = |key: &str| {
+                if own
+                    .iter()
+                    .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
+                {
+                    Some(format!("policies.{i}.set.{key}"))
+                } else {
+                    shared
+                        .iter()
+                        .any(|o| key == o.key)
+                        .then(|| format!("set.{key}"))
+                }
+            };
+            let s = load_source(&base_source, &overrides)
+                .map_err(|e| blame(&source, e, &origin_of, &format!("policy `{}`", p.name)))?;
+            names.push(p.name.clone());
+            scenarios.push(s);
+        }
+        Ok(Comparison {
+            name: raw.name,
+            base_path,
+            replicates: raw.replicates,
+            max_replicates: raw.max_replicates,
+            objective,
+            goal: raw.goal,
+            metrics,
+            seed,
+            policies: names,
+            scenarios,
+        })
+    }
+}
+
+/// One policy's results.
+#[derive(Debug, Clone)]
+pub struct PolicyResult {
+    pub name: String,
+    pub rank: usize,
+    /// Share of replicates in which this policy had the best objective (ties shared).
+    pub p_best: f64,
+    pub replicates: usize,
+    /// Per reported metric: the estimate and the paired difference to the first policy.
+    pub metrics: Vec<(Estimate, Estimate)>,
+}
+
+/// What `--until-separated` concluded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Separation {
+    NotAsked,
+    Separated { replicates: u32 },
+    NotSeparated { replicates: u32 },
+}
+
+/// The values of metric `m` for policy `policy`, in replicate order.
+fn metric_values(done: &BTreeMap<RunKey, RunRow>, policy: usize, m: usize) -> Vec<f64> {
+    let from = RunKey {
+        item: policy,
+        replicate: 0,
+    };
+    let to = RunKey {
+        item: policy,
+        replicate: u32::MAX,
+    };
+    done.range(from..=to).map(|(_, r)| r.metrics[m]).collect()
+}
+
+impl Comparison {
+    fn better(&self, a: f64, b: f64) -> bool {
+        match self.goal {
+            Goal::Max => a > b,
+            Goal::Min => a < b,
+        }
+    }
+
+    /// Aggregates the runs: estimates, paired differences, ranks and P(best).
+    pub fn analyse(&self, done: &BTreeMap<RunKey, RunRow>) -> Vec<PolicyResult> {
+        let k = self.policies.len();
+        let obj: Vec<Vec<f64>> = (0..k)
+            .map(|p| metric_values(done, p, self.objective))
+            .collect();
+        let n = obj.iter().map(Vec::len).min().unwrap_or(0);
+        let mut wins = vec![0.0; k];
+        for r in 0..n {
+            let finite: Vec<usize> = (0..k).filter(|&p| obj[p][r].is_finite()).collect();
+            let Some(&first) = finite.first() else {
+                continue;
+            };
+            let best = finite.iter().fold(obj[first][r], |b, &p| {
+                if self.better(obj[p][r], b) {
+                    obj[p][r]
+                } else {
+                    b
+                }
+            });
+            let winners: Vec<usize> = finite.into_iter().filter(|&p| obj[p][r] == best).collect();
+            for &w in &winners {
+                wins[w] += 1.0 / winners.len() as f64;
+            }
+        }
+        let means: Vec<f64> = obj.iter().map(|v| estimate(v).mean).collect();
+        let mut order: Vec<usize> = (0..k).collect();
+        order.sort_by(|&a, &b| {
+            let ord = means[a]
+                .partial_cmp(&means[b])
+                .unwrap_or(std::cmp::Ordering::Equal);
+            match self.goal {
+                Goal::Max => ord.reverse(),
+                Goal::Min => ord,
+            }
+            .then(a.cmp(&b))
+        });
+        let mut rank = vec![0; k];
+        for (i, &p) in order.iter().enumerate() {
+            rank[p] = i + 1;
+        }
+        (0..k)
+            .map(|p| PolicyResult {
+                name: self.policies[p].clone(),
+                rank: rank[p],
+                p_best: if n == 0 { f64::NAN } else { wins[p] / n as f64 },
+                replicates: n,
+                metrics: self
+                    .metrics
+                    .iter()
+                    .map(|&m| {
+                        let v = metric_values(done, p, m);
+                        let first = metric_values(done, 0, m);
+                        (estimate(&v), paired_difference(&v, &first))
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The paired difference of the objective between the best policy and the runner-up.
+    pub fn separation(
+        &self,
+        done: &BTreeMap<RunKey, RunRow>,
+        results: &[PolicyResult],
+    ) -> Option<Estimate> {
+        let by_rank = |r: usize| results.iter().position(|p| p.rank == r);
+        let (best, second) = (by_rank(1)?, by_rank(2)?);
+        Some(paired_difference(
+            &metric_values(done, best, self.objective),
+            &metric_values(done, second, self.objective),
+        ))
+    }
+
+    /// Runs the comparison (adding replicates with `until_separated`) and writes `runs.csv` and
+    /// `compare.csv` to `dir`.
+    pub fn run(
+        &self,
+        dir: &Path,
+        resume: bool,
+        until_separated: bool,
+    ) -> anyhow::Result<(Vec<PolicyResult>, Separation)> {
+        let batch = Batch {
+            dir: dir.to_path_buf(),
+            scenarios: &self.scenarios,
+            lead: self.policies.iter().map(|p| csv_field(p)).collect(),
+            lead_header: "policy",
+            extra: vec![String::new(); self.policies.len()],
+            extra_header: String::new(),
+            manifest: self.manifest(),
+            keep_timeseries: false,
+        };
+        let mut done = batch.open(resume)?;
+        let mut replicates = self.replicates;
+        let separation = loop {
+            let keys: Vec<RunKey> = (0..self.policies.len())
+                .flat_map(|item| (0..replicates).map(move |replicate| RunKey { item, replicate }))
+                .collect();
+            let progress = Progress::new(keys.len() as u64, "runs");
+            batch.run(&keys, &mut done, &progress)?;
+            progress.finish();
+            if !until_separated {
+                break Separation::NotAsked;
+            }
+            let results = self.analyse(&done);
+            let separated = self
+                .separation(&done, &results)
+                .is_some_and(|d| d.ci_low > 0.0 || d.ci_high < 0.0);
+            if separated {
+                break Separation::Separated { replicates };
+            }
+            if replicates >= self.max_replicates {
+                break Separation::NotSeparated { replicates };
+            }
+            replicates = (replicates + self.replicates).min(self.max_replicates);
+        };
+        // A resumed run may hold more replicates than this one asked for: keep only these.
+        done.retain(|k, _| k.replicate < replicates);
+        batch.finish(&done)?;
+        let results = self.analyse(&done);
+        crate::export::write_atomic(&dir.join("compare.csv"), self.csv(&results).as_bytes())?;
+        batch.clean()?;
+        Ok((results, separation))
+    }
+
+    fn manifest(&self) -> String {
+        let mut m = format!("compare {}\n", self.name);
+        for (name, s) in self.policies.iter().zip(&self.scenarios) {
+            m.push_str(&format!("policy {name}\n"));
+            m.push_str(&crate::scenario::resolved_toml(&Scenario {
+                replicates: 1,
+                ..s.clone()
+            }));
+        }
+        m
+    }
+
+    /// compare.csv: a row per policy, in the order of the file.
+    pub fn csv(&self, results: &[PolicyResult]) -> String {
+        let mut out = String::from("policy,rank,p_best,replicates");
+        for &m in &self.metrics {
+            let m = Summary::METRICS[m];
+            out.push_str(&format!(
+                ",{m}_mean,{m}_ci_low,{m}_ci_high,{m}_diff,{m}_diff_ci_low,{m}_diff_ci_high"
+            ));
+        }
+        out.push('\n');
+        for r in results {
+            out.push_str(&format!(
+                "{},{},{},{}",
+                csv_field(&r.name),
+                r.rank,
+                r.p_best,
+                r.replicates
+            ));
+            for (e, d) in &r.metrics {
+                out.push_str(&format!(
+                    ",{},{},{},{},{},{}",
+                    e.mean, e.ci_low, e.ci_high, d.mean, d.ci_low, d.ci_high
+                ));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// An aligned table of the objective for the terminal, best first.
+    pub fn table(&self, results: &[PolicyResult]) -> String {
+        let i = self
+            .metrics
+            .iter()
+            .position(|&m| m == self.objective)
+            .expect("the objective is always reported");
+        let name = Summary::METRICS[self.objective];
+        let fmt = |x: f64| {
+            if x.is_nan() {
+                "n/a".to_string()
+            } else {
+                format!("{x:.4}")
+            }
+        };
+        let mut rows: Vec<[String; 5]> = vec![[
+            "rank".into(),
+            "policy".into(),
+            format!("{name} (95% CI)"),
+            "paired difference to first (95% CI)".into(),
+            "P(best)".into(),
+        ]];
+        let mut sorted: Vec<&PolicyResult> = results.iter().collect();
+        sorted.sort_by_key(|r| r.rank);
+        for r in sorted {
+            let (e, d) = r.metrics[i];
+            rows.push([
+                r.rank.to_string(),
+                r.name.clone(),
+                format!("{} [{}, {}]", fmt(e.mean), fmt(e.ci_low), fmt(e.ci_high)),
+                format!("{} [{}, {}]", fmt(d.mean), fmt(d.ci_low), fmt(d.ci_high)),
+                format!("{:.2}", r.p_best),
+            ]);
+        }
+        let widths: Vec<usize> = (0..5)
+            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        rows.iter()
+            .map(|r| {
+                r.iter()
+                    .zip(&widths)
+                    .map(|(cell, w)| format!("{cell:<w$}"))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+                    .trim_end()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
