@@ -46,15 +46,70 @@ pub mod today {
     pub const WANTS_MEETUP: u8 = 32;
 }
 
-/// What other agents can see of an agent: read from yesterday by everyone during the day.
-pub mod view {
-    pub const MEMBER: u8 = 1;
-    /// Member committed enough to recommend the group.
-    pub const ADVOCATE: u8 = 2;
+/// What other agents can see of everyone: whether each is a member, and whether it is an
+/// advocate (a member committed enough to recommend the group). Kept as two bitsets, one bit an
+/// agent, because outsiders read it at random places every day (their contact, their ties):
+/// at 1/8 byte an agent it stays in cache where a byte array would not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    member: Vec<u64>,
+    advocate: Vec<u64>,
 }
 
-/// Bytes of state per agent (see the fields of [`State`]).
-pub const STATE_BYTES_PER_AGENT: u64 = 1 + 1 + 1 + 2 + 16 + 4 + 4 + 2 + 2 + 2 + 2 + 1;
+impl View {
+    fn new(n: usize) -> View {
+        View {
+            member: vec![0; n.div_ceil(64)],
+            advocate: vec![0; n.div_ceil(64)],
+        }
+    }
+
+    #[inline(always)]
+    pub fn is_member(&self, i: u32) -> bool {
+        self.member[(i / 64) as usize] >> (i % 64) & 1 != 0
+    }
+
+    #[inline(always)]
+    pub fn is_advocate(&self, i: u32) -> bool {
+        self.advocate[(i / 64) as usize] >> (i % 64) & 1 != 0
+    }
+
+    /// Sets what others will see of agent `i`.
+    pub fn set(&mut self, i: usize, member: bool, advocate: bool) {
+        set_bits(&mut self.member, &mut self.advocate, i, member, advocate);
+    }
+}
+
+#[inline(always)]
+fn set_bits(member: &mut [u64], advocate: &mut [u64], i: usize, m: bool, a: bool) {
+    let (w, b) = (i / 64, i % 64);
+    member[w] = member[w] & !(1 << b) | (m as u64) << b;
+    advocate[w] = advocate[w] & !(1 << b) | (a as u64) << b;
+}
+
+/// A chunk's window of tomorrow's view: whole words, for agents from a multiple of 64.
+pub struct ViewWindow<'a> {
+    member: &'a mut [u64],
+    advocate: &'a mut [u64],
+}
+
+impl ViewWindow<'_> {
+    /// Everyone in the window unseen (outside), before the day's decisions set the members.
+    pub fn clear(&mut self) {
+        self.member.fill(0);
+        self.advocate.fill(0);
+    }
+
+    /// Sets what others will see of the window's agent `local`.
+    #[inline(always)]
+    pub fn set(&mut self, local: usize, member: bool, advocate: bool) {
+        set_bits(self.member, self.advocate, local, member, advocate);
+    }
+}
+
+/// Bytes of state per agent (see the fields of [`State`]), rounding the two views' four bits
+/// up to a byte.
+pub const STATE_BYTES_PER_AGENT: u64 = 1 + 1 + 1 + 1 + 16 + 4 + 4 + 2 + 2 + 2 + 2 + 1;
 
 /// The day-to-day state of every agent.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,9 +118,9 @@ pub struct State {
     pub flags: Vec<u8>,
     pub today: Vec<u8>,
     /// Yesterday's view of each agent, read by others.
-    pub view: Vec<u8>,
+    pub view: View,
     /// Today's view, written by each agent for itself; swapped with `view` at the end of the day.
-    pub view_next: Vec<u8>,
+    pub view_next: View,
     /// What the group has satisfied of each need, 16-bit fixed point in [0, 1].
     pub satisfaction: Vec<[u16; 8]>,
     /// Exponential moving average of daily utility (for outsiders about to join: the promise).
@@ -87,7 +142,7 @@ pub struct Chunk<'a> {
     pub status: &'a mut [u8],
     pub flags: &'a mut [u8],
     pub today: &'a mut [u8],
-    pub view_next: &'a mut [u8],
+    pub view_next: ViewWindow<'a>,
     pub satisfaction: &'a mut [[u16; 8]],
     pub commitment: &'a mut [f32],
     pub group: &'a mut [u32],
@@ -107,13 +162,25 @@ impl<'a> Chunk<'a> {
         self.status.is_empty()
     }
 
+    /// Splits at `mid`, a multiple of 64 (so that the view's words are not shared).
     fn split_at(self, mid: usize) -> (Chunk<'a>, Chunk<'a>) {
+        assert_eq!(mid % 64, 0, "chunks start at whole words of the view");
+        let (m0, m1) = self.view_next.member.split_at_mut(mid / 64);
+        let (a0, a1) = self.view_next.advocate.split_at_mut(mid / 64);
         macro_rules! split {
             ($($field:ident),*) => {{
                 $(let $field = self.$field.split_at_mut(mid);)*
                 (
-                    Chunk { start: self.start, $($field: $field.0,)* },
-                    Chunk { start: self.start + mid as u32, $($field: $field.1,)* },
+                    Chunk {
+                        start: self.start,
+                        view_next: ViewWindow { member: m0, advocate: a0 },
+                        $($field: $field.0,)*
+                    },
+                    Chunk {
+                        start: self.start + mid as u32,
+                        view_next: ViewWindow { member: m1, advocate: a1 },
+                        $($field: $field.1,)*
+                    },
                 )
             }};
         }
@@ -121,7 +188,6 @@ impl<'a> Chunk<'a> {
             status,
             flags,
             today,
-            view_next,
             satisfaction,
             commitment,
             group,
@@ -141,8 +207,8 @@ impl State {
             status: vec![status::OUTSIDE; n],
             flags: vec![0; n],
             today: vec![0; n],
-            view: vec![0; n],
-            view_next: vec![0; n],
+            view: View::new(n),
+            view_next: View::new(n),
             satisfaction: vec![[0; 8]; n],
             commitment: vec![0.0; n],
             group: vec![0; n],
@@ -154,14 +220,18 @@ impl State {
         }
     }
 
-    /// Mutable windows of `size` agents over the state, and yesterday's view of everyone.
-    pub fn chunks(&mut self, size: usize) -> (Vec<Chunk<'_>>, &[u8]) {
+    /// Mutable windows of `size` agents (a multiple of 64) over the state, and yesterday's view
+    /// of everyone.
+    pub fn chunks(&mut self, size: usize) -> (Vec<Chunk<'_>>, &View) {
         let mut rest = Chunk {
             start: 0,
             status: &mut self.status,
             flags: &mut self.flags,
             today: &mut self.today,
-            view_next: &mut self.view_next,
+            view_next: ViewWindow {
+                member: &mut self.view_next.member,
+                advocate: &mut self.view_next.advocate,
+            },
             satisfaction: &mut self.satisfaction,
             commitment: &mut self.commitment,
             group: &mut self.group,
@@ -202,22 +272,29 @@ mod tests {
 
     #[test]
     fn chunks_cover_every_agent_once_in_order() {
-        let mut s = State::new(10);
-        let (chunks, view) = s.chunks(4);
-        assert_eq!(view.len(), 10);
+        let mut s = State::new(150);
+        let (chunks, _) = s.chunks(64);
         let spans: Vec<(u32, usize)> = chunks.iter().map(|c| (c.start, c.len())).collect();
-        assert_eq!(spans, vec![(0, 4), (4, 4), (8, 2)]);
-        for c in chunks {
-            for (k, p) in c.posts.iter_mut().enumerate() {
-                *p = c.start as u16 + k as u16;
+        assert_eq!(spans, vec![(0, 64), (64, 64), (128, 22)]);
+        for mut c in chunks {
+            for local in 0..c.len() {
+                c.posts[local] = c.start as u16 + local as u16;
+                c.view_next.set(local, local % 2 == 0, local % 3 == 0);
             }
         }
-        assert_eq!(s.posts, (0..10).collect::<Vec<u16>>());
+        assert_eq!(s.posts, (0..150).collect::<Vec<u16>>());
+        s.publish_view();
+        for i in 0..150u32 {
+            let local = i as usize % 64;
+            assert_eq!(s.view.is_member(i), local % 2 == 0, "member bit of {i}");
+            assert_eq!(s.view.is_advocate(i), local % 3 == 0, "advocate bit of {i}");
+        }
     }
 
     #[test]
     fn the_state_size_constant_matches_the_fields() {
-        let per_agent = std::mem::size_of::<u8>() * 5
+        // The two views hold four bits an agent, counted as one byte.
+        let per_agent = std::mem::size_of::<u8>() * 4
             + std::mem::size_of::<[u16; 8]>()
             + std::mem::size_of::<f32>()
             + std::mem::size_of::<u32>()

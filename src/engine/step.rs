@@ -6,7 +6,7 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-use super::state::{flag, status, today, view, Chunk, State};
+use super::state::{flag, status, today, Chunk, State, View};
 use crate::metrics::{inequality, DayRecord, Summary};
 use crate::model::activity::{
     advert_probability, post_probability, visit_probability, PostDrivers,
@@ -141,7 +141,8 @@ impl MemberTally {
     ) -> MemberTally {
         let mut level_sum = [0.0f64; LEVELS];
         let mut level_n = [0u32; LEVELS];
-        for k in 0..NEEDS {
+        let needless = *needs == [0; NEEDS];
+        for k in (0..NEEDS).filter(|_| !needless) {
             if needs[k] > 0 {
                 level_sum[LEVEL_OF[k]] += satisfaction(sat[k]) as f64;
                 level_n[LEVEL_OF[k]] += 1;
@@ -245,7 +246,7 @@ struct Env<'a> {
     s: &'a Scenario,
     p: &'a Params,
     pop: &'a Population,
-    view: &'a [u8],
+    view: &'a View,
     groups: &'a [GroupYesterday],
     counters: &'a GroupCounters,
     day: u32,
@@ -365,12 +366,7 @@ impl<'s> Simulation<'s> {
             st.flags[i] = flag::SEED | flag::EVER_MEMBER;
             st.commitment[i] = c0;
             st.group[i] = g;
-            st.view[i] = view::MEMBER
-                | if c0 >= self.p.advocacy {
-                    view::ADVOCATE
-                } else {
-                    0
-                };
+            st.view.set(i, true, c0 >= self.p.advocacy);
             self.group_members[g as usize] += 1;
             self.end.add(&MemberTally::of(
                 c0,
@@ -582,12 +578,7 @@ impl<'s> Simulation<'s> {
             } else {
                 u16::MAX
             };
-            st.view_next[i] = view::MEMBER
-                | if c0 >= self.p.advocacy {
-                    view::ADVOCATE
-                } else {
-                    0
-                };
+            st.view_next.set(i, true, c0 >= self.p.advocacy);
             self.group_members[g as usize] += 1;
             self.end.add(&MemberTally::of(
                 c0,
@@ -711,9 +702,9 @@ fn needs_of(pop: &Population, i: usize) -> [f32; NEEDS] {
 /// The decide pass over one chunk.
 fn decide(c: &mut Chunk, env: &Env) -> DayTally {
     let mut t = DayTally::default();
+    c.view_next.clear();
     for local in 0..c.len() {
         c.today[local] = 0;
-        c.view_next[local] = 0;
         match c.status[local] {
             status::MEMBER => member_day(c, local, env, &mut t),
             status::OUTSIDE => consider_joining(c, local, env, &mut t),
@@ -748,8 +739,13 @@ fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
             Some(ties[d.below(Decision::Contact, ties.len() as u32) as usize])
         };
         if let Some(j) = contact {
-            if env.view[j as usize] & view::ADVOCATE != 0 {
-                let sensitivity = intensity(pop.incentive_sensitivity[j as usize]) as f64;
+            if env.view.is_advocate(j) {
+                // The contact's traits are only looked up when a referral reward makes them count.
+                let sensitivity = if reward > 0.0 {
+                    intensity(pop.incentive_sensitivity[j as usize]) as f64
+                } else {
+                    0.0
+                };
                 let q = recommend_probability(
                     a.word_of_mouth,
                     reward,
@@ -771,10 +767,7 @@ fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
     let (member_ties, share) = if pop.network.is_well_mixed() {
         (0, env.member_share)
     } else {
-        let k = ties
-            .iter()
-            .filter(|&&j| env.view[j as usize] & view::MEMBER != 0)
-            .count();
+        let k = ties.iter().filter(|&&j| env.view.is_member(j)).count();
         let share = if ties.is_empty() {
             0.0
         } else {
@@ -883,7 +876,16 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
             visit_probability(b, commitment, boost) as f64,
         );
     let mut did = 0u8;
-    if visits {
+    // No need, no action: a visit by a member without needs who does not advertise gives
+    // nothing and costs nothing (utility exactly 0), so the value computation is skipped.
+    let advertises = pop.advertiser[iu] && !seed;
+    let idle = pop.needs[iu] == [0; NEEDS] && !advertises;
+    if visits && idle {
+        did |= today::VISITED;
+        commitment = ema(commitment, 0.0, b.memory as f32);
+        c.satisfaction[local] = [0; NEEDS];
+        env.counters.visitors[g].fetch_add(1, Relaxed);
+    } else if visits {
         did |= today::VISITED;
         let needs = needs_of(pop, iu);
         let sat = c.satisfaction[local].map(satisfaction);
@@ -1013,12 +1015,7 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
     c.flags[local] = new_flags;
     c.commitment[local] = commitment;
     c.today[local] = did;
-    c.view_next[local] = view::MEMBER
-        | if commitment >= p.advocacy {
-            view::ADVOCATE
-        } else {
-            0
-        };
+    c.view_next.set(local, true, commitment >= p.advocacy);
     let retained = retained_today(new_flags, c.join_day[local], env.day);
     t.end.add(&MemberTally::of(
         commitment,
@@ -1076,7 +1073,7 @@ fn moderate(c: &mut Chunk, m: &Moderation) -> DayTally {
                 retained,
             ));
             c.status[local] = status::KICKED;
-            c.view_next[local] = 0;
+            c.view_next.set(local, false, false);
             t.kicks += 1;
             m.counters.gone[g].fetch_add(1, Relaxed);
         }
