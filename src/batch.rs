@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::engine::run_replicate;
+use crate::engine::run_replicate_with;
 use crate::export::{csv_bytes, write_atomic};
 use crate::metrics::Summary;
 use crate::scenario::Scenario;
@@ -151,12 +151,19 @@ impl Batch<'_> {
             .append(true)
             .open(&path)
             .with_context(|| format!("cannot open {}", path.display()))?;
-        let sink = Mutex::new(file);
+        // Appends are serialised; each run's sync to disk is not, so workers do not queue on it.
+        let append = Mutex::new(());
+        // With enough runs to keep every thread busy, each run steps on one thread: nesting
+        // parallel days inside parallel runs only adds overhead.
+        let inner_parallel = todo.len() < 2 * rayon::current_num_threads();
+        // One run per task: runs differ in cost (a lively point has many more members), and a
+        // task holding many runs cannot be shared once started, leaving a thread idle at the end.
         let rows: Vec<Result<RunRow>> = todo
             .par_iter()
+            .with_max_len(1)
             .map(|&key| {
                 let s = &self.scenarios[key.item];
-                let rep = run_replicate(s, key.replicate, &mut |_| {});
+                let rep = run_replicate_with(s, key.replicate, inner_parallel, &mut |_| {});
                 if self.keep_timeseries {
                     let mut bytes = csv_bytes(&rep.series)?;
                     // Prefix every line with the item column; the header is written once later.
@@ -170,10 +177,12 @@ impl Batch<'_> {
                     write_atomic(&self.timeseries_part(key), body.as_bytes())?;
                 }
                 let row = self.row(key, s.seed, &rep.summary);
-                let mut f = sink.lock().expect("no panics while holding the file");
-                f.write_all(format!("{},{}\n", key.item, row.line).as_bytes())?;
-                f.sync_data()?;
-                drop(f);
+                let line = format!("{},{}\n", key.item, row.line);
+                {
+                    let _turn = append.lock().expect("no panics while appending");
+                    (&file).write_all(line.as_bytes())?;
+                }
+                file.sync_data()?;
                 progress.tick();
                 Ok(row)
             })

@@ -60,6 +60,10 @@ pub struct RunArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Also print the simulation's speed (set-up and days, output excluded) in agent-days per
+    /// second, and the process's peak memory.
+    #[arg(long)]
+    pub bench: bool,
     #[command(flatten)]
     pub overrides: Overrides,
 }
@@ -200,7 +204,9 @@ fn run(args: RunArgs) -> Result<()> {
         scenario.replicates as u64 * scenario.days as u64,
         "replicate-days",
     );
+    let started = std::time::Instant::now();
     let runs = pool.install(|| run_all(&scenario, &bar));
+    let seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     write_outputs(&scenario, &runs, &out)?;
     println!(
@@ -213,6 +219,27 @@ fn run(args: RunArgs) -> Result<()> {
     );
     for r in &runs {
         println!("{}", describe(&r.summary, scenario.days));
+    }
+    if args.bench {
+        let n = scenario.population.size;
+        let agent_days = n as f64 * scenario.days as f64 * scenario.replicates as f64;
+        let peak = crate::run::peak_rss_bytes();
+        println!(
+            "bench: {n} agents x {} days x {} replicate(s) in {seconds:.3} s (set-up and days, \
+             output excluded) = {:.0} agent-days/s on {} thread(s); peak RSS {}",
+            scenario.days,
+            scenario.replicates,
+            agent_days / seconds,
+            pool.current_num_threads(),
+            match peak {
+                Some(b) => format!(
+                    "{:.1} MiB ({:.1} bytes/agent)",
+                    b as f64 / 1048576.0,
+                    b as f64 / n as f64
+                ),
+                None => "unknown".to_string(),
+            }
+        );
     }
     Ok(())
 }

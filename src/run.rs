@@ -7,7 +7,7 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::engine::{run_replicate, Replicate};
+use crate::engine::{run_replicate_with, Replicate};
 use crate::export::{write_atomic, write_csv};
 use crate::metrics::Summary;
 use crate::population::estimated_bytes;
@@ -39,9 +39,16 @@ pub fn run_all(s: &Scenario, bar: &ProgressBar) -> Vec<Replicate> {
     let concurrent = threads.min(s.replicates as u64).max(1);
     let fits_in_parallel = crate::scenario::available_memory()
         .is_none_or(|avail| estimated_bytes(s).saturating_mul(concurrent) <= avail / 2);
-    let one = |r: u32| run_replicate(s, r, &mut |_| bar.inc(1));
+    // With replicates enough to keep every thread busy, each steps its days on one thread;
+    // one replicate per task, so uneven replicates do not leave a thread idle.
+    let inner_parallel = !fits_in_parallel || (s.replicates as u64) < 2 * threads;
+    let one = |r: u32| run_replicate_with(s, r, inner_parallel, &mut |_| bar.inc(1));
     if fits_in_parallel {
-        (0..s.replicates).into_par_iter().map(one).collect()
+        (0..s.replicates)
+            .into_par_iter()
+            .with_max_len(1)
+            .map(one)
+            .collect()
     } else {
         (0..s.replicates).map(one).collect()
     }
@@ -88,4 +95,12 @@ pub fn describe(s: &Summary, days: u32) -> String {
             format!("{:.2}", s.roi)
         },
     )
+}
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in bytes, if known.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }

@@ -5,8 +5,9 @@
 #   benches/peers/compare_bass.sh [SIZES] [DAYS] [THREADS]
 #
 # defaults: "10000 100000 1000000", 100 days, 2 threads. Needs `pip install "mesa==3.3.*"`.
-# Both sides are timed from start to finish (population set-up included); agora through
-# /usr/bin/time around the whole process, Mesa with perf_counter around model set-up and steps.
+# Both sides are timed the same way: model set-up (population) and every day's step, nothing
+# else: agora by `agora run --bench`, Mesa with perf_counter around model creation and steps.
+# Neither counts process start-up or writing results.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sizes=${1:-"10000 100000 1000000"}
@@ -19,11 +20,13 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 printf '%-9s %5s %14s %14s %8s %12s %12s\n' agents days mesa_ad/s agora_ad/s ratio mesa_share agora_share
 for n in $sizes; do
-  read -r _ _ _ _ mesa_rate mesa_share < <(python3 benches/peers/mesa_bass.py "$n" "$days" 0.003 0.08 1)
-  /usr/bin/time -f '%e' -o "$out/time" ./target/release/agora run scenarios/bass-diffusion.toml \
+  # Wait for Mesa to exit (it frees its agents after printing) before timing agora.
+  python3 benches/peers/mesa_bass.py "$n" "$days" 0.003 0.08 1 > "$out/mesa"
+  read -r _ _ _ _ mesa_rate mesa_share < "$out/mesa"
+  ./target/release/agora run scenarios/bass-diffusion.toml --bench \
     --out "$out/run" --replicates 1 --days "$days" --threads "$threads" \
-    --set population.size="$n" > /dev/null
-  secs=$(cat "$out/time")
+    --set population.size="$n" > "$out/agora"
+  secs=$(sed -n 's/^bench: .* in \([0-9.]*\) s .*/\1/p' "$out/agora")
   agora_share=$(awk -F, -v d="$days" -v n="$n" '$2 == d { printf "%.4f", $3 / n }' "$out/run/timeseries.csv")
   awk -v n="$n" -v d="$days" -v m="$mesa_rate" -v s="$secs" -v ms="$mesa_share" -v as="$agora_share" 'BEGIN {
     a = n * d / (s > 0 ? s : 0.001)

@@ -40,7 +40,19 @@ pub fn run_replicate(
     replicate: u32,
     on_day: &mut dyn FnMut(u32),
 ) -> Replicate {
+    run_replicate_with(scenario, replicate, true, on_day)
+}
+
+/// As [`run_replicate`]; `parallel = false` steps each day on the calling thread only, for
+/// callers that run many replicates at once. The results are identical.
+pub fn run_replicate_with(
+    scenario: &Scenario,
+    replicate: u32,
+    parallel: bool,
+    on_day: &mut dyn FnMut(u32),
+) -> Replicate {
     let mut sim = Simulation::new(scenario, replicate);
+    sim.set_parallel(parallel);
     let mut series = Vec::with_capacity(scenario.days as usize + 1);
     series.push(sim.record_day0());
     for _ in 0..scenario.days {

@@ -28,9 +28,12 @@ use crate::population::Population;
 use crate::rng::{DayStream, Decision, RunStream, Setup};
 use crate::scenario::{AdsRule, EntryKind, EventKind, Scenario};
 
-/// Agents per chunk of the parallel passes. Fixed, so that sums are taken in the same order
-/// whatever the number of threads.
-const CHUNK: usize = 8192;
+/// Agents per chunk of the parallel passes: a sixteenth of the population, between 512 and
+/// 8192, in whole 64-agent words of the view. It depends on the population size only, never on
+/// the number of threads, so that sums are taken in the same order whatever the thread count.
+pub fn chunk_size(agents: usize) -> usize {
+    (agents / 16).clamp(512, 8192).div_ceil(64) * 64
+}
 
 /// Scenario coefficients in the form the hot loop uses.
 struct Params {
@@ -282,6 +285,10 @@ pub struct Simulation<'s> {
     joins_by_day: Vec<u64>,
     /// Joiners whose 30th day has come, and those of them still members then.
     retention: (u64, u64),
+    /// Whether the day's passes are split across threads (the same fixed chunks either way).
+    parallel: bool,
+    /// Agents per chunk (see [`chunk_size`]).
+    chunk: usize,
     /// Exposed outsiders and would-be joiners by member ties, over the run so far.
     ledger: ([u64; TIE_BINS], [u64; TIE_BINS]),
 }
@@ -307,11 +314,19 @@ impl<'s> Simulation<'s> {
             end: MemberTally::default(),
             joins_by_day: vec![0],
             retention: (0, 0),
+            parallel: true,
+            chunk: chunk_size(n),
             ledger: ([0; TIE_BINS], [0; TIE_BINS]),
         };
         sim.open_group();
         sim.seat_seed_members();
         sim
+    }
+
+    /// Steps over the chunks one after another instead of across threads: for batches that
+    /// already keep every thread busy with whole runs. Results are identical either way.
+    pub fn set_parallel(&mut self, parallel: bool) {
+        self.parallel = parallel;
     }
 
     fn open_group(&mut self) -> u32 {
@@ -442,7 +457,7 @@ impl<'s> Simulation<'s> {
         let draws = self.stream.day(day);
 
         // 1. decide
-        let (chunks, view_prev) = self.state.chunks(CHUNK);
+        let (chunks, view_prev) = self.state.chunks(self.chunk);
         let env = Env {
             s,
             p: &self.p,
@@ -458,10 +473,17 @@ impl<'s> Simulation<'s> {
             rewards_over: rewards_over(re, day),
             events,
         };
-        let tallies: Vec<DayTally> = chunks
-            .into_par_iter()
-            .map(|mut c| decide(&mut c, &env))
-            .collect();
+        let tallies: Vec<DayTally> = if self.parallel {
+            chunks
+                .into_par_iter()
+                .map(|mut c| decide(&mut c, &env))
+                .collect()
+        } else {
+            chunks
+                .into_iter()
+                .map(|mut c| decide(&mut c, &env))
+                .collect()
+        };
         let mut t = DayTally::default();
         for part in tallies {
             t.add(part);
@@ -479,7 +501,7 @@ impl<'s> Simulation<'s> {
                 (events.meetup_seats as f64 / t.meetup_wanting.max(1) as f64).min(1.0);
             let ads_per_group: Vec<u32> =
                 self.counters.ads.iter().map(|a| a.load(Relaxed)).collect();
-            let (chunks, _) = self.state.chunks(CHUNK);
+            let (chunks, _) = self.state.chunks(self.chunk);
             let ctx = Moderation {
                 s,
                 pop: &self.pop,
@@ -490,10 +512,17 @@ impl<'s> Simulation<'s> {
                 draws,
                 seat_chance,
             };
-            let parts: Vec<DayTally> = chunks
-                .into_par_iter()
-                .map(|mut c| moderate(&mut c, &ctx))
-                .collect();
+            let parts: Vec<DayTally> = if self.parallel {
+                chunks
+                    .into_par_iter()
+                    .map(|mut c| moderate(&mut c, &ctx))
+                    .collect()
+            } else {
+                chunks
+                    .into_iter()
+                    .map(|mut c| moderate(&mut c, &ctx))
+                    .collect()
+            };
             for part in parts {
                 t.kicks += part.kicks;
                 t.end.sub(&part.end);
@@ -665,7 +694,7 @@ impl<'s> Simulation<'s> {
         let bins = self.day as usize + 1;
         (0..st.len())
             .into_par_iter()
-            .with_min_len(CHUNK)
+            .with_min_len(self.chunk)
             .fold(
                 || vec![0u64; bins],
                 |mut h, i| {
