@@ -91,7 +91,6 @@ impl Params {
 /// Per-group counters filled during a day by many threads (integer sums: order-independent).
 #[derive(Default)]
 struct GroupCounters {
-    visitors: Vec<AtomicU32>,
     posts: Vec<AtomicU32>,
     ads: Vec<AtomicU32>,
     removed: Vec<AtomicU32>,
@@ -102,7 +101,6 @@ struct GroupCounters {
 impl GroupCounters {
     fn push_group(&mut self) {
         for v in [
-            &mut self.visitors,
             &mut self.posts,
             &mut self.ads,
             &mut self.removed,
@@ -133,46 +131,45 @@ struct MemberTally {
 }
 
 impl MemberTally {
-    /// A member's contribution; satisfaction counts on a level only for a member who has a
-    /// need there, as the mean over its needs on that level.
-    fn of(
+    /// Counts one member at the end of the day. Satisfaction counts on a level only for a
+    /// member who has a need there, as the mean over its needs on that level. (Accumulating in
+    /// place, rather than building a tally per member and adding it, keeps the hot loop free of
+    /// a store-forwarding stall.)
+    #[inline(always)]
+    fn count(
+        &mut self,
         commitment: f32,
         sat: &[u16; NEEDS],
         needs: &[u8; NEEDS],
         today_bits: u8,
         retained: bool,
-    ) -> MemberTally {
-        let mut level_sum = [0.0f64; LEVELS];
-        let mut level_n = [0u32; LEVELS];
-        let needless = *needs == [0; NEEDS];
-        for k in (0..NEEDS).filter(|_| !needless) {
-            if needs[k] > 0 {
-                level_sum[LEVEL_OF[k]] += satisfaction(sat[k]) as f64;
-                level_n[LEVEL_OF[k]] += 1;
-            }
-        }
-        let mut satisfaction_by_level = [0.0; LEVELS];
-        let mut with_need = [0u64; LEVELS];
-        for l in 0..LEVELS {
-            if level_n[l] > 0 {
-                satisfaction_by_level[l] = level_sum[l] / level_n[l] as f64;
-                with_need[l] = 1;
-            }
-        }
+    ) {
         let visited = today_bits & today::VISITED != 0;
         let advert = today_bits & today::ADVERT != 0;
         let posted = today_bits & today::POSTED != 0;
-        MemberTally {
-            members: 1,
-            absent: !visited as u64,
-            lurkers: (visited && !advert && !posted) as u64,
-            posters: posted as u64,
-            advertisers: advert as u64,
-            commitment: commitment as f64,
-            satisfaction: satisfaction_by_level,
-            with_need,
-            retained: retained as u64,
+        self.members += 1;
+        self.absent += !visited as u64;
+        self.lurkers += (visited && !advert && !posted) as u64;
+        self.posters += posted as u64;
+        self.advertisers += advert as u64;
+        self.commitment += commitment as f64;
+        if *needs != [0; NEEDS] {
+            let mut level_sum = [0.0f64; LEVELS];
+            let mut level_n = [0u32; LEVELS];
+            for k in 0..NEEDS {
+                if needs[k] > 0 {
+                    level_sum[LEVEL_OF[k]] += satisfaction(sat[k]) as f64;
+                    level_n[LEVEL_OF[k]] += 1;
+                }
+            }
+            for l in 0..LEVELS {
+                if level_n[l] > 0 {
+                    self.satisfaction[l] += level_sum[l] / level_n[l] as f64;
+                    self.with_need[l] += 1;
+                }
+            }
         }
+        self.retained += retained as u64;
     }
 
     fn add(&mut self, o: &MemberTally) {
@@ -241,6 +238,49 @@ impl DayTally {
             self.exposed_by_ties[k] += o.exposed_by_ties[k];
             self.joining_by_ties[k] += o.joining_by_ties[k];
         }
+    }
+}
+
+/// What one worker of the decide pass accumulates: each chunk's tally (kept apart, to be summed
+/// in chunk order, so floating-point sums do not depend on the threads) and visitors per group
+/// (integers, summed in any order). Counting visitors in per-worker arrays rather than shared
+/// atomics keeps the commonest event of the day free of locked instructions.
+struct DecidePass {
+    tallies: Vec<(u32, DayTally)>,
+    visitors: Vec<u32>,
+}
+
+impl DecidePass {
+    fn new(groups: usize) -> DecidePass {
+        DecidePass {
+            tallies: Vec::new(),
+            visitors: vec![0; groups],
+        }
+    }
+
+    fn decide<'e>(env: &'e Env<'e>) -> impl Fn(DecidePass, Chunk) -> DecidePass + Sync + 'e {
+        move |mut acc, mut c| {
+            let t = decide(&mut c, env, &mut acc.visitors);
+            acc.tallies.push((c.start, t));
+            acc
+        }
+    }
+
+    fn merge(mut a: DecidePass, b: DecidePass) -> DecidePass {
+        a.tallies.extend(b.tallies);
+        for (x, y) in a.visitors.iter_mut().zip(b.visitors) {
+            *x += y;
+        }
+        a
+    }
+
+    /// The chunk tallies in agent order, and visitors per group.
+    fn into_ordered(mut self) -> (Vec<DayTally>, Vec<u32>) {
+        self.tallies.sort_by_key(|(start, _)| *start);
+        (
+            self.tallies.into_iter().map(|(_, t)| t).collect(),
+            self.visitors,
+        )
     }
 }
 
@@ -383,13 +423,8 @@ impl<'s> Simulation<'s> {
             st.group[i] = g;
             st.view.set(i, true, c0 >= self.p.advocacy);
             self.group_members[g as usize] += 1;
-            self.end.add(&MemberTally::of(
-                c0,
-                &st.satisfaction[i],
-                &self.pop.needs[i],
-                0,
-                false,
-            ));
+            self.end
+                .count(c0, &st.satisfaction[i], &self.pop.needs[i], 0, false);
         }
     }
 
@@ -473,17 +508,18 @@ impl<'s> Simulation<'s> {
             rewards_over: rewards_over(re, day),
             events,
         };
-        let tallies: Vec<DayTally> = if self.parallel {
+        let groups = self.groups.len();
+        let pass = if self.parallel {
             chunks
                 .into_par_iter()
-                .map(|mut c| decide(&mut c, &env))
-                .collect()
+                .fold(|| DecidePass::new(groups), DecidePass::decide(&env))
+                .reduce(|| DecidePass::new(groups), DecidePass::merge)
         } else {
             chunks
                 .into_iter()
-                .map(|mut c| decide(&mut c, &env))
-                .collect()
+                .fold(DecidePass::new(groups), DecidePass::decide(&env))
         };
+        let (tallies, visitors_by_group) = pass.into_ordered();
         let mut t = DayTally::default();
         for part in tallies {
             t.add(part);
@@ -550,7 +586,8 @@ impl<'s> Simulation<'s> {
             let posts = GroupCounters::take(&self.counters.posts[g]) as u64;
             let ads = GroupCounters::take(&self.counters.ads[g]) as u64;
             let gone = GroupCounters::take(&self.counters.removed[g]) as u64;
-            let visitors = GroupCounters::take(&self.counters.visitors[g]);
+            // Groups opened by today's admissions had no visitors yet.
+            let visitors = visitors_by_group.get(g).copied().unwrap_or(0);
             removed += gone;
             posts_total += posts;
             let reviewed = if self.p.ads_banned {
@@ -609,13 +646,8 @@ impl<'s> Simulation<'s> {
             };
             st.view_next.set(i, true, c0 >= self.p.advocacy);
             self.group_members[g as usize] += 1;
-            self.end.add(&MemberTally::of(
-                c0,
-                &st.satisfaction[i],
-                &self.pop.needs[i],
-                0,
-                false,
-            ));
+            self.end
+                .count(c0, &st.satisfaction[i], &self.pop.needs[i], 0, false);
             joins += 1;
             referred += (st.today[i] & today::REFERRED != 0) as u64;
         }
@@ -729,13 +761,13 @@ fn needs_of(pop: &Population, i: usize) -> [f32; NEEDS] {
 }
 
 /// The decide pass over one chunk.
-fn decide(c: &mut Chunk, env: &Env) -> DayTally {
+fn decide(c: &mut Chunk, env: &Env, visitors: &mut [u32]) -> DayTally {
     let mut t = DayTally::default();
     c.view_next.clear();
     for local in 0..c.len() {
         c.today[local] = 0;
         match c.status[local] {
-            status::MEMBER => member_day(c, local, env, &mut t),
+            status::MEMBER => member_day(c, local, env, &mut t, visitors),
             status::OUTSIDE => consider_joining(c, local, env, &mut t),
             status::LEFT if env.s.community.rejoin => consider_joining(c, local, env, &mut t),
             _ => {}
@@ -845,7 +877,7 @@ fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
 }
 
 /// A member's day: renewal, quitting, and if it visits, what the visit gives and what it does.
-fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
+fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally, visitors: &mut [u32]) {
     let i = c.start + local as u32;
     let iu = i as usize;
     let s = env.s;
@@ -913,7 +945,7 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
         did |= today::VISITED;
         commitment = ema(commitment, 0.0, b.memory as f32);
         c.satisfaction[local] = [0; NEEDS];
-        env.counters.visitors[g].fetch_add(1, Relaxed);
+        visitors[g] += 1;
     } else if visits {
         did |= today::VISITED;
         let needs = needs_of(pop, iu);
@@ -1018,7 +1050,7 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
                 t.meetup_wanting += 1;
             }
         }
-        env.counters.visitors[g].fetch_add(1, Relaxed);
+        visitors[g] += 1;
     }
     let posted = did & today::POSTED != 0;
     let advert = did & today::ADVERT != 0;
@@ -1046,13 +1078,13 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
     c.today[local] = did;
     c.view_next.set(local, true, commitment >= p.advocacy);
     let retained = retained_today(new_flags, c.join_day[local], env.day);
-    t.end.add(&MemberTally::of(
+    t.end.count(
         commitment,
         &c.satisfaction[local],
         &pop.needs[iu],
         did,
         retained,
-    ));
+    );
 }
 
 /// What the moderate pass reads.
@@ -1094,13 +1126,13 @@ fn moderate(c: &mut Chunk, m: &Moderation) -> DayTally {
         c.warnings[local] = c.warnings[local].saturating_add(1);
         if c.warnings[local] as u32 > m.s.rules.kick_after {
             let retained = retained_today(c.flags[local], c.join_day[local], m.day);
-            t.end.add(&MemberTally::of(
+            t.end.count(
                 c.commitment[local],
                 &c.satisfaction[local],
                 &m.pop.needs[i as usize],
                 did,
                 retained,
-            ));
+            );
             c.status[local] = status::KICKED;
             c.view_next.set(local, false, false);
             t.kicks += 1;
