@@ -300,6 +300,29 @@ fn overrides_are_validated_and_blamed_on_the_command_line() {
 }
 
 #[test]
+fn overrides_can_reach_into_default_lists() {
+    // The file leaves the segments to their default; --set edits the default segment.
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("ok.toml");
+    fs::write(&file, "name = \"x\"\n").unwrap();
+    agora()
+        .arg("check")
+        .arg(&file)
+        .args(["--set", "population.segments.0.needs.learning=0.9"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("learning = 0.9")
+                .and(predicate::str::contains("name = \"everyone\"")),
+        );
+    let e = error_for("name = \"x\"\n", &["--set", "events.0.every_days=3"]);
+    assert!(
+        e.contains("--set events.0.every_days") && e.contains("no element 0"),
+        "{e}"
+    );
+}
+
+#[test]
 fn missing_files_and_syntax_errors_are_reported_without_panic() {
     agora()
         .args(["run", "no/such/file.toml"])

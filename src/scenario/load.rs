@@ -468,10 +468,40 @@ fn span_of(root: &Item, key: &str) -> Option<usize> {
     found
 }
 
-/// Sets `key` (dotted) to `value` in the document, creating tables on the way.
+/// Sets `key` (dotted) to `value` in the document, creating tables on the way. A key into an
+/// element of a list the file does not write (e.g. `population.segments.0.share` when the
+/// segments are left to their default) starts from the default list.
 fn apply_override(root: &mut Item, key: &str, value: Value) -> Result<(), String> {
     let segs: Vec<&str> = key.split('.').collect();
+    if let Some(i) = (1..segs.len()).find(|&i| segs[i].parse::<usize>().is_ok()) {
+        let list = segs[..i].join(".");
+        if item_at(root, &list).is_none() {
+            let defaults = toml_edit::ser::to_document(&serde_default_scenario())
+                .expect("a scenario always serialises");
+            if let Some(Ok(default)) = item_at(defaults.as_item(), &list).map(Item::into_value) {
+                set_in_item(root, &segs[..i], default)?;
+            }
+        }
+    }
     set_in_item(root, &segs, value)
+}
+
+/// The item at a dotted path of a document (tables, arrays of tables, inline tables, arrays).
+pub fn item_at(root: &Item, key: &str) -> Option<Item> {
+    let mut item = root.clone();
+    for seg in key.split('.') {
+        item = match &item {
+            Item::Table(t) => t.get(seg)?.clone(),
+            Item::ArrayOfTables(a) => Item::Table(a.get(seg.parse().ok()?)?.clone()),
+            Item::Value(Value::InlineTable(t)) => Item::Value(t.get(seg)?.clone()),
+            Item::Value(Value::Array(a)) => Item::Value(a.get(seg.parse().ok()?)?.clone()),
+            _ => return None,
+        };
+    }
+    match item {
+        Item::None => None,
+        found => Some(found),
+    }
 }
 
 fn list_index(seg: &str, len: usize) -> Result<usize, String> {

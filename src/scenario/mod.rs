@@ -13,8 +13,8 @@ mod load;
 mod validate;
 
 pub use load::{
-    generic_path, load_file, load_source, load_str, nearest_key, resolved_toml, valid_keys, Origin,
-    Override, ScenarioError, TomlSource,
+    generic_path, item_at, load_file, load_source, load_str, nearest_key, resolved_toml,
+    valid_keys, Origin, Override, ScenarioError, TomlSource,
 };
 pub use validate::available_memory;
 

@@ -15,6 +15,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use toml_edit::{Item, Value};
 
+pub(crate) use crate::scenario::item_at;
 use crate::scenario::{
     generic_path, load_source, nearest_key, valid_keys, Origin, Override, Scenario, ScenarioError,
     TomlSource,
@@ -143,21 +144,6 @@ pub(crate) fn value_text(v: &Value) -> String {
     let mut v = v.clone();
     v.decor_mut().clear();
     v.to_string()
-}
-
-/// The item at a dotted path of a document (tables, arrays of tables, inline tables, arrays).
-pub(crate) fn item_at(root: &Item, key: &str) -> Option<Item> {
-    let mut item = root.clone();
-    for seg in key.split('.') {
-        item = match &item {
-            Item::Table(t) => t.get(seg)?.clone(),
-            Item::ArrayOfTables(a) => Item::Table(a.get(seg.parse().ok()?)?.clone()),
-            Item::Value(Value::InlineTable(t)) => Item::Value(t.get(seg)?.clone()),
-            Item::Value(Value::Array(a)) => Item::Value(a.get(seg.parse().ok()?)?.clone()),
-            _ => return None,
-        };
-    }
-    Some(item)
 }
 
 /// The `set = { key = value, ... }` table of a file, as overrides, checked against scenario keys.
