@@ -1,7 +1,5 @@
 //! The two-phase day: decide (parallel), moderate (parallel), admit (sequential), publish.
 
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
@@ -88,30 +86,48 @@ impl Params {
     }
 }
 
-/// Per-group counters filled during a day by many threads (integer sums: order-independent).
-#[derive(Default)]
-struct GroupCounters {
-    posts: Vec<AtomicU32>,
-    ads: Vec<AtomicU32>,
-    removed: Vec<AtomicU32>,
-    /// Members who quit or were kicked today.
-    gone: Vec<AtomicU32>,
+/// What happened in each group today, counted by one worker of a parallel pass (integers:
+/// workers' counts are summed in any order). Per-worker arrays rather than shared atomics keep
+/// the commonest events of the day free of locked instructions.
+#[derive(Debug, Clone, Default)]
+struct GroupCounts {
+    visitors: Vec<u32>,
+    posts: Vec<u32>,
+    ads: Vec<u32>,
+    /// Ads caught by moderators.
+    removed: Vec<u32>,
+    /// Members who quit or were kicked.
+    gone: Vec<u32>,
 }
 
-impl GroupCounters {
-    fn push_group(&mut self) {
-        for v in [
-            &mut self.posts,
-            &mut self.ads,
-            &mut self.removed,
-            &mut self.gone,
-        ] {
-            v.push(AtomicU32::new(0));
+impl GroupCounts {
+    fn new(groups: usize) -> GroupCounts {
+        GroupCounts {
+            visitors: vec![0; groups],
+            posts: vec![0; groups],
+            ads: vec![0; groups],
+            removed: vec![0; groups],
+            gone: vec![0; groups],
         }
     }
 
-    fn take(v: &AtomicU32) -> u32 {
-        v.swap(0, Relaxed)
+    fn add(&mut self, o: &GroupCounts) {
+        for (mine, theirs) in [
+            (&mut self.visitors, &o.visitors),
+            (&mut self.posts, &o.posts),
+            (&mut self.ads, &o.ads),
+            (&mut self.removed, &o.removed),
+            (&mut self.gone, &o.gone),
+        ] {
+            for (x, y) in mine.iter_mut().zip(theirs) {
+                *x += y;
+            }
+        }
+    }
+
+    /// The count of group `g` in `v`; groups opened by today's admissions have none yet.
+    fn of(v: &[u32], g: usize) -> u32 {
+        v.get(g).copied().unwrap_or(0)
     }
 }
 
@@ -241,46 +257,55 @@ impl DayTally {
     }
 }
 
-/// What one worker of the decide pass accumulates: each chunk's tally (kept apart, to be summed
-/// in chunk order, so floating-point sums do not depend on the threads) and visitors per group
-/// (integers, summed in any order). Counting visitors in per-worker arrays rather than shared
-/// atomics keeps the commonest event of the day free of locked instructions.
-struct DecidePass {
+/// What one worker of a parallel pass accumulates: each chunk's tally (kept apart, to be
+/// summed in chunk order, so floating-point sums do not depend on the threads) and its counts
+/// per group.
+struct Pass {
     tallies: Vec<(u32, DayTally)>,
-    visitors: Vec<u32>,
+    groups: GroupCounts,
 }
 
-impl DecidePass {
-    fn new(groups: usize) -> DecidePass {
-        DecidePass {
+impl Pass {
+    fn new(groups: usize) -> Pass {
+        Pass {
             tallies: Vec::new(),
-            visitors: vec![0; groups],
+            groups: GroupCounts::new(groups),
         }
     }
 
-    fn decide<'e>(env: &'e Env<'e>) -> impl Fn(DecidePass, Chunk) -> DecidePass + Sync + 'e {
-        move |mut acc, mut c| {
-            let t = decide(&mut c, env, &mut acc.visitors);
-            acc.tallies.push((c.start, t));
-            acc
-        }
-    }
-
-    fn merge(mut a: DecidePass, b: DecidePass) -> DecidePass {
+    fn merge(mut a: Pass, b: Pass) -> Pass {
         a.tallies.extend(b.tallies);
-        for (x, y) in a.visitors.iter_mut().zip(b.visitors) {
-            *x += y;
-        }
+        a.groups.add(&b.groups);
         a
     }
 
-    /// The chunk tallies in agent order, and visitors per group.
-    fn into_ordered(mut self) -> (Vec<DayTally>, Vec<u32>) {
-        self.tallies.sort_by_key(|(start, _)| *start);
-        (
-            self.tallies.into_iter().map(|(_, t)| t).collect(),
-            self.visitors,
-        )
+    /// Runs `work` on every chunk, across threads when `parallel`; the chunk tallies come back
+    /// in agent order.
+    fn run<F>(
+        chunks: Vec<Chunk>,
+        groups: usize,
+        parallel: bool,
+        work: F,
+    ) -> (Vec<DayTally>, GroupCounts)
+    where
+        F: Fn(&mut Chunk, &mut GroupCounts) -> DayTally + Sync,
+    {
+        let step = |mut acc: Pass, mut c: Chunk| {
+            let t = work(&mut c, &mut acc.groups);
+            acc.tallies.push((c.start, t));
+            acc
+        };
+        let mut pass = if parallel {
+            chunks
+                .into_par_iter()
+                .fold(|| Pass::new(groups), step)
+                .reduce(|| Pass::new(groups), Pass::merge)
+        } else {
+            chunks.into_iter().fold(Pass::new(groups), step)
+        };
+        pass.tallies.sort_by_key(|(start, _)| *start);
+        let tallies = pass.tallies.into_iter().map(|(_, t)| t).collect();
+        (tallies, pass.groups)
     }
 }
 
@@ -291,7 +316,6 @@ struct Env<'a> {
     pop: &'a Population,
     view: &'a View,
     groups: &'a [GroupYesterday],
-    counters: &'a GroupCounters,
     day: u32,
     draws: DayStream,
     /// Members' share of the population yesterday (social proof when well-mixed).
@@ -316,7 +340,6 @@ pub struct Simulation<'s> {
     group_members: Vec<u32>,
     /// Each group at the end of yesterday.
     groups: Vec<GroupYesterday>,
-    counters: GroupCounters,
     day: u32,
     posts_yesterday: u64,
     /// End-of-day counts and sums over members (`end.members` is the community's size).
@@ -348,7 +371,6 @@ impl<'s> Simulation<'s> {
             state: State::new(n),
             group_members: Vec::new(),
             groups: Vec::new(),
-            counters: GroupCounters::default(),
             day: 0,
             posts_yesterday: 0,
             end: MemberTally::default(),
@@ -375,7 +397,6 @@ impl<'s> Simulation<'s> {
             coverage: service_coverage(self.p.capacity, 0, 0),
             ..Default::default()
         });
-        self.counters.push_group();
         (self.groups.len() - 1) as u32
     }
 
@@ -499,7 +520,6 @@ impl<'s> Simulation<'s> {
             pop: &self.pop,
             view: view_prev,
             groups: &self.groups,
-            counters: &self.counters,
             day,
             draws,
             member_share: self.end.members as f32 / self.pop.size() as f32,
@@ -509,17 +529,9 @@ impl<'s> Simulation<'s> {
             events,
         };
         let groups = self.groups.len();
-        let pass = if self.parallel {
-            chunks
-                .into_par_iter()
-                .fold(|| DecidePass::new(groups), DecidePass::decide(&env))
-                .reduce(|| DecidePass::new(groups), DecidePass::merge)
-        } else {
-            chunks
-                .into_iter()
-                .fold(DecidePass::new(groups), DecidePass::decide(&env))
-        };
-        let (tallies, visitors_by_group) = pass.into_ordered();
+        let (tallies, decided) = Pass::run(chunks, groups, self.parallel, |c, counts| {
+            decide(c, &env, counts)
+        });
         let mut t = DayTally::default();
         for part in tallies {
             t.add(part);
@@ -530,35 +542,26 @@ impl<'s> Simulation<'s> {
         }
 
         // 2. moderate and seat meetups
+        let mut moderated = GroupCounts::new(groups);
         let moderating = self.p.ads_banned && self.p.capacity > 0 && t.ads > 0;
         let meeting = events.meetup_seats > 0 && t.meetup_wanting > 0;
         if moderating || meeting {
             let seat_chance =
                 (events.meetup_seats as f64 / t.meetup_wanting.max(1) as f64).min(1.0);
-            let ads_per_group: Vec<u32> =
-                self.counters.ads.iter().map(|a| a.load(Relaxed)).collect();
             let (chunks, _) = self.state.chunks(self.chunk);
             let ctx = Moderation {
                 s,
                 pop: &self.pop,
                 p: &self.p,
-                counters: &self.counters,
-                ads_per_group: &ads_per_group,
+                ads_per_group: &decided.ads,
                 day,
                 draws,
                 seat_chance,
             };
-            let parts: Vec<DayTally> = if self.parallel {
-                chunks
-                    .into_par_iter()
-                    .map(|mut c| moderate(&mut c, &ctx))
-                    .collect()
-            } else {
-                chunks
-                    .into_iter()
-                    .map(|mut c| moderate(&mut c, &ctx))
-                    .collect()
-            };
+            let (parts, counts) = Pass::run(chunks, groups, self.parallel, |c, counts| {
+                moderate(c, &ctx, counts)
+            });
+            moderated = counts;
             for part in parts {
                 t.kicks += part.kicks;
                 t.end.sub(&part.end);
@@ -567,7 +570,7 @@ impl<'s> Simulation<'s> {
 
         // members who left today free their seats before joiners are admitted
         for (g, members) in self.group_members.iter_mut().enumerate() {
-            *members -= GroupCounters::take(&self.counters.gone[g]);
+            *members -= GroupCounts::of(&decided.gone, g) + GroupCounts::of(&moderated.gone, g);
         }
         self.end = t.end;
 
@@ -583,11 +586,10 @@ impl<'s> Simulation<'s> {
         let mut removed = 0u64;
         let mut posts_total = 0u64;
         for g in 0..self.groups.len() {
-            let posts = GroupCounters::take(&self.counters.posts[g]) as u64;
-            let ads = GroupCounters::take(&self.counters.ads[g]) as u64;
-            let gone = GroupCounters::take(&self.counters.removed[g]) as u64;
-            // Groups opened by today's admissions had no visitors yet.
-            let visitors = visitors_by_group.get(g).copied().unwrap_or(0);
+            let posts = GroupCounts::of(&decided.posts, g) as u64;
+            let ads = GroupCounts::of(&decided.ads, g) as u64;
+            let gone = GroupCounts::of(&moderated.removed, g) as u64;
+            let visitors = GroupCounts::of(&decided.visitors, g);
             removed += gone;
             posts_total += posts;
             let reviewed = if self.p.ads_banned {
@@ -761,13 +763,13 @@ fn needs_of(pop: &Population, i: usize) -> [f32; NEEDS] {
 }
 
 /// The decide pass over one chunk.
-fn decide(c: &mut Chunk, env: &Env, visitors: &mut [u32]) -> DayTally {
+fn decide(c: &mut Chunk, env: &Env, counts: &mut GroupCounts) -> DayTally {
     let mut t = DayTally::default();
     c.view_next.clear();
     for local in 0..c.len() {
         c.today[local] = 0;
         match c.status[local] {
-            status::MEMBER => member_day(c, local, env, &mut t, visitors),
+            status::MEMBER => member_day(c, local, env, &mut t, counts),
             status::OUTSIDE => consider_joining(c, local, env, &mut t),
             status::LEFT if env.s.community.rejoin => consider_joining(c, local, env, &mut t),
             _ => {}
@@ -877,7 +879,7 @@ fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
 }
 
 /// A member's day: renewal, quitting, and if it visits, what the visit gives and what it does.
-fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally, visitors: &mut [u32]) {
+fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally, counts: &mut GroupCounts) {
     let i = c.start + local as u32;
     let iu = i as usize;
     let s = env.s;
@@ -925,7 +927,7 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally, visitors
     if leaves {
         c.status[local] = status::LEFT;
         t.quits += 1;
-        env.counters.gone[g].fetch_add(1, Relaxed);
+        counts.gone[g] += 1;
         return;
     }
 
@@ -945,7 +947,7 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally, visitors
         did |= today::VISITED;
         commitment = ema(commitment, 0.0, b.memory as f32);
         c.satisfaction[local] = [0; NEEDS];
-        visitors[g] += 1;
+        counts.visitors[g] += 1;
     } else if visits {
         did |= today::VISITED;
         let needs = needs_of(pop, iu);
@@ -1050,17 +1052,17 @@ fn member_day(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally, visitors
                 t.meetup_wanting += 1;
             }
         }
-        visitors[g] += 1;
+        counts.visitors[g] += 1;
     }
     let posted = did & today::POSTED != 0;
     let advert = did & today::ADVERT != 0;
     if posted {
         c.posts[local] = c.posts[local].saturating_add(1);
-        env.counters.posts[g].fetch_add(1, Relaxed);
+        counts.posts[g] += 1;
         t.posts += 1;
     }
     if advert {
-        env.counters.ads[g].fetch_add(1, Relaxed);
+        counts.ads[g] += 1;
         t.ads += 1;
     }
     let mut new_flags = flags & !(flag::POSTED | flag::ADVERTISED);
@@ -1092,7 +1094,6 @@ struct Moderation<'a> {
     s: &'a Scenario,
     pop: &'a Population,
     p: &'a Params,
-    counters: &'a GroupCounters,
     ads_per_group: &'a [u32],
     day: u32,
     draws: DayStream,
@@ -1102,7 +1103,7 @@ struct Moderation<'a> {
 
 /// The moderate pass over one chunk: catches, warnings and kicks; meetup seats. Returns the
 /// kicks and the end-of-day contributions of the kicked, to be taken off the day's tally.
-fn moderate(c: &mut Chunk, m: &Moderation) -> DayTally {
+fn moderate(c: &mut Chunk, m: &Moderation, counts: &mut GroupCounts) -> DayTally {
     let mut t = DayTally::default();
     for local in 0..c.len() {
         let did = c.today[local];
@@ -1122,7 +1123,7 @@ fn moderate(c: &mut Chunk, m: &Moderation) -> DayTally {
         if !d.chance(Decision::Moderation, p) {
             continue;
         }
-        m.counters.removed[g].fetch_add(1, Relaxed);
+        counts.removed[g] += 1;
         c.warnings[local] = c.warnings[local].saturating_add(1);
         if c.warnings[local] as u32 > m.s.rules.kick_after {
             let retained = retained_today(c.flags[local], c.join_day[local], m.day);
@@ -1136,7 +1137,7 @@ fn moderate(c: &mut Chunk, m: &Moderation) -> DayTally {
             c.status[local] = status::KICKED;
             c.view_next.set(local, false, false);
             t.kicks += 1;
-            m.counters.gone[g].fetch_add(1, Relaxed);
+            counts.gone[g] += 1;
         }
     }
     t
