@@ -300,6 +300,54 @@ fn overrides_are_validated_and_blamed_on_the_command_line() {
 }
 
 #[test]
+fn bench_reports_speed_and_peak_memory_without_changing_results() {
+    let args = [
+        "--days",
+        "20",
+        "--replicates",
+        "1",
+        "--set",
+        "population.size=5000",
+    ];
+    let plain = run(&preset("bass-diffusion"), &args);
+    let dir = TempDir::new().unwrap();
+    let out = agora()
+        .arg("run")
+        .arg(preset("bass-diffusion"))
+        .arg("--out")
+        .arg(dir.path())
+        .args(args)
+        .arg("--bench")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("bench: "))
+        .expect("a bench line");
+    assert!(
+        line.contains("5000 agents x 20 days") && line.contains("agent-days/s"),
+        "{line}"
+    );
+    assert!(line.contains("bytes/agent"), "{line}");
+    let rate: f64 = line
+        .split(" = ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(rate > 0.0, "{line}");
+    assert_eq!(
+        read(&plain, "timeseries.csv"),
+        fs::read_to_string(dir.path().join("timeseries.csv")).unwrap()
+    );
+}
+
+#[test]
 fn overrides_can_reach_into_default_lists() {
     // The file leaves the segments to their default; --set edits the default segment.
     let dir = TempDir::new().unwrap();
