@@ -245,6 +245,17 @@ impl Batch<'_> {
     }
 }
 
+/// The values of summary metric `m` (an index into `Summary::METRICS`) over the recorded runs of
+/// item `item`, in replicate order.
+pub fn metric_values(done: &BTreeMap<RunKey, RunRow>, item: usize, m: usize) -> Vec<f64> {
+    let from = RunKey { item, replicate: 0 };
+    let to = RunKey {
+        item,
+        replicate: u32::MAX,
+    };
+    done.range(from..=to).map(|(_, r)| r.metrics[m]).collect()
+}
+
 /// Number of fields of a CSV line.
 pub fn csv_fields(line: &str) -> usize {
     csv::ReaderBuilder::new()

@@ -545,6 +545,20 @@ fn bad_sweep_and_compare_files_name_the_key_and_line() {
     );
     let e = error_for("sweep", "name = \"x\"\nbase = \"BASE\"\nsampling = \"lhs\"\n[[axes]]\nkey = \"entry.fee\"\nvalues = [1.0]\n");
     assert!(e.contains("line 3") && e.contains("latin-hypercube"), "{e}");
+    // A results folder name that would escape results/ is refused, as for scenarios.
+    let e = error_for(
+        "sweep",
+        "name = \"..\"\nbase = \"BASE\"\n[[axes]]\nkey = \"entry.fee\"\nvalues = [1.0]\n",
+    );
+    assert!(
+        e.contains("line 1") && e.contains("`name`") && e.contains("results folder"),
+        "{e}"
+    );
+    let e = error_for(
+        "compare",
+        "name = \".\"\nbase = \"BASE\"\n[[policies]]\nname = \"a\"\n",
+    );
+    assert!(e.contains("line 1") && e.contains("results folder"), "{e}");
     let e = error_for("sweep", "name = \"x\"\nbase = \"BASE\"\nreplicatez = 3\n");
     assert!(e.contains("line 3") && e.contains("`replicates`"), "{e}");
     let e = error_for(

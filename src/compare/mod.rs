@@ -13,9 +13,11 @@ use std::path::{Path, PathBuf};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use crate::batch::{csv_field, Batch, Progress, RunKey, RunRow};
+use crate::batch::{csv_field, metric_values, Batch, Progress, RunKey, RunRow};
 use crate::metrics::Summary;
-use crate::scenario::{load_source, Override, Scenario, ScenarioError, TomlSource};
+use crate::scenario::{
+    load_source, results_name_problem, Override, Scenario, ScenarioError, TomlSource,
+};
 use crate::stats::{estimate, paired_difference, Estimate};
 use crate::sweep::{blame, read_set};
 
@@ -146,8 +148,8 @@ impl Comparison {
         if raw.max_replicates < raw.replicates {
             return Err(source.error("max_replicates", "must be at least `replicates`", None));
         }
-        if raw.name.trim().is_empty() || raw.name.contains(['/', '\\']) {
-            return Err(source.error("name", "expected a non-empty name without `/`", None));
+        if let Some(problem) = results_name_problem(&raw.name) {
+            return Err(source.error("name", problem, None));
         }
         let objective = metric_index(&source, "objective", &raw.objective)?;
         let mut metrics = match &raw.metrics {
@@ -235,19 +237,6 @@ pub enum Separation {
     NotAsked,
     Separated { replicates: u32 },
     NotSeparated { replicates: u32 },
-}
-
-/// The values of metric `m` for policy `policy`, in replicate order.
-fn metric_values(done: &BTreeMap<RunKey, RunRow>, policy: usize, m: usize) -> Vec<f64> {
-    let from = RunKey {
-        item: policy,
-        replicate: 0,
-    };
-    let to = RunKey {
-        item: policy,
-        replicate: u32::MAX,
-    };
-    done.range(from..=to).map(|(_, r)| r.metrics[m]).collect()
 }
 
 impl Comparison {

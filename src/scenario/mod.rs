@@ -16,7 +16,7 @@ pub use load::{
     generic_path, item_at, load_file, load_source, load_str, nearest_key, resolved_toml,
     valid_keys, Origin, Override, ScenarioError, TomlSource,
 };
-pub use validate::available_memory;
+pub use validate::{available_memory, results_name_problem};
 
 use serde::{Deserialize, Serialize};
 

@@ -57,19 +57,24 @@ pub const MAX_DAYS: u32 = 36_500;
 /// Largest population: agents are numbered with 32 bits.
 pub const MAX_SIZE: u64 = u32::MAX as u64 - 1;
 
+/// What is wrong with `name` as the name of a results folder (`results/<name>/`), if anything.
+/// Scenarios, sweeps and comparisons all name their folder this way.
+pub fn results_name_problem(name: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        Some("expected a non-empty name".to_string())
+    } else if name.contains(['/', '\\']) || name == "." || name == ".." {
+        Some(format!(
+            "`{name}` names a results folder, so it cannot contain `/` or be `.`/`..`"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Checks every rule; the first broken one is returned.
 pub fn validate(s: &Scenario) -> Check {
-    if s.name.trim().is_empty() {
-        return fail("name", "the scenario needs a non-empty name");
-    }
-    if s.name.contains(['/', '\\']) || s.name == "." || s.name == ".." {
-        return fail(
-            "name",
-            format!(
-                "`{}` names a results folder, so it cannot contain `/` or be `.`/`..`",
-                s.name
-            ),
-        );
+    if let Some(problem) = results_name_problem(&s.name) {
+        return fail("name", problem);
     }
     if s.days == 0 || s.days > MAX_DAYS {
         return fail(

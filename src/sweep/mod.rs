@@ -228,8 +228,8 @@ impl Sweep {
         if raw.axes.is_empty() {
             return Err(source.error("axes", "a sweep needs at least one [[axes]]", None));
         }
-        if raw.name.trim().is_empty() || raw.name.contains(['/', '\\']) {
-            return Err(source.error("name", "expected a non-empty name without `/`", None));
+        if let Some(problem) = crate::scenario::results_name_problem(&raw.name) {
+            return Err(source.error("name", problem, None));
         }
         let base_path = path.parent().unwrap_or(Path::new(".")).join(&raw.base);
         let base_source = TomlSource::read(&base_path, "base scenario").map_err(|mut e| {
@@ -440,18 +440,7 @@ impl Sweep {
         for (p, extra) in batch.extra.iter().enumerate() {
             out.push_str(&format!("{p},{extra}"));
             for (i, _) in crate::metrics::Summary::METRICS.iter().enumerate() {
-                let values: Vec<f64> = done
-                    .range(
-                        RunKey {
-                            item: p,
-                            replicate: 0,
-                        }..=RunKey {
-                            item: p,
-                            replicate: u32::MAX,
-                        },
-                    )
-                    .map(|(_, row)| row.metrics[i])
-                    .collect();
+                let values = crate::batch::metric_values(&done, p, i);
                 let e = crate::stats::estimate(&values);
                 out.push_str(&format!(",{},{},{},{}", e.mean, e.sd, e.ci_low, e.ci_high));
             }
