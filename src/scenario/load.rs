@@ -224,7 +224,7 @@ pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenar
             }
         })?;
     }
-    let scenario: Scenario = source.deserialize(doc, &valid_keys(), &overridden)?;
+    let scenario: Scenario = source.deserialize(doc, valid_keys(), &overridden)?;
     validate(&scenario).map_err(|Invalid { key, message }| {
         let mut err = source.error(&key, message, None);
         if overridden(&key) {
@@ -242,7 +242,13 @@ pub fn resolved_toml(scenario: &Scenario) -> String {
 
 /// Every valid dotted key of a scenario file, array elements written as `N`
 /// (e.g. `population.segments.N.share`, `events.N.kind`).
-pub fn valid_keys() -> Vec<String> {
+pub fn valid_keys() -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(all_keys)
+}
+
+/// Collects the keys of a scenario with every optional table present.
+fn all_keys() -> Vec<String> {
     let mut full = Scenario {
         name: String::new(),
         ..serde_default_scenario()

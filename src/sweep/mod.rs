@@ -186,7 +186,7 @@ pub(crate) fn check_scenario_key(
     let mut err = source.error(
         at,
         format!("`{key}` is not a scenario key"),
-        nearest_key(key, &keys),
+        nearest_key(key, keys),
     );
     err.key = at.to_string();
     Err(err)
