@@ -47,15 +47,15 @@ fn setup(c: &mut Criterion) {
     group.sample_size(10);
     for size in [100_000u64, 1_000_000] {
         let s = preset("paid-knowledge-community", size);
-        let stream = RunStream::new(s.seed, 0);
+        let stream = RunStream::new(s.seed(), 0);
         group.throughput(Throughput::Elements(size));
         group.bench_with_input(BenchmarkId::new("population", size), &size, |b, _| {
-            b.iter(|| Population::generate(&s, &stream))
+            b.iter(|| Population::generate(&s.coefficients().population, &stream))
         });
         group.bench_with_input(
             BenchmarkId::new("small_world_network", size),
             &size,
-            |b, _| b.iter(|| Network::build(&s.population.network, size as u32, 7)),
+            |b, _| b.iter(|| Network::build(&s.coefficients().population.network, size as u32, 7)),
         );
     }
     group.finish();

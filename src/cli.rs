@@ -1,12 +1,13 @@
-//! The command line: `agora run`, `agora check`, `agora init`.
+//! The command line: `agora run`, `check`, `sweep`, `compare`, `init` and `keys`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use crate::memory::Budget;
 use crate::run::{default_out_dir, describe, progress_bar, run_all, write_outputs};
-use crate::scenario::{load_file, resolved_toml, Override};
+use crate::scenario::{load_file, Origin, Override, Scenario, ScenarioError};
 
 /// agora simulates how a community grows or dies under an operator's strategy.
 #[derive(Debug, Parser)]
@@ -31,6 +32,21 @@ pub enum Command {
         /// Name of the new scenario (also its file name).
         name: String,
     },
+    /// List every scenario key with its type, default, range, unit and meaning.
+    Keys {
+        /// Print the key tables of docs/SCENARIO.md (markdown) instead of a plain list.
+        #[arg(long)]
+        markdown: bool,
+        /// Only this table, e.g. `population.segments` (with --markdown; `""` is the top level).
+        table: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Memory {
+    /// Most memory agora may use, e.g. 8GiB [default: what the machine has available].
+    #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +82,8 @@ pub struct RunArgs {
     pub bench: bool,
     #[command(flatten)]
     pub overrides: Overrides,
+    #[command(flatten)]
+    pub memory: Memory,
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +92,8 @@ pub struct CheckArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub overrides: Overrides,
+    #[command(flatten)]
+    pub memory: Memory,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +112,8 @@ pub struct SweepArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub memory: Memory,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +133,8 @@ pub struct CompareArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub memory: Memory,
 }
 
 /// Runs a parsed command line.
@@ -118,21 +142,50 @@ pub fn execute(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => {
-            let s = load_file(&args.file, &args.overrides.set)?;
-            print!("{}", resolved_toml(&s));
+            let s = load_checked(&args.file, &args.overrides.set, &args.memory)?;
+            print!("{}", s.to_toml());
             Ok(())
         }
         Command::Init { name } => init(&name),
+        Command::Keys { markdown, table } => keys(markdown, table.as_deref()),
         Command::Sweep(args) => sweep(args),
         Command::Compare(args) => compare(args),
     }
+}
+
+/// Loads a scenario and checks that one replicate fits the memory budget; a population too
+/// large is blamed on `population.size`.
+fn load_checked(path: &Path, overrides: &[Override], memory: &Memory) -> Result<Scenario> {
+    let s = load_file(path, overrides)?;
+    if let Err(message) = Budget::new(memory.max_memory).check(&s) {
+        let source = crate::scenario::TomlSource::read(path, "scenario")?;
+        let key = "population.size";
+        let mut err: ScenarioError = source.error(key, message, None);
+        if overrides.iter().any(|o| o.key == key) {
+            err.origin = Origin::Override;
+        }
+        return Err(err.into());
+    }
+    Ok(s)
+}
+
+fn keys(markdown: bool, table: Option<&str>) -> Result<()> {
+    match (markdown, table) {
+        (true, Some(t)) => match crate::scenario::markdown_table(t) {
+            Some(text) => print!("{text}"),
+            None => bail!("`{t}` is not a table of the scenario; `agora keys` lists them"),
+        },
+        (true, None) => print!("{}", crate::scenario::markdown_tables()),
+        (false, _) => print!("{}", crate::scenario::key_listing()),
+    }
+    Ok(())
 }
 
 fn sweep(args: SweepArgs) -> Result<()> {
     let sweep = crate::sweep::Sweep::load(&args.file)?;
     let out = args
         .out
-        .unwrap_or_else(|| std::path::Path::new("results").join(&sweep.name));
+        .unwrap_or_else(|| Path::new("results").join(&sweep.name));
     let runs = sweep.points.len() as u64 * sweep.replicates as u64;
     println!(
         "{}: {} points x {} replicates = {runs} runs -> {}",
@@ -141,7 +194,8 @@ fn sweep(args: SweepArgs) -> Result<()> {
         sweep.replicates,
         out.display()
     );
-    thread_pool(args.threads)?.install(|| sweep.run(&out, args.resume, args.timeseries))?;
+    let budget = Budget::new(args.memory.max_memory);
+    thread_pool(args.threads)?.install(|| sweep.run(&out, args.resume, args.timeseries, budget))?;
     println!(
         "wrote runs.csv and points.csv{}",
         if args.timeseries {
@@ -158,7 +212,7 @@ fn compare(args: CompareArgs) -> Result<()> {
     let c = Comparison::load(&args.file)?;
     let out = args
         .out
-        .unwrap_or_else(|| std::path::Path::new("results").join(&c.name));
+        .unwrap_or_else(|| Path::new("results").join(&c.name));
     println!(
         "{}: {} policies x {} replicates (same seeds for every policy) -> {}",
         c.name,
@@ -166,8 +220,9 @@ fn compare(args: CompareArgs) -> Result<()> {
         c.replicates,
         out.display()
     );
-    let (results, separation) =
-        thread_pool(args.threads)?.install(|| c.run(&out, args.resume, args.until_separated))?;
+    let budget = Budget::new(args.memory.max_memory);
+    let (results, separation) = thread_pool(args.threads)?
+        .install(|| c.run(&out, args.resume, args.until_separated, budget))?;
     println!("{}", c.table(&results));
     match separation {
         Separation::NotAsked => {}
@@ -194,41 +249,42 @@ fn run(args: RunArgs) -> Result<()> {
     overrides.extend(flag("seed", args.seed.map(|v| v.to_string())));
     overrides.extend(flag("days", args.days.map(|v| v.to_string())));
     overrides.extend(flag("replicates", args.replicates.map(|v| v.to_string())));
-    let scenario = load_file(&args.file, &overrides)?;
+    let scenario = load_checked(&args.file, &overrides, &args.memory)?;
+    let budget = Budget::new(args.memory.max_memory);
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&scenario));
     let pool = thread_pool(args.threads)?;
     let bar = progress_bar(
-        scenario.replicates as u64 * scenario.days as u64,
+        scenario.replicates() as u64 * scenario.days() as u64,
         "replicate-days",
     );
     let started = std::time::Instant::now();
-    let runs = pool.install(|| run_all(&scenario, &bar));
+    let runs = pool.install(|| run_all(&scenario, &budget, &bar));
     let seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     write_outputs(&scenario, &runs, &out)?;
     println!(
         "{}: {} replicate(s) of {} days, {} agents -> {}",
-        scenario.name,
-        scenario.replicates,
-        scenario.days,
-        scenario.population.size,
+        scenario.name(),
+        scenario.replicates(),
+        scenario.days(),
+        scenario.size(),
         out.display()
     );
     for r in &runs {
-        println!("{}", describe(&r.summary, scenario.days));
+        println!("{}", describe(&r.summary, scenario.days()));
     }
     if args.bench {
-        let n = scenario.population.size;
-        let agent_days = n as f64 * scenario.days as f64 * scenario.replicates as f64;
-        let peak = crate::run::peak_rss_bytes();
+        let n = scenario.size();
+        let agent_days = n as f64 * scenario.days() as f64 * scenario.replicates() as f64;
+        let peak = crate::memory::peak_rss_bytes();
         println!(
             "bench: {n} agents x {} days x {} replicate(s) in {seconds:.3} s (set-up and days, \
              output excluded) = {:.0} agent-days/s on {} thread(s); peak RSS {}",
-            scenario.days,
-            scenario.replicates,
+            scenario.days(),
+            scenario.replicates(),
             agent_days / seconds,
             pool.current_num_threads(),
             match peak {
@@ -255,11 +311,12 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         .context("cannot start the worker threads")
 }
 
-const STARTER: &str = include_str!("scenario/starter.toml");
-
 fn init(name: &str) -> Result<()> {
-    if name.is_empty() || name.contains(['/', '\\', '"']) {
-        bail!("`{name}` cannot be a scenario name: use letters, digits and dashes");
+    if let Some(problem) = crate::scenario::keys::name_problem(name) {
+        bail!(
+            "`{}` cannot be a scenario name: {problem}",
+            crate::scenario::keys::elide(&name.escape_debug().to_string(), 60)
+        );
     }
     let path = PathBuf::from(format!("{name}.toml"));
     if path.exists() {
@@ -268,7 +325,7 @@ fn init(name: &str) -> Result<()> {
             path.display()
         );
     }
-    let text = STARTER.replace("name = \"my-community\"", &format!("name = \"{name}\""));
+    let text = crate::scenario::starter_file(name);
     crate::export::write_atomic(&path, text.as_bytes())?;
     println!(
         "wrote {} — try: agora run {}",

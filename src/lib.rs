@@ -1,9 +1,12 @@
 //! agora: an agent-based simulator of community growth.
 //!
-//! Data flows one way: [`scenario`] (what the operator states) → [`population`] (who the
-//! prospects are) → [`engine`] (day after day, using the rules of [`model`] and the streams of
-//! [`rng`]) → [`metrics`] (series and summary) → [`export`] (CSV). [`run`] drives replicates
-//! and [`cli`] is the command line. The model is documented in `docs/MODEL.md`.
+//! Data flows one way: [`scenario`] (the file as read → a validated `Scenario` → engine-ready
+//! `Coefficients`) → [`population`] (who the prospects are) → [`engine`] (day after day, using
+//! the rules of [`model`] and the streams of [`rng`]) → [`metrics`] (series and summary) →
+//! [`export`] (CSV). [`run`] drives replicates, [`batch`] the runs of [`sweep`] and [`compare`],
+//! [`memory`] plans what fits, and [`cli`] is the command line. The model is documented in
+//! `docs/MODEL.md`; `docs/ARCHITECTURE.md` says where to add a key, a mechanism, a metric or a
+//! command.
 
 // The model's arithmetic runs over fixed-size need and level arrays indexed in parallel
 // (needs, satisfaction, pulls, values); index loops say that more plainly than zipped iterators.
@@ -14,6 +17,7 @@ pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod export;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod population;

@@ -8,14 +8,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::engine::{run_replicate_with, Replicate};
-use crate::export::{write_atomic, write_csv};
+use crate::export::{csv_table, write_atomic, write_csv};
+use crate::memory::{replicate_bytes, Budget};
 use crate::metrics::Summary;
-use crate::population::estimated_bytes;
-use crate::scenario::{resolved_toml, Scenario};
+use crate::scenario::Scenario;
 
 /// The default results folder of a scenario: `results/<name>/`.
 pub fn default_out_dir(s: &Scenario) -> PathBuf {
-    Path::new("results").join(&s.name)
+    Path::new("results").join(s.name())
 }
 
 /// A progress bar over `total` units on a terminal; a hidden one otherwise.
@@ -34,23 +34,23 @@ pub fn progress_bar(total: u64, what: &str) -> ProgressBar {
 }
 
 /// Runs every replicate of `s`, in parallel when memory allows, in replicate order.
-pub fn run_all(s: &Scenario, bar: &ProgressBar) -> Vec<Replicate> {
-    let threads = rayon::current_num_threads() as u64;
-    let concurrent = threads.min(s.replicates as u64).max(1);
-    let fits_in_parallel = crate::scenario::available_memory()
-        .is_none_or(|avail| estimated_bytes(s).saturating_mul(concurrent) <= avail / 2);
+pub fn run_all(s: &Scenario, budget: &Budget, bar: &ProgressBar) -> Vec<Replicate> {
+    let threads = rayon::current_num_threads();
+    let replicates = s.replicates() as usize;
+    let at_once = budget.concurrent_runs(replicate_bytes(s), threads.min(replicates));
+    let fits_in_parallel = at_once >= threads.min(replicates);
     // With replicates enough to keep every thread busy, each steps its days on one thread;
     // one replicate per task, so uneven replicates do not leave a thread idle.
-    let inner_parallel = !fits_in_parallel || (s.replicates as u64) < 2 * threads;
+    let inner_parallel = !fits_in_parallel || replicates < 2 * threads;
     let one = |r: u32| run_replicate_with(s, r, inner_parallel, &mut |_| bar.inc(1));
     if fits_in_parallel {
-        (0..s.replicates)
+        (0..s.replicates())
             .into_par_iter()
             .with_max_len(1)
             .map(one)
             .collect()
     } else {
-        (0..s.replicates).map(one).collect()
+        (0..s.replicates()).map(one).collect()
     }
 }
 
@@ -60,12 +60,19 @@ pub fn write_outputs(s: &Scenario, runs: &[Replicate], dir: &Path) -> Result<()>
         &dir.join("timeseries.csv"),
         runs.iter().flat_map(|r| &r.series),
     )?;
-    write_csv(&dir.join("summary.csv"), runs.iter().map(|r| &r.summary))?;
-    write_atomic(&dir.join("scenario.toml"), resolved_toml(s).as_bytes())
+    let rows = runs
+        .iter()
+        .map(|r| (r.summary.replicate, r.summary.seed, &r.summary.metrics));
+    write_atomic(
+        &dir.join("summary.csv"),
+        &csv_table(&Summary::header(), rows)?,
+    )?;
+    write_atomic(&dir.join("scenario.toml"), s.to_toml().as_bytes())
 }
 
 /// A few lines of human summary for one replicate.
-pub fn describe(s: &Summary, days: u32) -> String {
+pub fn describe(summary: &Summary, days: u32) -> String {
+    let s = &summary.metrics;
     let pct = |x: f64| {
         if x.is_nan() {
             "n/a".to_string()
@@ -77,7 +84,7 @@ pub fn describe(s: &Summary, days: u32) -> String {
         "replicate {}: {} members after {} days (peak {} on day {}), {}\n  \
          30-day retention {}, never posted {}, top 1% wrote {} of posts (Gini {:.2})\n  \
          revenue {:.2}, cost {:.2}, ROI {}",
-        s.replicate,
+        summary.replicate,
         s.final_members,
         days,
         s.peak_members,
@@ -95,12 +102,4 @@ pub fn describe(s: &Summary, days: u32) -> String {
             format!("{:.2}", s.roi)
         },
     )
-}
-
-/// Peak resident memory of this process so far (Linux `VmHWM`), in bytes, if known.
-pub fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }

@@ -48,7 +48,7 @@ commitment_floor = 0.0
     .unwrap();
     let mut sim = Simulation::new(&s, 0);
     let mut joined = 0;
-    for _ in 0..s.days {
+    for _ in 0..s.days() {
         let d = sim.step();
         joined += d.joins;
         assert_eq!(
@@ -84,8 +84,10 @@ seed = 5
 [population]
 size = 6000
 [[population.segments]]
+name = "members"
 share = 0.8
 [[population.segments]]
+name = "sellers"
 share = 0.2
 needs = { promotion = 0.8, work = 0.4 }
 advertiser_share = 0.8
@@ -106,15 +108,10 @@ ad_reach = 0.01
     .unwrap();
     let mut sim = Simulation::new(&s, 0);
     let (mut kicks, mut quits) = (0, 0);
-    for _ in 0..s.days {
+    for _ in 0..s.days() {
         let d = sim.step();
         let [outside, members, left, kicked] = sim.status_counts();
-        assert_eq!(
-            outside + members + left + kicked,
-            s.population.size,
-            "day {}",
-            d.day
-        );
+        assert_eq!(outside + members + left + kicked, s.size(), "day {}", d.day);
         assert_eq!(members, d.members, "day {}", d.day);
         assert_eq!(
             d.absent + d.lurkers + d.posters + d.advertisers,

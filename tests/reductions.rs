@@ -40,10 +40,10 @@ fn bass_step(f: f64, p: f64, q: f64) -> f64 {
 
 /// Member fractions of days 0..=days of one replicate.
 fn members_path(s: &Scenario, replicate: u32) -> Vec<f64> {
-    let n = s.population.size as f64;
+    let n = s.size() as f64;
     let mut sim = Simulation::new(s, replicate);
     let mut path = vec![sim.record_day0().members as f64 / n];
-    for _ in 0..s.days {
+    for _ in 0..s.days() {
         path.push(sim.step().members as f64 / n);
     }
     path
@@ -206,7 +206,7 @@ quit_threshold = 0.0
     for trial in 0..trials {
         let mut sim = Simulation::new(&s, trial);
         let mut members = 1;
-        for _ in 0..s.days {
+        for _ in 0..s.days() {
             let day = sim.step();
             members = day.members;
             // Thresholds are fixed and everyone is exposed daily: a day without joins is final.
@@ -272,4 +272,10 @@ fn granovetter_near_the_tipping_point_is_exact_step_by_step_and_bimodal_across_s
             "an intermediate end state {f}: {finals:?}"
         );
     }
+    // Bimodal: both regimes occur among the seeds, not only one of them.
+    let cascades = finals.iter().filter(|&&f| f > 0.95).count();
+    assert!(
+        cascades > 0 && cascades < finals.len(),
+        "both the low equilibrium and the cascade occur: {finals:?}"
+    );
 }

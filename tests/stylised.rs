@@ -1,12 +1,15 @@
 //! The stylised facts operators report (MODEL.md, "Stylised facts"), each shown by comparing two
-//! scenarios that differ in one lever, over several replicates. A difference counts only when
-//! its paired mean exceeds three standard errors of the replicate-to-replicate noise.
+//! scenarios that differ in one lever, over several replicates on the same seeds. A difference
+//! counts only when its paired mean exceeds t(0.975, n − 1) standard errors of the
+//! replicate-to-replicate noise, n being the replicates actually run: the paired 95% interval
+//! excludes zero.
 
 use std::path::Path;
 
 use agora::engine::{run_replicate, Replicate, Simulation, TIE_BINS};
 use agora::metrics::DayRecord;
 use agora::scenario::{load_file, load_str, Override, Scenario};
+use agora::stats::t_quantile_975;
 
 fn preset(name: &str, sets: &[(&str, &str)]) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,17 +51,20 @@ fn posts_per_member_day(days: &[DayRecord]) -> f64 {
     sum(days, |d| d.posts as f64) / sum(days, |d| d.members as f64).max(1.0)
 }
 
-/// Asserts that `a` exceeds `b` (paired by replicate) by more than three standard errors.
+/// Asserts that `a` exceeds `b`, paired by replicate: the paired mean difference exceeds
+/// t(0.975, n − 1) standard errors.
 fn assert_greater(a: &[f64], b: &[f64], what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: paired replicates");
     let diffs: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
-    let n = diffs.len() as f64;
-    let mean = diffs.iter().sum::<f64>() / n;
-    let sd = (diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    let se = sd / n.sqrt();
+    let n = diffs.len();
+    assert!(n >= 2, "{what}: at least two replicates");
+    let mean = diffs.iter().sum::<f64>() / n as f64;
+    let sd = (diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0)).sqrt();
+    let margin = t_quantile_975(n - 1) * sd / (n as f64).sqrt();
     assert!(
-        mean > 0.0 && mean > 3.0 * se,
-        "{what}: expected {a:?} > {b:?}; paired mean difference {mean:.4}, 3 se {:.4}",
-        3.0 * se
+        mean > 0.0 && mean > margin,
+        "{what}: expected {a:?} > {b:?}; paired mean difference {mean:.4}, margin {margin:.4} \
+         (t quantile for {n} replicates)"
     );
 }
 
@@ -79,7 +85,7 @@ fn a_free_group_with_advertisers_and_no_rules_ends_dead_or_full_of_ads() {
     for r in &with {
         let last30 = &r.series[r.series.len() - 30..];
         assert!(
-            r.summary.alive == 0 || ad_share(last30) >= 0.5,
+            r.summary.metrics.alive == 0 || ad_share(last30) >= 0.5,
             "replicate {}: alive with ad share {}",
             r.summary.replicate,
             ad_share(last30)
@@ -93,7 +99,7 @@ fn a_free_group_with_advertisers_and_no_rules_ends_dead_or_full_of_ads() {
     );
     let members = |r: &[Replicate]| {
         r.iter()
-            .map(|x| x.summary.final_members as f64)
+            .map(|x| x.summary.metrics.final_members as f64)
             .collect::<Vec<_>>()
     };
     assert_greater(
@@ -107,7 +113,7 @@ fn a_free_group_with_advertisers_and_no_rules_ends_dead_or_full_of_ads() {
 fn broad_open_groups_show_participation_inequality() {
     for name in ["brand-fan-club", "store-customer-group"] {
         for r in runs(&preset(name, &[]), 3) {
-            let s = &r.summary;
+            let s = &r.summary.metrics;
             assert!(
                 s.never_posted_share >= 0.70,
                 "{name}: never posted {}",
@@ -143,43 +149,82 @@ fn joining_rises_with_member_ties_with_diminishing_returns() {
         let mut joined = [0u64; TIE_BINS];
         for r in 0..3 {
             let mut sim = Simulation::new(&s, r);
-            for _ in 0..s.days {
+            for _ in 0..s.days() {
                 sim.step();
             }
-            let (e, j) = sim.exposure_ledger();
+            let ledger = sim.exposure_ledger();
             for k in 0..TIE_BINS {
-                exposed[k] += e[k];
-                joined[k] += j[k];
+                exposed[k] += ledger.exposed[k];
+                joined[k] += ledger.joining[k];
             }
         }
-        (0..5)
-            .map(|k| (joined[k] as f64 / exposed[k] as f64, exposed[k]))
+        // Every bin of one to seven ties (the last bin pools eight and more).
+        (0..TIE_BINS - 1)
+            .map(|k| (joined[k] as f64 / exposed[k].max(1) as f64, exposed[k]))
             .collect::<Vec<_>>()
     };
+    // Binomial variance of a bin's join rate.
+    let var = |(p, n): (f64, u64)| p * (1.0 - p) / n as f64;
     let with = rates("0.05");
-    for k in 0..4 {
-        let (p0, n0) = with[k];
-        let (p1, n1) = with[k + 1];
-        let se = (p0 * (1.0 - p0) / n0 as f64 + p1 * (1.0 - p1) / n1 as f64).sqrt();
+    let bins: Vec<usize> = (0..with.len()).filter(|&k| with[k].1 >= 300).collect();
+    assert!(bins.len() >= 6, "enough exposures in most bins: {with:?}");
+    // The rate never falls from one bin to the next beyond noise, and its first steps, where
+    // ln(1 + ties) rises most, are clear rises.
+    for (i, w) in bins.windows(2).enumerate() {
+        let (a, b) = (with[w[0]], with[w[1]]);
+        let se = (var(a) + var(b)).sqrt();
         assert!(
-            p1 - p0 > 3.0 * se,
-            "join rate rises from {k} to {} ties: {with:?}",
+            b.0 - a.0 > -2.5 * se,
+            "join rate falls from {} to {} ties beyond noise ({se:.4}): {with:?}",
+            w[0],
+            w[1]
+        );
+        if i < 3 {
+            assert!(
+                b.0 - a.0 > 3.0 * se,
+                "join rate rises from {} to {} ties beyond 3 se ({se:.4}): {with:?}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+    // Diminishing returns: no step is larger than the one before by more than the noise of the
+    // second difference, and the first step is clearly larger than the last.
+    let consecutive: Vec<usize> = bins
+        .iter()
+        .copied()
+        .take_while(|&k| k == 0 || bins.contains(&(k - 1)))
+        .collect();
+    let step = |k: usize| with[k + 1].0 - with[k].0;
+    for k in 0..consecutive.len().saturating_sub(2) {
+        let sd = (var(with[k]) + 4.0 * var(with[k + 1]) + var(with[k + 2])).sqrt();
+        assert!(
+            step(k + 1) < step(k) + 3.0 * sd,
+            "step {} is not larger than step {k} beyond noise: {with:?}",
             k + 1
         );
     }
-    let step = |k: usize| with[k + 1].0 - with[k].0;
+    let last = consecutive.len() - 2;
+    let sd = (var(with[0]) + var(with[1]) + var(with[last]) + var(with[last + 1])).sqrt();
     assert!(
-        step(0) > step(1) && step(1) > step(3),
-        "diminishing returns: {with:?}"
+        step(0) - step(last) > 3.0 * sd,
+        "the first step is larger than the last: {with:?}"
     );
-    // Without social proof, ties change who is exposed but not whether the exposed join.
+    // Without social proof, ties change who is exposed but not whether the exposed join: every
+    // bin's rate is within noise of the pooled rate.
     let flat = rates("0.0");
-    let spread =
-        flat.iter().map(|x| x.0).fold(0.0, f64::max) - flat.iter().map(|x| x.0).fold(1.0, f64::min);
-    assert!(
-        spread < (with[4].0 - with[0].0) / 2.0,
-        "flat without proof: {flat:?} vs {with:?}"
-    );
+    let (joins, exposures) = flat
+        .iter()
+        .fold((0.0, 0u64), |(j, n), &(p, m)| (j + p * m as f64, n + m));
+    let pooled = joins / exposures as f64;
+    for (k, &(p, n)) in flat.iter().enumerate().filter(|(_, x)| x.1 >= 300) {
+        let se = (pooled * (1.0 - pooled) / n as f64).sqrt();
+        assert!(
+            (p - pooled).abs() < 4.0 * se,
+            "without social proof, bin {k} ({p:.4}) differs from the pooled rate {pooled:.4}: \
+             {flat:?}"
+        );
+    }
 }
 
 #[test]
@@ -223,12 +268,12 @@ fn a_fee_or_an_application_lowers_size_but_raises_retention_and_posting() {
         let gated = runs(&gated, 4);
         let size = |r: &[Replicate]| {
             r.iter()
-                .map(|x| x.summary.final_members as f64)
+                .map(|x| x.summary.metrics.final_members as f64)
                 .collect::<Vec<_>>()
         };
         let retention = |r: &[Replicate]| {
             r.iter()
-                .map(|x| x.summary.retention_30d)
+                .map(|x| x.summary.metrics.retention_30d)
                 .collect::<Vec<_>>()
         };
         assert_greater(&size(&open), &size(&gated), &format!("{what}: size"));
@@ -247,14 +292,19 @@ fn a_fee_or_an_application_lowers_size_but_raises_retention_and_posting() {
 
 #[test]
 fn topic_nights_raise_posting_on_their_days() {
-    // brand-fan-club holds a topic night every 7 days from day 3.
-    let with = runs(&preset("brand-fan-club", &[]), 3);
+    // Which days are topic nights is read from the preset's own calendar.
+    let s = preset("brand-fan-club", &[]);
+    let calendar = &s.coefficients().calendar;
+    let first_night = (1..=s.days())
+        .find(|&d| calendar.on(d).topic_boost > 0.0)
+        .expect("brand-fan-club holds topic nights");
+    let with = runs(&s, 3);
     let without = runs(&preset("brand-fan-club", &[("events.0.boost", "0.0")]), 3);
     let lift = |d: &[DayRecord]| {
         let rate = |night: bool| {
             let days: Vec<&DayRecord> = d
                 .iter()
-                .filter(|x| x.day >= 3 && ((x.day - 3) % 7 == 0) == night)
+                .filter(|x| x.day >= first_night && (calendar.on(x.day).topic_boost > 0.0) == night)
                 .collect();
             days.iter().map(|x| x.posts as f64).sum::<f64>()
                 / days.iter().map(|x| x.members as f64).sum::<f64>()
@@ -318,8 +368,16 @@ fn offline_meetups_lower_churn_afterwards() {
 
 #[test]
 fn red_envelopes_raise_posting_while_they_last_and_crowd_it_out_after() {
-    // store-customer-group pays red envelopes on days 0..=60 with crowding out 0.4.
-    let paid = runs(&preset("store-customer-group", &[]), 4);
+    // The preset's red envelopes pay during a window of days and crowd posting out after it.
+    let s = preset("store-customer-group", &[]);
+    let terms = s
+        .coefficients()
+        .rewards
+        .red_envelope
+        .expect("store-customer-group pays red envelopes");
+    let end = terms.end_day as usize;
+    assert!(terms.start_day <= 1 && end < s.days() as usize - 30);
+    let paid = runs(&s, 4);
     let unpaid = runs(
         &preset(
             "store-customer-group",
@@ -327,8 +385,9 @@ fn red_envelopes_raise_posting_while_they_last_and_crowd_it_out_after() {
         ),
         4,
     );
-    let during = |d: &[DayRecord]| posts_per_member_day(&d[..60]);
-    let after = |d: &[DayRecord]| posts_per_member_day(&d[90..]);
+    // `per_run` hands days 1 onwards: the window's days, and the days from a month after it.
+    let during = |d: &[DayRecord]| posts_per_member_day(&d[..end]);
+    let after = |d: &[DayRecord]| posts_per_member_day(&d[end + 30..]);
     assert_greater(
         &per_run(&paid, during),
         &per_run(&unpaid, during),
@@ -363,7 +422,7 @@ fn with_a_group_cap_and_fission_the_community_grows_past_one_group() {
     );
     for r in &fission {
         assert!(
-            r.series.last().unwrap().groups > 1 && r.summary.final_members > 500,
+            r.series.last().unwrap().groups > 1 && r.summary.metrics.final_members > 500,
             "{:?}",
             r.summary
         );

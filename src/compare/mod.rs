@@ -10,86 +10,63 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
-use crate::batch::{csv_field, metric_values, Batch, Progress, RunKey, RunRow};
-use crate::metrics::Summary;
-use crate::scenario::{
-    load_source, results_name_problem, Override, Scenario, ScenarioError, TomlSource,
-};
+use crate::batch::file::{read, read_set, Base};
+use crate::batch::{metric_values, Batch, Progress, RunKey, RunRow};
+use crate::metrics::Metrics;
+use crate::scenario::keys::{choice, table, Rule, Settings, Table};
+use crate::scenario::{nearest, Scenario, ScenarioError, Schema, TomlSource};
 use crate::stats::{estimate, paired_difference, Estimate};
-use crate::sweep::{blame, read_set};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CompareFile {
-    name: String,
-    base: String,
-    #[serde(default = "default_replicates")]
-    replicates: u32,
-    #[serde(default = "default_objective")]
-    objective: String,
-    #[serde(default)]
-    goal: Goal,
-    #[serde(default)]
-    metrics: Option<Vec<String>>,
-    #[serde(default = "default_max")]
-    max_replicates: u32,
-    #[serde(default)]
-    seed: Option<u64>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    set: Option<IgnoredAny>,
-    #[serde(default)]
-    policies: Vec<PolicyFile>,
+choice! {
+    /// Whether the objective is to be maximised or minimised.
+    pub enum Goal {
+        Max = "max",
+        Min = "min",
+    }
 }
 
-fn default_replicates() -> u32 {
-    10
-}
-fn default_objective() -> String {
-    "final_members".into()
-}
-fn default_max() -> u32 {
-    200
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PolicyFile {
-    name: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    set: Option<IgnoredAny>,
-}
-
-/// Whether the objective is to be maximised or minimised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Goal {
-    #[default]
-    Max,
-    Min,
+table! {
+    /// A comparison file as written.
+    pub(crate) struct CompareFile {
+        name: String = String::new(), Rule::Name, "",
+            "Name of the comparison; results go to `results/<name>/` by default.", required;
+        base: String = String::new(), Rule::Any, "",
+            "The base scenario file, relative to this file.", required;
+        replicates: u32 = 10, Rule::closed(2.0, 1e6), "runs",
+            "Replicates of every policy, on the same seeds (at least 2, for an interval).";
+        objective: String = "final_members".into(), Rule::Any, "",
+            "The summary metric policies are ranked by.";
+        goal: Goal = Goal::Max, Rule::Any, "",
+            "Whether the objective is better high (`max`) or low (`min`).";
+        metrics: Vec<String> = Vec::new(), Rule::Any, "",
+            "Summary metrics reported in compare.csv (absent or empty: all).";
+        max_replicates: u32 = 200, Rule::closed(2.0, 1e6), "runs",
+            "Most replicates `--until-separated` may reach.";
+        seed: Option<u64> = None, Rule::closed(0.0, i64::MAX as f64), "",
+            "Master seed of every run (absent: the base scenario's).";
+        set: Settings = Settings::default(), Rule::Any, "",
+            "Scenario keys fixed for every policy.";
+        policies: Vec<PolicyFile> = Vec::new(), Rule::Count { min: 1, max: 1000 }, "",
+            "The policies compared, the first being the reference of the paired differences.";
+    }
 }
 
-fn compare_keys() -> Vec<String> {
-    [
-        "name",
-        "base",
-        "replicates",
-        "objective",
-        "goal",
-        "metrics",
-        "max_replicates",
-        "seed",
-        "set",
-        "policies",
-        "policies.N.name",
-        "policies.N.set",
-    ]
-    .map(String::from)
-    .to_vec()
+table! {
+    /// One policy as written.
+    pub(crate) struct PolicyFile {
+        name: String = String::new(), Rule::Label, "",
+            "Name of the policy; names differ.", required;
+        set: Settings = Settings::default(), Rule::Any, "",
+            "Scenario keys this policy sets.";
+    }
+}
+
+/// The schema of comparison files.
+pub fn compare_schema() -> Schema {
+    Schema {
+        keys: <CompareFile as Table>::KEYS,
+        what: "comparison file",
+    }
 }
 
 /// A validated comparison.
@@ -99,10 +76,10 @@ pub struct Comparison {
     pub base_path: PathBuf,
     pub replicates: u32,
     pub max_replicates: u32,
-    /// Index into `Summary::METRICS` of the objective.
+    /// Index into `Metrics::NAMES` of the objective.
     pub objective: usize,
     pub goal: Goal,
-    /// Indices into `Summary::METRICS` reported in compare.csv.
+    /// Indices into `Metrics::NAMES` reported in compare.csv.
     pub metrics: Vec<usize>,
     pub seed: u64,
     pub policies: Vec<String>,
@@ -110,18 +87,18 @@ pub struct Comparison {
 }
 
 fn metric_index(source: &TomlSource, at: &str, name: &str) -> Result<usize, ScenarioError> {
-    Summary::METRICS
+    Metrics::NAMES
         .iter()
         .position(|m| *m == name)
         .ok_or_else(|| {
-            let names: Vec<String> = Summary::METRICS.iter().map(|m| m.to_string()).collect();
             source.error(
                 at,
                 format!(
-                    "`{name}` is not a summary metric; expected one of {}",
-                    names.join(", ")
+                    "`{}` is not a summary metric; expected one of {}",
+                    crate::scenario::keys::elide(name, 40),
+                    Metrics::NAMES.join(", ")
                 ),
-                crate::scenario::nearest_key(name, &names),
+                nearest(name, Metrics::NAMES.iter().copied()),
             )
         })
 }
@@ -129,90 +106,53 @@ fn metric_index(source: &TomlSource, at: &str, name: &str) -> Result<usize, Scen
 impl Comparison {
     /// Reads and validates a comparison file and every policy's scenario.
     pub fn load(path: &Path) -> Result<Comparison, ScenarioError> {
-        let source = TomlSource::read(path, "comparison")?;
-        let raw: CompareFile = source.deserialize(source.to_mut(), &compare_keys(), &|_| false)?;
-        if raw.policies.is_empty() {
-            return Err(source.error(
-                "policies",
-                "a comparison needs at least one [[policies]]",
-                None,
-            ));
-        }
-        if raw.replicates < 2 {
-            return Err(source.error(
-                "replicates",
-                "expected at least 2 replicates for an interval",
-                None,
-            ));
-        }
+        let (source, raw): (_, CompareFile) = read(path, compare_schema())?;
         if raw.max_replicates < raw.replicates {
             return Err(source.error("max_replicates", "must be at least `replicates`", None));
         }
-        if let Some(problem) = results_name_problem(&raw.name) {
-            return Err(source.error("name", problem, None));
-        }
         let objective = metric_index(&source, "objective", &raw.objective)?;
-        let mut metrics = match &raw.metrics {
-            Some(list) => list
+        let mut metrics = if raw.metrics.is_empty() {
+            (0..Metrics::NAMES.len()).collect()
+        } else {
+            raw.metrics
                 .iter()
                 .enumerate()
                 .map(|(i, m)| metric_index(&source, &format!("metrics.{i}"), m))
-                .collect::<Result<Vec<_>, _>>()?,
-            None => (0..Summary::METRICS.len()).collect(),
+                .collect::<Result<Vec<_>, _>>()?
         };
         if !metrics.contains(&objective) {
             metrics.insert(0, objective);
         }
-        let base_path = path.parent().unwrap_or(Path::new(".")).join(&raw.base);
-        let base_source = TomlSource::read(&base_path, "base scenario")?;
-        let shared = read_set(&source, "set")?;
-        let base = load_source(&base_source, &shared)
-            .map_err(|e| blame(&source, e, &|k| Some(format!("set.{k}")), "in `set`"))?;
-        let seed = raw.seed.unwrap_or(base.seed);
+        let base = Base::load(source, path, &raw.base, raw.seed)?;
         let mut names: Vec<String> = Vec::new();
         let mut scenarios = Vec::new();
         for (i, p) in raw.policies.iter().enumerate() {
             if names.contains(&p.name) {
-                return Err(source.error(
+                return Err(base.source.error(
                     &format!("policies.{i}.name"),
                     "policy names must differ",
                     None,
                 ));
             }
-            let own = read_set(&source, &format!("policies.{i}.set"))?;
-            let mut overrides = shared.clone();
-            overrides.extend(own.iter().cloned());
-            overrides.push(Override {
-                key: "seed".into(),
-                value: seed.to_string(),
-            });
+            let own = read_set(&base.source, &format!("policies.{i}.set"))?;
             let origin_of = |key: &str| {
-                if own
-                    .iter()
+                own.iter()
                     .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
-                {
-                    Some(format!("policies.{i}.set.{key}"))
-                } else {
-                    shared
-                        .iter()
-                        .any(|o| key == o.key)
-                        .then(|| format!("set.{key}"))
-                }
+                    .then(|| format!("policies.{i}.set.{key}"))
             };
-            let s = load_source(&base_source, &overrides)
-                .map_err(|e| blame(&source, e, &origin_of, &format!("policy `{}`", p.name)))?;
+            let context = format!("policy `{}`", p.name);
+            scenarios.push(base.item(&own, None, &origin_of, &context)?);
             names.push(p.name.clone());
-            scenarios.push(s);
         }
         Ok(Comparison {
             name: raw.name,
-            base_path,
+            base_path: base.path.clone(),
             replicates: raw.replicates,
             max_replicates: raw.max_replicates,
             objective,
             goal: raw.goal,
             metrics,
-            seed,
+            seed: base.seed,
             policies: names,
             scenarios,
         })
@@ -328,16 +268,18 @@ impl Comparison {
         dir: &Path,
         resume: bool,
         until_separated: bool,
+        budget: crate::memory::Budget,
     ) -> anyhow::Result<(Vec<PolicyResult>, Separation)> {
         let batch = Batch {
             dir: dir.to_path_buf(),
             scenarios: &self.scenarios,
-            lead: self.policies.iter().map(|p| csv_field(p)).collect(),
+            lead: self.policies.clone(),
             lead_header: "policy",
-            extra: vec![String::new(); self.policies.len()],
-            extra_header: String::new(),
+            extra: vec![Vec::new(); self.policies.len()],
+            extra_header: Vec::new(),
             manifest: self.manifest(),
             keep_timeseries: false,
+            budget,
         };
         let mut done = batch.open(resume)?;
         let mut replicates = self.replicates;
@@ -367,7 +309,7 @@ impl Comparison {
         done.retain(|k, _| k.replicate < replicates);
         batch.finish(&done)?;
         let results = self.analyse(&done);
-        crate::export::write_atomic(&dir.join("compare.csv"), self.csv(&results).as_bytes())?;
+        crate::export::write_atomic(&dir.join("compare.csv"), &self.csv(&results)?)?;
         batch.clean()?;
         Ok((results, separation))
     }
@@ -376,41 +318,45 @@ impl Comparison {
         let mut m = format!("compare {}\n", self.name);
         for (name, s) in self.policies.iter().zip(&self.scenarios) {
             m.push_str(&format!("policy {name}\n"));
-            m.push_str(&crate::scenario::resolved_toml(&Scenario {
-                replicates: 1,
-                ..s.clone()
-            }));
+            m.push_str(&s.to_toml());
         }
         m
     }
 
     /// compare.csv: a row per policy, in the order of the file.
-    pub fn csv(&self, results: &[PolicyResult]) -> String {
-        let mut out = String::from("policy,rank,p_best,replicates");
+    pub fn csv(&self, results: &[PolicyResult]) -> anyhow::Result<Vec<u8>> {
+        let mut header: Vec<String> = ["policy", "rank", "p_best", "replicates"]
+            .map(String::from)
+            .to_vec();
         for &m in &self.metrics {
-            let m = Summary::METRICS[m];
-            out.push_str(&format!(
-                ",{m}_mean,{m}_ci_low,{m}_ci_high,{m}_diff,{m}_diff_ci_low,{m}_diff_ci_high"
-            ));
-        }
-        out.push('\n');
-        for r in results {
-            out.push_str(&format!(
-                "{},{},{},{}",
-                csv_field(&r.name),
-                r.rank,
-                r.p_best,
-                r.replicates
-            ));
-            for (e, d) in &r.metrics {
-                out.push_str(&format!(
-                    ",{},{},{},{},{},{}",
-                    e.mean, e.ci_low, e.ci_high, d.mean, d.ci_low, d.ci_high
-                ));
+            let m = Metrics::NAMES[m];
+            for stat in [
+                "mean",
+                "ci_low",
+                "ci_high",
+                "diff",
+                "diff_ci_low",
+                "diff_ci_high",
+            ] {
+                header.push(format!("{m}_{stat}"));
             }
-            out.push('\n');
         }
-        out
+        let rows = results.iter().map(|r| {
+            let mut row = vec![
+                r.name.clone(),
+                r.rank.to_string(),
+                r.p_best.to_string(),
+                r.replicates.to_string(),
+            ];
+            for (e, d) in &r.metrics {
+                row.extend(
+                    [e.mean, e.ci_low, e.ci_high, d.mean, d.ci_low, d.ci_high]
+                        .map(|x| x.to_string()),
+                );
+            }
+            row
+        });
+        crate::export::csv_table(&header, rows)
     }
 
     /// An aligned table of the objective for the terminal, best first.
@@ -420,7 +366,7 @@ impl Comparison {
             .iter()
             .position(|&m| m == self.objective)
             .expect("the objective is always reported");
-        let name = Summary::METRICS[self.objective];
+        let name = Metrics::NAMES[self.objective];
         let fmt = |x: f64| {
             if x.is_nan() {
                 "n/a".to_string()

@@ -4,24 +4,35 @@
 //! day t-1: each agent's own arrays, yesterday's `view` of everyone (member? advocate?), and the
 //! group aggregates computed from yesterday. All decisions are then applied together:
 //!
-//! 1. **decide** (parallel over fixed chunks of agents): outsiders are exposed and decide to join;
-//!    members renew, quit, or visit, and visitors lurk, post, advertise, buy, or ask for a meetup
-//!    seat. Each agent writes only its own entries.
-//! 2. **moderate** (parallel, only when there is something to do): moderators catch today's ads
-//!    up to their capacity, warn and kick; meetup seats are given out.
-//! 3. **admit** (sequential, in agent order): today's joiners are seated in the lowest-numbered
-//!    group with room; when all are full a new group opens (fission), up to `max_groups`.
-//! 4. **publish**: group aggregates and everyone's view become tomorrow's "yesterday".
+//! 1. **decide** (`joining`, `member`; parallel over fixed chunks of agents): outsiders are
+//!    exposed and decide to join; members renew, quit, or visit, and visitors lurk, post,
+//!    advertise, buy, or ask for a meetup seat. Each agent writes only its own entries.
+//! 2. **moderate** (`moderation`; parallel, only when there is something to do): moderators
+//!    catch today's ads up to their capacity, warn and kick; meetup seats are given out.
+//! 3. **admit** (`simulation`; sequential, in agent order): today's joiners are seated in the
+//!    lowest-numbered group with room; when all are full a new group opens (fission), up to
+//!    `max_groups`.
+//! 4. **publish** (`simulation`): group aggregates and everyone's view become tomorrow's
+//!    "yesterday".
+//!
+//! The engine reads only the scenario's `Coefficients`, and the decision rules are the pure
+//! functions of `model`; `tally` holds the day's bookkeeping, and the run's summary is computed
+//! by `metrics`.
 //!
 //! Every random draw comes from `rng::Draws` keyed by (seed, replicate, agent, day, decision),
 //! chunk boundaries are fixed, and tallies are summed in chunk order, so results are
 //! byte-identical whatever the number of threads.
 
+mod joining;
+mod member;
+mod moderation;
+mod simulation;
 mod state;
-mod step;
+mod tally;
 
+pub use simulation::Simulation;
 pub use state::{State, STATE_BYTES_PER_AGENT};
-pub use step::{Simulation, TIE_BINS};
+pub use tally::{ExposureLedger, TIE_BINS};
 
 use crate::metrics::{DayRecord, Summary};
 use crate::scenario::Scenario;
@@ -53,9 +64,9 @@ pub fn run_replicate_with(
 ) -> Replicate {
     let mut sim = Simulation::new(scenario, replicate);
     sim.set_parallel(parallel);
-    let mut series = Vec::with_capacity(scenario.days as usize + 1);
+    let mut series = Vec::with_capacity(scenario.days() as usize + 1);
     series.push(sim.record_day0());
-    for _ in 0..scenario.days {
+    for _ in 0..scenario.days() {
         let record = sim.step();
         on_day(record.day);
         series.push(record);

@@ -5,45 +5,54 @@
 //! reading yesterday's `view` of everyone (two-phase update).
 
 /// Where an agent stands with the community.
-pub mod status {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(u8)]
+pub enum Status {
     /// Never joined (or turned away).
-    pub const OUTSIDE: u8 = 0;
-    pub const MEMBER: u8 = 1;
+    #[default]
+    Outside = 0,
+    Member = 1,
     /// Quit by choice (or did not renew).
-    pub const LEFT: u8 = 2;
+    Left = 2,
     /// Removed by moderators.
-    pub const KICKED: u8 = 3;
+    Kicked = 3,
 }
 
-/// Bits that persist across days.
-pub mod flag {
-    /// Was a member at some point of the run.
-    pub const EVER_MEMBER: u8 = 1;
-    /// Founder or opinion leader present on day 0.
-    pub const SEED: u8 = 2;
-    /// Wrote a genuine post yesterday.
-    pub const POSTED: u8 = 4;
-    /// Posted an ad yesterday.
-    pub const ADVERTISED: u8 = 8;
-    /// Posted while red envelopes were paid (subject to crowding out once they stop).
-    pub const REWARDED: u8 = 16;
-    /// Application turned away: never applies again.
-    pub const REJECTED: u8 = 32;
-    /// Has been exposed to the community at least once.
-    pub const EXPOSED: u8 = 64;
+bitflags::bitflags! {
+    /// What is remembered of an agent from day to day.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct Flags: u8 {
+        /// Was a member at some point of the run.
+        const EVER_MEMBER = 1;
+        /// Founder or opinion leader present on day 0.
+        const SEED = 2;
+        /// Wrote a genuine post yesterday.
+        const POSTED = 4;
+        /// Posted an ad yesterday.
+        const ADVERTISED = 8;
+        /// Posted while red envelopes were paid (subject to crowding out once they stop).
+        const REWARDED = 16;
+        /// Application turned away: never applies again.
+        const REJECTED = 32;
+        /// Has been exposed to the community at least once.
+        const EXPOSED = 64;
+    }
 }
 
-/// Bits describing what an agent did today (cleared every day).
-pub mod today {
-    pub const VISITED: u8 = 1;
-    pub const POSTED: u8 = 2;
-    pub const ADVERT: u8 = 4;
-    /// Decided to join; admitted (or turned away if every group is full) at the end of the day.
-    pub const JOINING: u8 = 8;
-    /// Exposed by word of mouth (a referral reward is owed if it joins).
-    pub const REFERRED: u8 = 16;
-    /// Wants a seat at today's offline meetup.
-    pub const WANTS_MEETUP: u8 = 32;
+bitflags::bitflags! {
+    /// What an agent did today (cleared every day).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct Today: u8 {
+        const VISITED = 1;
+        const POSTED = 2;
+        const ADVERT = 4;
+        /// Decided to join; admitted (or turned away if every group is full) at the end of the day.
+        const JOINING = 8;
+        /// Exposed by word of mouth (a referral reward is owed if it joins).
+        const REFERRED = 16;
+        /// Wants a seat at today's offline meetup.
+        const WANTS_MEETUP = 32;
+    }
 }
 
 /// What other agents can see of everyone: whether each is a member, and whether it is an
@@ -114,9 +123,9 @@ pub const STATE_BYTES_PER_AGENT: u64 = 1 + 1 + 1 + 1 + 16 + 4 + 4 + 2 + 2 + 2 + 
 /// The day-to-day state of every agent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
-    pub status: Vec<u8>,
-    pub flags: Vec<u8>,
-    pub today: Vec<u8>,
+    pub status: Vec<Status>,
+    pub flags: Vec<Flags>,
+    pub today: Vec<Today>,
     /// Yesterday's view of each agent, read by others.
     pub view: View,
     /// Today's view, written by each agent for itself; swapped with `view` at the end of the day.
@@ -139,9 +148,9 @@ pub struct State {
 /// A window of the state over agents `start .. start + len`.
 pub struct Chunk<'a> {
     pub start: u32,
-    pub status: &'a mut [u8],
-    pub flags: &'a mut [u8],
-    pub today: &'a mut [u8],
+    pub status: &'a mut [Status],
+    pub flags: &'a mut [Flags],
+    pub today: &'a mut [Today],
     pub view_next: ViewWindow<'a>,
     pub satisfaction: &'a mut [[u16; 8]],
     pub commitment: &'a mut [f32],
@@ -204,9 +213,9 @@ impl State {
     /// Everyone outside, nothing done yet.
     pub fn new(n: usize) -> State {
         State {
-            status: vec![status::OUTSIDE; n],
-            flags: vec![0; n],
-            today: vec![0; n],
+            status: vec![Status::Outside; n],
+            flags: vec![Flags::empty(); n],
+            today: vec![Today::empty(); n],
             view: View::new(n),
             view_next: View::new(n),
             satisfaction: vec![[0; 8]; n],
@@ -264,6 +273,27 @@ impl State {
     pub fn is_empty(&self) -> bool {
         self.status.is_empty()
     }
+
+    /// Bytes the state holds on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        fn bytes<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        let view = |v: &View| bytes(&v.member) + bytes(&v.advocate);
+        bytes(&self.status)
+            + bytes(&self.flags)
+            + bytes(&self.today)
+            + view(&self.view)
+            + view(&self.view_next)
+            + bytes(&self.satisfaction)
+            + bytes(&self.commitment)
+            + bytes(&self.group)
+            + bytes(&self.join_day)
+            + bytes(&self.paid_until)
+            + bytes(&self.last_meetup)
+            + bytes(&self.posts)
+            + bytes(&self.warnings)
+    }
 }
 
 #[cfg(test)]
@@ -292,14 +322,14 @@ mod tests {
     }
 
     #[test]
-    fn the_state_size_constant_matches_the_fields() {
-        // The two views hold four bits an agent, counted as one byte.
-        let per_agent = std::mem::size_of::<u8>() * 4
-            + std::mem::size_of::<[u16; 8]>()
-            + std::mem::size_of::<f32>()
-            + std::mem::size_of::<u32>()
-            + std::mem::size_of::<u16>() * 4
-            + std::mem::size_of::<u8>();
-        assert_eq!(per_agent as u64, STATE_BYTES_PER_AGENT);
+    fn the_state_size_constant_matches_the_allocated_state() {
+        // The two views hold four bits an agent; the constant rounds them up to a byte.
+        let n = 64_000;
+        let bytes = State::new(n).heap_bytes() as f64 / n as f64;
+        let constant = STATE_BYTES_PER_AGENT as f64;
+        assert!(
+            bytes <= constant && bytes > constant - 1.0,
+            "{bytes} bytes an agent, constant {constant}"
+        );
     }
 }

@@ -1,122 +1,216 @@
 //! What comes out of a run: one record a day (the time series) and one summary a run
-//! (size, life, retention, participation inequality, money).
+//! (size, life, retention, participation inequality, money), computed here from the series and
+//! the final state's facts, never in the engine.
 //!
 //! Field names are the CSV column names, in column order.
 
-use serde::Serialize;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-/// The community at the end of one day. Day 0 is the state before the first step.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct DayRecord {
-    pub replicate: u32,
-    pub day: u32,
-    /// Members at the end of the day (= absent + lurkers + posters + advertisers).
-    pub members: u64,
-    /// Members who did not visit (members who joined today count here).
-    pub absent: u64,
-    /// Members who visited and did not post.
-    pub lurkers: u64,
-    /// Members who wrote a genuine post.
-    pub posters: u64,
-    /// Members who posted an ad.
-    pub advertisers: u64,
-    pub joins: u64,
-    /// Members who left by choice, including paid members who did not renew.
-    pub quits: u64,
-    pub kicks: u64,
-    /// Genuine posts written.
-    pub posts: u64,
-    pub ads_posted: u64,
-    pub ads_removed: u64,
-    /// Groups opened so far.
-    pub groups: u64,
-    pub mean_commitment: f64,
-    pub sat_safety: f64,
-    pub sat_belonging: f64,
-    pub sat_esteem: f64,
-    pub sat_self_actualization: f64,
-    /// Money in on the day: fees and purchase margins.
-    pub revenue: f64,
-    /// Money out on the day: ads, rewards, events, moderators.
-    pub cost: f64,
+/// Declares the daily record once: the struct (its fields are the CSV columns, in order) and
+/// the list of its column names.
+macro_rules! day_record {
+    ($( $name:ident : $ty:ty, $doc:literal; )*) => {
+        /// The community at the end of one day. Day 0 is the state before the first step.
+        #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+        pub struct DayRecord {
+            $( #[doc = $doc] pub $name: $ty, )*
+        }
+
+        impl DayRecord {
+            /// The column names of `timeseries.csv`, in order.
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($name)),*];
+            /// What each column means, in the order of [`DayRecord::COLUMNS`].
+            pub const DOCS: &'static [&'static str] = &[$($doc),*];
+        }
+    };
 }
 
-/// One run, summed up.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+day_record! {
+    replicate: u32, "Replicate number.";
+    day: u32, "Day (0 is the state before the first step).";
+    members: u64, "Members at the end of the day (= absent + lurkers + posters + advertisers).";
+    absent: u64, "Members who did not visit (members who joined today count here).";
+    lurkers: u64, "Members who visited and did not post.";
+    posters: u64, "Members who wrote a genuine post.";
+    advertisers: u64, "Members who posted an ad.";
+    joins: u64, "Prospects admitted today.";
+    quits: u64, "Members who left by choice, including paid members who did not renew.";
+    kicks: u64, "Members removed by moderators.";
+    posts: u64, "Genuine posts written.";
+    ads_posted: u64, "Ads posted.";
+    ads_removed: u64, "Ads caught and removed by moderators.";
+    groups: u64, "Groups opened so far.";
+    mean_commitment: f64, "Mean commitment of members.";
+    sat_safety: f64, "Mean satisfaction on the safety level, among members with a need there.";
+    sat_belonging: f64, "Mean satisfaction on the belonging level, among members with a need \
+        there.";
+    sat_esteem: f64, "Mean satisfaction on the esteem level, among members with a need there.";
+    sat_self_actualization: f64, "Mean satisfaction on the self-actualisation level, among \
+        members with a need there.";
+    revenue: f64, "Money in on the day: fees and purchase margins.";
+    cost: f64, "Money out on the day: ads, rewards, events, moderators.";
+}
+
+/// Declares the run metrics once: the `Metrics` struct (its fields are the CSV columns, in
+/// order), their names and their meanings, and their values as numbers.
+macro_rules! metrics {
+    ($( $name:ident : $ty:ty, $doc:literal; )*) => {
+        /// What one run comes to: the metrics of `summary.csv`, `runs.csv`, `points.csv` and
+        /// `compare.csv`, with the same names everywhere.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+        pub struct Metrics {
+            $( #[doc = $doc] pub $name: $ty, )*
+        }
+
+        impl Metrics {
+            /// Names of the metrics, in column order.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),*];
+            /// What each metric means, in the order of [`Metrics::NAMES`].
+            pub const DOCS: &'static [&'static str] = &[$($doc),*];
+
+            /// The metrics as numbers, in the order of [`Metrics::NAMES`].
+            pub fn values(&self) -> Vec<f64> {
+                vec![$(self.$name as f64),*]
+            }
+        }
+    };
+}
+
+metrics! {
+    final_members: u64, "Members at the end of the last day.";
+    peak_members: u64, "Most members at the end of any day.";
+    peak_day: u32, "First day with the most members.";
+    alive: u8, "1 if the community ends with at least `alive_floor.members` members and \
+        `alive_floor.posts_per_day` genuine posts a day over the last 7 days, else 0.";
+    retention_30d: f64, "Share of joiners (seed members excluded) still members 30 days after \
+        joining, among those who joined at least 30 days before the end; NaN if nobody did.";
+    never_posted_share: f64, "Share of everyone who was a member during the run who never wrote \
+        a genuine post.";
+    top1_post_share: f64, "Share of genuine posts written by the top 1% of members (ranked by \
+        posts).";
+    top10_post_share: f64, "Share of genuine posts written by the top 10% of members.";
+    post_gini: f64, "Gini coefficient of genuine posts per member.";
+    total_revenue: f64, "Money in over the run: fees and purchase margins.";
+    total_cost: f64, "Money out over the run: ads, rewards, events, moderators.";
+    roi: f64, "(revenue - cost) / cost; NaN when nothing was spent.";
+}
+
+/// One run, summed up: which run, and its metrics.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Summary {
     pub replicate: u32,
     pub seed: u64,
-    pub final_members: u64,
-    pub peak_members: u64,
-    pub peak_day: u32,
-    /// 1 if the community ends with at least `alive_floor.members` members and
-    /// `alive_floor.posts_per_day` genuine posts a day over the last 7 days, else 0.
-    pub alive: u8,
-    /// Share of joiners (seed members excluded) still members 30 days after joining, among those
-    /// who joined at least 30 days before the end; NaN if nobody did.
-    pub retention_30d: f64,
-    /// Share of everyone who was a member during the run who never wrote a genuine post.
-    pub never_posted_share: f64,
-    /// Share of genuine posts written by the top 1% of members (ranked by posts).
-    pub top1_post_share: f64,
-    pub top10_post_share: f64,
-    /// Gini coefficient of genuine posts per member.
-    pub post_gini: f64,
-    pub total_revenue: f64,
-    pub total_cost: f64,
-    /// (revenue - cost) / cost; NaN when nothing was spent.
-    pub roi: f64,
+    pub metrics: Metrics,
 }
 
 impl Summary {
-    /// Names of the summary metrics, in column order (everything but `replicate` and `seed`).
-    pub const METRICS: [&'static str; 12] = [
-        "final_members",
-        "peak_members",
-        "peak_day",
-        "alive",
-        "retention_30d",
-        "never_posted_share",
-        "top1_post_share",
-        "top10_post_share",
-        "post_gini",
-        "total_revenue",
-        "total_cost",
-        "roi",
-    ];
-
-    /// The metrics as numbers, in the order of [`Summary::METRICS`].
-    pub fn values(&self) -> [f64; 12] {
-        [
-            self.final_members as f64,
-            self.peak_members as f64,
-            self.peak_day as f64,
-            self.alive as f64,
-            self.retention_30d,
-            self.never_posted_share,
-            self.top1_post_share,
-            self.top10_post_share,
-            self.post_gini,
-            self.total_revenue,
-            self.total_cost,
-            self.roi,
-        ]
+    /// The header of `summary.csv`.
+    pub fn header() -> Vec<&'static str> {
+        let mut h = vec!["replicate", "seed"];
+        h.extend_from_slice(Metrics::NAMES);
+        h
     }
+}
 
-    /// The metrics as CSV text, formatted as `summary.csv` writes them.
-    pub fn fields(&self) -> Vec<String> {
-        let mut w = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(Vec::new());
-        w.serialize(self).expect("a summary serialises");
-        let line = String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8");
-        // Drop `replicate` and `seed`: the caller writes its own.
-        line.trim_end()
-            .split(',')
-            .skip(2)
-            .map(str::to_string)
-            .collect()
+/// 30-day retention so far: joiners whose 30th day has come, and those of them still members.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    pub cohort: u64,
+    pub retained: u64,
+}
+
+impl Retention {
+    /// The share retained; NaN with no cohort.
+    pub fn share(&self) -> f64 {
+        if self.cohort == 0 {
+            f64::NAN
+        } else {
+            self.retained as f64 / self.cohort as f64
+        }
     }
+}
+
+/// What the summary needs beyond the daily series.
+#[derive(Debug, Clone)]
+pub struct SummaryInputs {
+    pub replicate: u32,
+    pub seed: u64,
+    pub alive_members: u64,
+    pub alive_posts_per_day: f64,
+    pub retention: Retention,
+    /// `post_histogram[k]`: members of the run who wrote k genuine posts.
+    pub post_histogram: Vec<u64>,
+}
+
+/// The run's summary from its daily series (day 0 first) and the final state's facts.
+pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
+    let last = series.last().expect("day 0 is always recorded");
+    let (peak_day, peak) = series
+        .iter()
+        .map(|r| (r.day, r.members))
+        .fold((0, 0), |best, x| if x.1 > best.1 { x } else { best });
+    let window = &series[series.len().saturating_sub(7).max(1).min(series.len() - 1)..];
+    let recent_posts = window.iter().map(|r| r.posts as f64).sum::<f64>() / window.len() as f64;
+    let alive = last.members >= inputs.alive_members && recent_posts >= inputs.alive_posts_per_day;
+    let ineq = inequality(&inputs.post_histogram);
+    let total_revenue: f64 = series.iter().map(|r| r.revenue).sum();
+    let total_cost: f64 = series.iter().map(|r| r.cost).sum();
+    Summary {
+        replicate: inputs.replicate,
+        seed: inputs.seed,
+        metrics: Metrics {
+            final_members: last.members,
+            peak_members: peak,
+            peak_day,
+            alive: alive as u8,
+            retention_30d: inputs.retention.share(),
+            never_posted_share: ineq.never_posted_share,
+            top1_post_share: ineq.top1_share,
+            top10_post_share: ineq.top10_share,
+            post_gini: ineq.gini,
+            total_revenue,
+            total_cost,
+            roi: if total_cost > 0.0 {
+                (total_revenue - total_cost) / total_cost
+            } else {
+                f64::NAN
+            },
+        },
+    }
+}
+
+/// Histogram of genuine posts over the agents for which `counted` holds (those who were ever
+/// members): `h[k]` agents wrote k posts. `days` bounds the posts an agent can write; the sum is
+/// taken in parallel over chunks of `chunk` agents.
+pub fn post_histogram(
+    posts: &[u16],
+    days: u32,
+    chunk: usize,
+    counted: impl Fn(usize) -> bool + Sync,
+) -> Vec<u64> {
+    let bins = days as usize + 1;
+    (0..posts.len())
+        .into_par_iter()
+        .with_min_len(chunk)
+        .fold(
+            || vec![0u64; bins],
+            |mut h, i| {
+                if counted(i) {
+                    h[posts[i] as usize] += 1;
+                }
+                h
+            },
+        )
+        .reduce(
+            || vec![0u64; bins],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
 }
 
 /// Participation inequality of a run, from a histogram of posts per member.
@@ -183,6 +277,29 @@ pub fn inequality(histogram: &[u64]) -> Inequality {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The header csv writes for a struct, from its serde field names.
+    fn serde_header<T: Serialize>(row: &T) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(row).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        text.lines().next().unwrap().to_string()
+    }
+
+    #[test]
+    fn the_declared_column_lists_are_the_headers_written() {
+        assert_eq!(serde_header(&Metrics::default()), Metrics::NAMES.join(","));
+        assert_eq!(
+            serde_header(&DayRecord::default()),
+            DayRecord::COLUMNS.join(",")
+        );
+        assert_eq!(Metrics::DOCS.len(), Metrics::NAMES.len());
+        assert_eq!(Metrics::default().values().len(), Metrics::NAMES.len());
+        assert_eq!(
+            Summary::header().join(","),
+            format!("replicate,seed,{}", Metrics::NAMES.join(","))
+        );
+    }
 
     fn histogram(posts: &[u64]) -> Vec<u64> {
         let max = *posts.iter().max().unwrap_or(&0) as usize;

@@ -1,11 +1,21 @@
 //! What a member does on a day: visit or stay away, and once there lurk, post, or post an ad.
 
 use super::logistic;
-use crate::scenario::Behavior;
+use crate::population::needs::{need, NEEDS};
+use crate::scenario::Weights;
 
 /// Probability of visiting, rising in commitment; `boost` is an event's pull that day.
-pub fn visit_probability(b: &Behavior, commitment: f32, boost: f32) -> f32 {
-    logistic(b.visit_base as f32 + b.visit_commitment as f32 * commitment + boost)
+pub fn visit_probability(w: &Weights, commitment: f32, boost: f32) -> f32 {
+    logistic(w.visit_base + w.visit_commitment * commitment + boost)
+}
+
+/// The belonging drive to post: the strongest pull on the belonging level (contact,
+/// friendship, life, belonging).
+pub fn belonging_pull(pull: &[f32; NEEDS]) -> f32 {
+    pull[need::CONTACT]
+        .max(pull[need::FRIENDSHIP])
+        .max(pull[need::LIFE])
+        .max(pull[need::BELONGING])
 }
 
 /// The drivers of a visitor's decision to write a genuine post.
@@ -32,25 +42,23 @@ pub struct PostDrivers {
 
 /// Probability that a visitor posts: driven by esteem and belonging pulls, replies, rewards,
 /// badges and events, damped by shyness.
-pub fn post_probability(b: &Behavior, d: &PostDrivers) -> f32 {
-    let intrinsic =
-        d.intrinsic * (b.post_esteem as f32 * d.esteem + b.post_belonging as f32 * d.belonging);
-    let score = b.post_base as f32 + intrinsic + b.post_reply as f32 * d.replies
-        - b.post_shyness as f32 * d.shyness
-        + b.post_reward as f32 * d.reward
-        + b.post_badge as f32 * d.badge_progress
+pub fn post_probability(w: &Weights, d: &PostDrivers) -> f32 {
+    let intrinsic = d.intrinsic * (w.post_esteem * d.esteem + w.post_belonging * d.belonging);
+    let score = w.post_base + intrinsic + w.post_reply * d.replies - w.post_shyness * d.shyness
+        + w.post_reward * d.reward
+        + w.post_badge * d.badge_progress
         + d.event_boost
-        + if d.seed { b.post_seed as f32 } else { 0.0 };
+        + if d.seed { w.post_seed } else { 0.0 };
     logistic(score)
 }
 
 /// Probability that a visitor posts an ad: advertisers at heart at `ad_base`; others only when
 /// their promotion need is unmet.
-pub fn advert_probability(b: &Behavior, advertiser: bool, unmet_promotion: f32) -> f32 {
+pub fn advert_probability(w: &Weights, advertiser: bool, unmet_promotion: f32) -> f32 {
     if advertiser {
-        logistic(b.ad_base as f32)
+        logistic(w.ad_base)
     } else if unmet_promotion > 0.0 {
-        logistic(b.ad_turn_base as f32 + b.ad_turn_promotion as f32 * unmet_promotion)
+        logistic(w.ad_turn_base + w.ad_turn_promotion * unmet_promotion)
     } else {
         0.0
     }
@@ -60,8 +68,8 @@ pub fn advert_probability(b: &Behavior, advertiser: bool, unmet_promotion: f32) 
 mod tests {
     use super::*;
 
-    fn b() -> Behavior {
-        Behavior::default()
+    fn b() -> Weights {
+        crate::model::default_weights()
     }
 
     #[test]

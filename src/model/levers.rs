@@ -1,11 +1,13 @@
 //! The operator's levers that act on a whole day or group: red envelopes and their budget,
-//! badges, moderation capacity, and the event calendar.
+//! badges, moderation capacity, and the wish for a meetup seat. (The event calendar itself is
+//! laid out once, in `scenario::Calendar`.)
 
-use crate::scenario::{Badges, Event, EventKind, RedEnvelope};
+use crate::population::needs::{need, NEEDS};
+use crate::scenario::{BadgeLevels, RedEnvelopeTerms};
 
 /// Money per genuine post a poster can expect on `day`: the per-post amount, shared out when the
 /// community's posts (yesterday's, as the best guess) would exceed the daily budget.
-pub fn reward_per_post(re: Option<&RedEnvelope>, day: u32, expected_posts: f64) -> f64 {
+pub fn reward_per_post(re: Option<&RedEnvelopeTerms>, day: u32, expected_posts: f64) -> f64 {
     match re {
         Some(re) if day >= re.start_day && day <= re.end_day => {
             re.per_post.min(re.daily_budget / expected_posts.max(1.0))
@@ -15,7 +17,7 @@ pub fn reward_per_post(re: Option<&RedEnvelope>, day: u32, expected_posts: f64) 
 }
 
 /// Money actually paid out on `day` for `posts` genuine posts.
-pub fn reward_paid(re: Option<&RedEnvelope>, day: u32, posts: u64) -> f64 {
+pub fn reward_paid(re: Option<&RedEnvelopeTerms>, day: u32, posts: u64) -> f64 {
     match re {
         Some(re) if day >= re.start_day && day <= re.end_day => {
             (re.per_post * posts as f64).min(re.daily_budget)
@@ -25,13 +27,13 @@ pub fn reward_paid(re: Option<&RedEnvelope>, day: u32, posts: u64) -> f64 {
 }
 
 /// Whether rewards have stopped for good by `day` (crowding out applies after this).
-pub fn rewards_over(re: Option<&RedEnvelope>, day: u32) -> bool {
+pub fn rewards_over(re: Option<&RedEnvelopeTerms>, day: u32) -> bool {
     re.is_some_and(|re| day > re.end_day)
 }
 
 /// Badges reached with `posts` posts, and progress from the last level reached to the next
 /// (0 with none left), both as shares: `(reached / levels, progress)`.
-pub fn badge_standing(b: &Badges, posts: u32) -> (f32, f32) {
+pub fn badge_standing(b: &BadgeLevels, posts: u32) -> (f32, f32) {
     let reached = b.levels.iter().take_while(|&&l| l <= posts).count();
     let share = reached as f32 / b.levels.len() as f32;
     let progress = match b.levels.get(reached) {
@@ -68,31 +70,10 @@ pub fn service_coverage(capacity: u64, ads_reviewed: u64, posts: u64) -> f32 {
     (left / posts.max(1) as f32).min(1.0)
 }
 
-/// What the event calendar holds on one day.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct EventDay {
-    /// Summed boosts of topic nights.
-    pub topic_boost: f32,
-    /// Summed learning value of guest experts.
-    pub guest_value: f32,
-    /// Seats at offline meetups (0: no meetup).
-    pub meetup_seats: u64,
-    /// Cost of the day's events.
-    pub cost: f64,
-}
-
-/// The events on `day`.
-pub fn events_on(events: &[Event], day: u32) -> EventDay {
-    let mut d = EventDay::default();
-    for e in events.iter().filter(|e| e.occurs_on(day)) {
-        d.cost += e.cost;
-        match e.kind {
-            EventKind::Topic => d.topic_boost += e.boost as f32,
-            EventKind::Guest => d.guest_value += e.value as f32,
-            EventKind::Offline => d.meetup_seats += e.capacity,
-        }
-    }
-    d
+/// Probability that a visiting member wants a seat at today's meetup: its strongest pull on
+/// life or belonging.
+pub fn meetup_wish(pull: &[f32; NEEDS]) -> f32 {
+    pull[need::LIFE].max(pull[need::BELONGING])
 }
 
 #[cfg(test)]
@@ -101,7 +82,7 @@ mod tests {
 
     #[test]
     fn red_envelopes_pay_within_window_and_budget() {
-        let re = RedEnvelope {
+        let re = RedEnvelopeTerms {
             per_post: 0.5,
             daily_budget: 10.0,
             start_day: 5,
@@ -119,7 +100,7 @@ mod tests {
 
     #[test]
     fn badges_count_levels_and_progress_towards_the_next() {
-        let b = Badges {
+        let b = BadgeLevels {
             levels: vec![5, 20, 100],
             esteem: 0.3,
         };
@@ -143,31 +124,5 @@ mod tests {
             1.0,
             "a quiet group is fully served"
         );
-    }
-
-    #[test]
-    fn the_calendar_adds_events_of_the_day() {
-        let topic = Event {
-            kind: EventKind::Topic,
-            every_days: 7,
-            start_day: 3,
-            cost: 2.0,
-            ..Event::default()
-        };
-        let meetup = Event {
-            kind: EventKind::Offline,
-            every_days: 30,
-            start_day: 10,
-            capacity: 40,
-            cost: 100.0,
-            ..Event::default()
-        };
-        let ev = [topic, meetup];
-        assert_eq!(events_on(&ev, 2), EventDay::default());
-        assert_eq!(events_on(&ev, 3).topic_boost, 1.0);
-        assert_eq!(events_on(&ev, 10).topic_boost, 1.0);
-        assert_eq!(events_on(&ev, 10).meetup_seats, 40);
-        assert_eq!(events_on(&ev, 10).cost, 102.0);
-        assert_eq!(events_on(&ev, 11), EventDay::default());
     }
 }

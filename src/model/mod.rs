@@ -3,14 +3,26 @@
 //! operator's levers (rewards, badges, moderation, events) do to those scores.
 //!
 //! Each decision is a logistic function of a linear score of named drivers whose weights are
-//! fields of `scenario::Behavior`. Nothing here draws random numbers or touches agent arrays: the
+//! fields of `scenario::Weights`. Nothing here draws random numbers or touches agent arrays: the
 //! engine gathers the drivers, calls these, and compares the probability with its draw.
+//!
+//! The axiom "no need, no action" lives here once, as [`has_need`]: an agent none of whose
+//! needs is present gets no value, pays no cost, and never posts, buys or asks for a seat.
 
 pub mod activity;
 pub mod join;
 pub mod levers;
 pub mod tenure;
 pub mod value;
+
+use crate::population::needs::NEEDS;
+
+/// Whether an agent has any need at all (its needs as stored, a byte each). Without one it
+/// takes no action of its own: no value, no cost, no post, no purchase, no meetup.
+#[inline(always)]
+pub fn has_need(needs: &[u8; NEEDS]) -> bool {
+    *needs != [0; NEEDS]
+}
 
 /// The logistic function.
 #[inline(always)]
@@ -32,6 +44,15 @@ pub fn saturating(x: f32, half: f32) -> f32 {
     } else {
         x / (x + half)
     }
+}
+
+/// The default decision weights, for unit tests of the rules.
+#[cfg(test)]
+pub(crate) fn default_weights() -> crate::scenario::Weights {
+    crate::scenario::load_str("name = \"t\"", "t.toml", &[])
+        .expect("defaults are valid")
+        .coefficients()
+        .weights
 }
 
 #[cfg(test)]

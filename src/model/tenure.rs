@@ -2,7 +2,7 @@
 //! the sunk cost that holds a paying member in during its period, and renewal at its end.
 
 use super::logistic;
-use crate::scenario::Behavior;
+use crate::scenario::Weights;
 
 /// Felt price of a fee: price sensitivity times the fee in units of `behavior.fee_reference`.
 pub fn felt_fee(price_sensitivity: f32, fee: f32, fee_reference: f32) -> f32 {
@@ -11,26 +11,23 @@ pub fn felt_fee(price_sensitivity: f32, fee: f32, fee_reference: f32) -> f32 {
 
 /// The commitment below which a member may quit. While a paid period runs, quitting forfeits
 /// the rest of it, which lowers the threshold by `sunk_cost * felt fee * share of period left`.
-pub fn quit_threshold(b: &Behavior, felt_fee: f32, period_left: f32) -> f32 {
-    b.quit_threshold as f32 - b.sunk_cost as f32 * felt_fee * period_left
+pub fn quit_threshold(w: &Weights, felt_fee: f32, period_left: f32) -> f32 {
+    w.quit_threshold - w.sunk_cost * felt_fee * period_left
 }
 
 /// Daily hazard of quitting: 0 unless commitment is strictly below the threshold, then
 /// `logistic(quit_base + quit_shortfall * (threshold - commitment))`.
-pub fn quit_hazard(b: &Behavior, commitment: f32, threshold: f32) -> f32 {
+pub fn quit_hazard(w: &Weights, commitment: f32, threshold: f32) -> f32 {
     if commitment < threshold {
-        logistic(b.quit_base as f32 + b.quit_shortfall as f32 * (threshold - commitment))
+        logistic(w.quit_base + w.quit_shortfall * (threshold - commitment))
     } else {
         0.0
     }
 }
 
 /// Probability of renewing a paid membership at the end of a period.
-pub fn renew_probability(b: &Behavior, commitment: f32, felt_fee: f32) -> f32 {
-    logistic(
-        b.renew_base as f32 + b.renew_commitment as f32 * commitment
-            - b.renew_price as f32 * felt_fee,
-    )
+pub fn renew_probability(w: &Weights, commitment: f32, felt_fee: f32) -> f32 {
+    logistic(w.renew_base + w.renew_commitment * commitment - w.renew_price * felt_fee)
 }
 
 #[cfg(test)]
@@ -39,7 +36,7 @@ mod tests {
 
     #[test]
     fn nobody_quits_at_or_above_the_threshold_and_hazard_rises_with_shortfall() {
-        let b = Behavior::default();
+        let b = crate::model::default_weights();
         assert_eq!(quit_hazard(&b, 0.05, 0.05), 0.0);
         assert_eq!(quit_hazard(&b, 0.5, 0.05), 0.0);
         let small = quit_hazard(&b, 0.04, 0.05);
@@ -49,17 +46,17 @@ mod tests {
 
     #[test]
     fn a_running_paid_period_holds_members_in() {
-        let b = Behavior::default();
+        let b = crate::model::default_weights();
         let felt = felt_fee(0.5, 99.0, 100.0);
         assert!((felt - 0.495).abs() < 1e-6);
         assert!(quit_threshold(&b, felt, 1.0) < quit_threshold(&b, felt, 0.1));
-        assert_eq!(quit_threshold(&b, felt, 0.0), b.quit_threshold as f32);
-        assert_eq!(quit_threshold(&b, 0.0, 1.0), b.quit_threshold as f32);
+        assert_eq!(quit_threshold(&b, felt, 0.0), b.quit_threshold);
+        assert_eq!(quit_threshold(&b, 0.0, 1.0), b.quit_threshold);
     }
 
     #[test]
     fn renewal_rises_with_commitment_and_falls_with_price() {
-        let b = Behavior::default();
+        let b = crate::model::default_weights();
         assert!(renew_probability(&b, 0.3, 0.2) > renew_probability(&b, 0.1, 0.2));
         assert!(renew_probability(&b, 0.2, 0.5) < renew_probability(&b, 0.2, 0.1));
     }

@@ -4,6 +4,7 @@
 
 use super::saturating;
 use crate::population::needs::{need, NEEDS};
+use crate::scenario::ValueCoefficients;
 
 /// What a member's group looked like at the end of yesterday, as far as a visit is concerned.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -16,20 +17,6 @@ pub struct GroupYesterday {
     pub visitors: f32,
     /// Share of questions moderators could answer (0 without moderators).
     pub coverage: f32,
-}
-
-/// The coefficients of value and cost, from the scenario.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ValueParams {
-    pub offer: [f32; NEEDS],
-    pub half_saturation: f32,
-    pub half_audience: f32,
-    pub attention: f32,
-    pub reply_value: f32,
-    pub audience_value: f32,
-    pub service_value: f32,
-    pub overload_cost: f32,
-    pub ad_half_load: f32,
 }
 
 /// What the member itself did or has that changes what the visit gives it.
@@ -49,7 +36,7 @@ pub struct VisitorSituation {
 
 /// Value received on each need during a visit.
 pub fn visit_values(
-    p: &ValueParams,
+    p: &ValueCoefficients,
     group: &GroupYesterday,
     me: &VisitorSituation,
 ) -> [f32; NEEDS] {
@@ -78,10 +65,21 @@ pub fn visit_values(
 /// Cost of a visit: ads seen (scaled by the member's aversion) and overload beyond attention,
 /// both scaled by the member's involvement (its strongest need), so that an agent without
 /// needs pays nothing.
-pub fn visit_cost(p: &ValueParams, group: &GroupYesterday, aversion: f32, involvement: f32) -> f32 {
+pub fn visit_cost(
+    p: &ValueCoefficients,
+    group: &GroupYesterday,
+    aversion: f32,
+    involvement: f32,
+) -> f32 {
     let ads = aversion * saturating(group.ads, p.ad_half_load);
     let overload = p.overload_cost * ((group.posts + group.ads) / p.attention - 1.0).max(0.0);
     involvement * (ads + overload)
+}
+
+/// How involved an agent is: the intensity of its strongest need. It scales what ads and
+/// overload cost a visit; an agent without needs (involvement 0) is not involved at all.
+pub fn involvement(needs: &[f32; NEEDS]) -> f32 {
+    needs.iter().copied().fold(0.0, f32::max)
 }
 
 /// Daily utility: pull-weighted value plus material reward minus cost.
@@ -102,8 +100,8 @@ pub fn meetup_bond(value: f32, days_since: f32, persistence_days: f32) -> f32 {
 mod tests {
     use super::*;
 
-    fn params() -> ValueParams {
-        ValueParams {
+    fn params() -> ValueCoefficients {
+        ValueCoefficients {
             offer: [0.5; NEEDS],
             half_saturation: 10.0,
             half_audience: 30.0,
@@ -113,6 +111,7 @@ mod tests {
             service_value: 0.5,
             overload_cost: 0.5,
             ad_half_load: 10.0,
+            aversion: vec![1.0],
         }
     }
 

@@ -14,7 +14,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::rng::{RunStream, Setup};
-use crate::scenario::{NetworkKind, Scenario, Segment};
+use crate::scenario::{NetworkKind, NetworkSpec, PopulationCoefficients, SegmentDraw};
 use needs::{quantize, NEEDS};
 pub use network::Network;
 
@@ -40,30 +40,26 @@ pub struct Population {
     pub network: Network,
 }
 
-/// Bytes of population and state per agent, excluding the network (see `estimated_bytes`).
-pub const BYTES_PER_AGENT: u64 = 21 + crate::engine::STATE_BYTES_PER_AGENT;
+/// Bytes of traits per agent (the arrays of [`Population`] but the network).
+pub const TRAIT_BYTES_PER_AGENT: u64 = 1 + 8 + 1 + 1 + 1 + 1 + 4 + 4;
 
-/// Estimated peak memory of one replicate, in bytes, before anything is allocated.
-pub fn estimated_bytes(s: &Scenario) -> u64 {
-    let n = s.population.size;
-    let net = &s.population.network;
-    let network_per_agent = match net.kind {
+/// Peak bytes per agent of building and holding the network described by `spec`.
+pub fn network_bytes_per_agent(spec: &NetworkSpec) -> f64 {
+    match spec.kind {
         NetworkKind::WellMixed => 0.0,
         // CSR: an offset per agent and a target per tie end.
-        NetworkKind::ErdosRenyi | NetworkKind::SmallWorld => 4.0 + 4.0 * net.degree,
+        NetworkKind::ErdosRenyi | NetworkKind::SmallWorld => 4.0 + 4.0 * spec.degree,
         // The growth process keeps its edge list while the CSR is filled.
-        NetworkKind::ScaleFree => 4.0 + 8.0 * net.degree,
-    };
-    let per_agent = BYTES_PER_AGENT as f64 + network_per_agent;
-    (n as f64 * per_agent) as u64 + (64 << 20)
+        NetworkKind::ScaleFree => 4.0 + 8.0 * spec.degree,
+    }
 }
 
 impl Population {
     /// Draws the population of one replicate.
-    pub fn generate(s: &Scenario, stream: &RunStream) -> Population {
-        let n = s.population.size as u32;
-        let network = Network::build(&s.population.network, n, stream.setup_seed(Setup::Network));
-        let segments = &s.population.segments;
+    pub fn generate(p: &PopulationCoefficients, stream: &RunStream) -> Population {
+        let n = p.size;
+        let network = Network::build(&p.network, n, stream.setup_seed(Setup::Network));
+        let segments = &p.segments;
         let draws: Vec<AgentTraits> = (0..n)
             .into_par_iter()
             .map(|i| draw_agent(segments, stream.agent_seed(Setup::Traits, i)))
@@ -118,7 +114,7 @@ fn normal(rng: &mut Xoshiro256PlusPlus, mean: f64, sd: f64) -> f64 {
 }
 
 /// Draws one agent's segment, needs and traits from its own generator, always in the same order.
-fn draw_agent(segments: &[Segment], seed: u64) -> AgentTraits {
+fn draw_agent(segments: &[SegmentDraw], seed: u64) -> AgentTraits {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let u: f64 = rng.random();
     let mut cumulative = 0.0;
@@ -132,7 +128,7 @@ fn draw_agent(segments: &[Segment], seed: u64) -> AgentTraits {
     }
     let seg = &segments[index];
     let mut needs = [0u8; NEEDS];
-    for (k, mean) in seg.needs.to_array().into_iter().enumerate() {
+    for (k, &mean) in seg.needs.iter().enumerate() {
         // A need the segment does not have is absent in all its agents.
         let x = normal(&mut rng, mean, seg.spread);
         needs[k] = if mean > 0.0 { quantize(x) } else { 0 };
@@ -160,37 +156,42 @@ fn draw_agent(segments: &[Segment], seed: u64) -> AgentTraits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Needs, Threshold};
+    use statrs::distribution::{Continuous, ContinuousCDF, Normal as StdNormal};
 
-    fn scenario(segments: Vec<Segment>, size: u64) -> Scenario {
-        let mut s = crate::scenario::load_str("name = \"t\"", "t.toml", &[]).unwrap();
-        s.population.size = size;
-        s.population.segments = segments;
-        s
+    fn population(text: &str) -> PopulationCoefficients {
+        let s = crate::scenario::load_str(text, "t.toml", &[]).unwrap();
+        s.coefficients().population.clone()
+    }
+
+    /// Mean of a normal N(mean, sd) clamped to [0, 1]: what a need drawn from it averages.
+    fn clamped_mean(mean: f64, sd: f64) -> f64 {
+        let z = StdNormal::new(0.0, 1.0).unwrap();
+        let (a, b) = ((0.0 - mean) / sd, (1.0 - mean) / sd);
+        // E[clamp(X, 0, 1)] = 0·Φ(a) + 1·(1 − Φ(b)) + mean·(Φ(b) − Φ(a)) − sd·(φ(b) − φ(a))
+        (1.0 - z.cdf(b)) + mean * (z.cdf(b) - z.cdf(a)) - sd * (z.pdf(b) - z.pdf(a))
     }
 
     #[test]
     fn segment_shares_and_trait_means_are_reproduced() {
-        let a = Segment {
-            share: 0.3,
-            advertiser_share: 0.1,
-            needs: Needs {
-                learning: 0.8,
-                ..Needs::default()
-            },
-            ..Segment::default()
-        };
-        let b = Segment {
-            share: 0.7,
-            needs: Needs::default(),
-            social_threshold: Threshold {
-                mean: 0.2,
-                sd: 0.05,
-            },
-            ..Segment::default()
-        };
-        let s = scenario(vec![a, b], 40_000);
-        let p = Population::generate(&s, &RunStream::new(1, 0));
+        let p = population(
+            r#"
+name = "t"
+[population]
+size = 40000
+[[population.segments]]
+name = "a"
+share = 0.3
+advertiser_share = 0.1
+needs = { learning = 0.8 }
+spread = 0.25
+[[population.segments]]
+name = "b"
+share = 0.7
+needs = {}
+social_threshold = { mean = 0.2, sd = 0.05 }
+"#,
+        );
+        let p = Population::generate(&p, &RunStream::new(1, 0));
         let n = p.size() as f64;
         let in_a: Vec<usize> = (0..p.size() as usize)
             .filter(|&i| p.segment[i] == 0)
@@ -199,13 +200,26 @@ mod tests {
         // Binomial sd of a share at n = 40,000 is 0.0023; allow 5 sd.
         assert!((share_a - 0.3).abs() < 0.012, "share {share_a}");
         let adv = in_a.iter().filter(|&&i| p.advertiser[i]).count() as f64 / in_a.len() as f64;
-        assert!((adv - 0.1).abs() < 0.015, "advertisers {adv}");
-        let learning = in_a
+        // Binomial sd of 0.1 over 12,000 agents is 0.0027; 5 sd.
+        assert!((adv - 0.1).abs() < 0.014, "advertisers {adv}");
+        let learning: Vec<f64> = in_a
             .iter()
             .map(|&i| needs::intensity(p.needs[i][7]) as f64)
-            .sum::<f64>()
-            / in_a.len() as f64;
-        assert!((learning - 0.8).abs() < 0.01, "learning {learning}");
+            .collect();
+        let mean = learning.iter().sum::<f64>() / learning.len() as f64;
+        let sd = (learning.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+            / (learning.len() - 1) as f64)
+            .sqrt();
+        // The draw is N(0.8, 0.25) clamped to [0, 1], then rounded to 1/255. Its mean is
+        // 0.76999 (by numerical quadrature of the clamped density), well below 0.8: allow 5
+        // standard errors plus half a rounding step.
+        let expected = clamped_mean(0.8, 0.25);
+        assert!((expected - 0.76999).abs() < 1e-5, "clamped mean {expected}");
+        let tolerance = 5.0 * sd / (learning.len() as f64).sqrt() + 0.5 / 255.0;
+        assert!(
+            (mean - expected).abs() < tolerance,
+            "learning {mean} vs clamped mean {expected} (tolerance {tolerance})"
+        );
         // Segment b has no needs at all, and no advertisers.
         assert!((0..p.size() as usize)
             .filter(|&i| p.segment[i] == 1)
@@ -215,17 +229,35 @@ mod tests {
             .map(|i| p.social_threshold[i] as f64)
             .collect();
         let mean = phi.iter().sum::<f64>() / phi.len() as f64;
-        assert!((mean - 0.2).abs() < 0.002, "social threshold mean {mean}");
+        // Thresholds are not clamped: the sample mean has sd 0.05 / sqrt(28,000) = 0.0003.
+        assert!((mean - 0.2).abs() < 0.0015, "social threshold mean {mean}");
     }
 
     #[test]
     fn populations_repeat_for_a_seed_and_differ_across_replicates() {
-        let s = scenario(vec![Segment::default()], 2_000);
-        let a = Population::generate(&s, &RunStream::new(5, 0));
-        assert_eq!(a, Population::generate(&s, &RunStream::new(5, 0)));
+        let p = population("name = \"t\"\n[population]\nsize = 2000\n");
+        let a = Population::generate(&p, &RunStream::new(5, 0));
+        assert_eq!(a, Population::generate(&p, &RunStream::new(5, 0)));
         assert_ne!(
             a.needs,
-            Population::generate(&s, &RunStream::new(5, 1)).needs
+            Population::generate(&p, &RunStream::new(5, 1)).needs
         );
+    }
+
+    #[test]
+    fn the_trait_byte_count_matches_the_arrays() {
+        let p = population(
+            "name = \"t\"\n[population]\nsize = 1000\nnetwork = { kind = \"well-mixed\" }\n",
+        );
+        let p = Population::generate(&p, &RunStream::new(1, 0));
+        let bytes = p.segment.len()
+            + p.needs.len() * NEEDS
+            + p.shyness.len()
+            + p.price_sensitivity.len()
+            + p.incentive_sensitivity.len()
+            + p.advertiser.len()
+            + 4 * p.join_threshold.len()
+            + 4 * p.social_threshold.len();
+        assert_eq!(bytes as u64, TRAIT_BYTES_PER_AGENT * 1000);
     }
 }

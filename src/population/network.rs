@@ -10,7 +10,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::scenario::{Network as NetworkSpec, NetworkKind};
+use crate::scenario::{NetworkKind, NetworkSpec};
 
 /// The network of a population. `WellMixed` has no ties: contacts are drawn uniformly.
 #[derive(Debug, Clone, PartialEq, Eq)]

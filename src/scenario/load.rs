@@ -1,21 +1,23 @@
-//! From text to a valid [`Scenario`]: TOML parsing, `--set` overrides, serde, range validation,
-//! and errors that say where (file, line or `--set`), which key, what was expected, and which valid
-//! key was probably meant.
+//! From text to a valid [`Scenario`]: TOML parsing, `--set` overrides, the document check
+//! against the key declarations, serde, the cross-key rules, and errors that say where (file,
+//! line or `--set`), which key, what was expected, and which key was probably meant.
 //!
-//! The file is parsed twice by `toml_edit`: once keeping byte spans, to find the line of any key
-//! path, and once mutable, to apply overrides before serde sees it. Serde runs through
-//! `serde_path_to_error`, so every type error carries the dotted key path it happened at.
+//! The file is parsed once by `toml_edit`, keeping byte spans so that any key path can be traced
+//! back to its line; overrides are applied to a mutable copy before anything is checked.
 
 use std::fmt;
 use std::path::Path;
 
 use toml_edit::{DocumentMut, Item, Value};
 
+use super::file::ScenarioFile;
+use super::keys::{elide, Table};
+use super::schema::{Problem, Schema};
 use super::validate::{validate, Invalid};
 use super::Scenario;
 
-/// A `--set key=value` override: a dotted key path (array elements by number, e.g.
-/// `population.segments.0.share`) and a value read as TOML, or as a plain string when it is not
+/// A `--set key=value` override: a dotted key path (list elements by number, e.g.
+/// `population.segments.0.share`) and a value read as TOML, or as plain text when it is not
 /// valid TOML.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
@@ -32,7 +34,8 @@ impl std::str::FromStr for Override {
                 value: value.trim().to_string(),
             }),
             _ => Err(format!(
-                "`{s}` is not of the form key=value (for example `entry.fee=49`)"
+                "`{}` is not of the form key=value (for example `entry.fee=49`)",
+                elide(s, 60)
             )),
         }
     }
@@ -44,6 +47,11 @@ impl Override {
         self.value
             .parse::<Value>()
             .unwrap_or_else(|_| Value::from(self.value.as_str()))
+    }
+
+    /// Whether this override sets `key` or a key inside it.
+    fn covers(&self, key: &str) -> bool {
+        key == self.key || key.starts_with(&format!("{}.", self.key))
     }
 }
 
@@ -74,19 +82,20 @@ pub struct ScenarioError {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key = elide(&self.key, 80);
         write!(f, "{}", self.file)?;
         match &self.origin {
             Origin::Line(line) => write!(f, ", line {line}")?,
-            Origin::Override => write!(f, ", --set {}", self.key)?,
-            Origin::Default => write!(f, " (default value)")?,
+            Origin::Override => write!(f, ", --set {key}")?,
+            Origin::Default => write!(f, " (not written: its default)")?,
             Origin::File => {}
         }
         if !self.key.is_empty() {
-            write!(f, ", key `{}`", self.key)?;
+            write!(f, ", key `{key}`")?;
         }
         write!(f, ": {}", self.message)?;
         if let Some(s) = &self.suggestion {
-            write!(f, "; did you mean `{s}`?")?;
+            write!(f, "; did you mean `{}`?", elide(s, 80))?;
         }
         Ok(())
     }
@@ -94,9 +103,59 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// The schema of scenario files.
+pub fn scenario_schema() -> Schema {
+    Schema {
+        keys: <ScenarioFile as Table>::KEYS,
+        what: "scenario",
+    }
+}
+
 /// Reads, overrides and validates a scenario file.
 pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     load_source(&TomlSource::read(path, "scenario")?, overrides)
+}
+
+/// Parses, overrides and validates scenario text; `file` names it in errors.
+pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let source = TomlSource::parse(text, file)?;
+    load_source(&source, overrides)
+}
+
+/// Overrides and validates a parsed scenario file.
+pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let overridden = |key: &str| overrides.iter().any(|o| o.covers(key));
+    let mut doc = source.to_mut();
+    let defaults = default_document();
+    for o in overrides {
+        apply_override(
+            doc.as_item_mut(),
+            defaults.as_item(),
+            &o.key,
+            o.toml_value(),
+        )
+        .map_err(|message| ScenarioError {
+            file: source.file.clone(),
+            origin: Origin::Override,
+            key: o.key.clone(),
+            message,
+            suggestion: None,
+        })?;
+    }
+    let file: ScenarioFile = source.deserialize(doc, scenario_schema(), &overridden)?;
+    validate(&file).map_err(|Invalid { key, message }| {
+        let mut err = source.error(&key, message, None);
+        if overridden(&key) {
+            err.origin = Origin::Override;
+        }
+        err
+    })?;
+    Ok(Scenario::from_valid(file))
+}
+
+/// The document of a scenario that writes nothing but its name: every default.
+fn default_document() -> DocumentMut {
+    toml_edit::ser::to_document(&ScenarioFile::default()).expect("a scenario always serialises")
 }
 
 /// A TOML file parsed with the byte spans of its keys, so that any key path can be traced back
@@ -118,7 +177,7 @@ impl TomlSource {
                 key: String::new(),
                 message: format!(
                     "this is not valid TOML: {}",
-                    e.message().trim().trim_end_matches('.')
+                    elide(e.message().trim().trim_end_matches('.'), 200)
                 ),
                 suggestion: None,
             }
@@ -152,6 +211,7 @@ impl TomlSource {
     pub fn origin(&self, key: &str) -> Origin {
         match span_of(self.spanned.as_item(), key) {
             Some(offset) => Origin::Line(line_of(&self.text, offset)),
+            None if key.is_empty() => Origin::File,
             None => Origin::Default,
         }
     }
@@ -172,24 +232,43 @@ impl TomlSource {
         }
     }
 
-    /// Deserialises `doc` (this file, possibly modified) into `T`; an error names the key, its
-    /// line, and the nearest of `valid_keys` for an unknown key.
-    pub fn deserialize<T: serde::de::DeserializeOwned>(
+    /// An error for a problem the document check found.
+    fn problem(&self, p: Problem, overridden: &dyn Fn(&str) -> bool) -> ScenarioError {
+        let mut err = self.error(&p.key, p.message, p.suggestion);
+        if overridden(&p.key) {
+            err.origin = Origin::Override;
+        } else if p.missing {
+            err.origin = Origin::File;
+        }
+        err
+    }
+
+    /// Checks `doc` (this file, possibly modified) against `schema`, then deserialises it.
+    pub fn deserialize<T: Table>(
         &self,
         doc: DocumentMut,
-        valid_keys: &[String],
+        schema: Schema,
         overridden: &dyn Fn(&str) -> bool,
     ) -> Result<T, ScenarioError> {
+        schema
+            .check(doc.as_item())
+            .map_err(|p| self.problem(p, overridden))?;
         let deserializer = toml_edit::de::Deserializer::from(doc);
         serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            let path = dotted_path(e.path());
-            let raw = e.inner().message().trim().to_string();
-            let (key, message, suggestion) = explain_serde_error(&path, &raw, valid_keys);
-            let mut err = self.error(&key, message, suggestion);
-            if overridden(&key) {
-                err.origin = Origin::Override;
-            }
-            err
+            // The check above lets through only what deserialises; this is a bug in agora.
+            let key = dotted_path(e.path());
+            self.problem(
+                Problem {
+                    message: format!(
+                        "this value cannot be read (please report this as a bug in agora: {})",
+                        elide(&e.inner().to_string(), 200)
+                    ),
+                    key,
+                    suggestion: None,
+                    missing: false,
+                },
+                overridden,
+            )
         })
     }
 
@@ -197,221 +276,6 @@ impl TomlSource {
     pub fn to_mut(&self) -> DocumentMut {
         self.spanned.clone().into_mut()
     }
-}
-
-/// Parses, overrides and validates scenario text; `file` names it in errors.
-pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-    let source = TomlSource::parse(text, file)?;
-    load_source(&source, overrides)
-}
-
-/// Overrides and validates a parsed scenario file.
-pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-    let overridden = |key: &str| {
-        overrides
-            .iter()
-            .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
-    };
-    let mut doc = source.to_mut();
-    for o in overrides {
-        apply_override(doc.as_item_mut(), &o.key, o.toml_value()).map_err(|message| {
-            ScenarioError {
-                file: source.file.clone(),
-                origin: Origin::Override,
-                key: o.key.clone(),
-                message,
-                suggestion: None,
-            }
-        })?;
-    }
-    let scenario: Scenario = source.deserialize(doc, valid_keys(), &overridden)?;
-    validate(&scenario).map_err(|Invalid { key, message }| {
-        let mut err = source.error(&key, message, None);
-        if overridden(&key) {
-            err.origin = Origin::Override;
-        }
-        err
-    })?;
-    Ok(scenario)
-}
-
-/// The resolved scenario as a complete TOML file, every default written out.
-pub fn resolved_toml(scenario: &Scenario) -> String {
-    toml_edit::ser::to_string_pretty(scenario).expect("a scenario always serialises to TOML")
-}
-
-/// Every valid dotted key of a scenario file, array elements written as `N`
-/// (e.g. `population.segments.N.share`, `events.N.kind`).
-pub fn valid_keys() -> &'static [String] {
-    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    KEYS.get_or_init(all_keys)
-}
-
-/// Collects the keys of a scenario with every optional table present.
-fn all_keys() -> Vec<String> {
-    let mut full = Scenario {
-        name: String::new(),
-        ..serde_default_scenario()
-    };
-    full.community.max_groups = Some(1);
-    full.incentives.red_envelope = Some(Default::default());
-    full.incentives.badges = Some(Default::default());
-    full.events = vec![Default::default()];
-    let doc = toml_edit::ser::to_document(&full).expect("a scenario always serialises");
-    let mut keys = Vec::new();
-    collect_keys(doc.as_item(), String::new(), &mut keys);
-    keys.sort();
-    keys
-}
-
-/// A scenario with every default, as a file containing only `name` would give.
-fn serde_default_scenario() -> Scenario {
-    let deserializer = toml_edit::de::Deserializer::parse("name = \"x\"").expect("valid TOML");
-    serde::Deserialize::deserialize(deserializer).expect("defaults deserialise")
-}
-
-fn collect_keys(item: &Item, prefix: String, out: &mut Vec<String>) {
-    let join = |k: &str| {
-        if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        }
-    };
-    match item {
-        Item::Table(t) => {
-            for (k, v) in t.iter() {
-                out.push(join(k));
-                collect_keys(v, join(k), out);
-            }
-        }
-        Item::ArrayOfTables(a) => {
-            if let Some(t) = a.iter().next() {
-                collect_keys(&Item::Table(t.clone()), join("N").replace("..", "."), out);
-            }
-        }
-        Item::Value(Value::InlineTable(t)) => {
-            for (k, v) in t.iter() {
-                out.push(join(k));
-                collect_keys(&Item::Value(v.clone()), join(k), out);
-            }
-        }
-        Item::Value(Value::Array(a)) => {
-            if let Some(Value::InlineTable(t)) = a.iter().next() {
-                collect_keys(&Item::Value(Value::InlineTable(t.clone())), join("N"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Turns a serde message into what the user needs: the full key, what was wrong, and the key or
-/// value it was probably meant to be.
-fn explain_serde_error(
-    path: &str,
-    raw: &str,
-    valid_keys: &[String],
-) -> (String, String, Option<String>) {
-    // serde_path_to_error's path may or may not already end with the offending key.
-    let join = |k: &str| {
-        if path.is_empty() {
-            k.to_string()
-        } else if path == k || path.ends_with(&format!(".{k}")) {
-            path.to_string()
-        } else {
-            format!("{path}.{k}")
-        }
-    };
-    if let Some(field) = backticked(raw)
-        .first()
-        .filter(|_| raw.starts_with("unknown field"))
-    {
-        let key = join(field);
-        let suggestion = nearest_key(&key, valid_keys);
-        let message = "this key does not exist in a scenario".to_string();
-        return (key, message, suggestion);
-    }
-    if raw.starts_with("unknown variant") {
-        let words = backticked(raw);
-        let given = words.first().cloned().unwrap_or_default();
-        let allowed: Vec<String> = words.into_iter().skip(1).collect();
-        let suggestion = nearest(&given, allowed.iter().map(String::as_str));
-        let message = format!(
-            "`{given}` is not allowed here; expected one of {}",
-            allowed.join(", ")
-        );
-        return (path.to_string(), message, suggestion);
-    }
-    if let Some(field) = backticked(raw)
-        .first()
-        .filter(|_| raw.starts_with("missing field"))
-    {
-        return (join(field), "this key is required".to_string(), None);
-    }
-    let message = raw
-        .replace("expected f64", "expected a number")
-        .replace("expected u64", "expected a whole number ≥ 0")
-        .replace("expected u32", "expected a whole number ≥ 0")
-        .replace("expected a boolean", "expected true or false")
-        .replace("expected a string", "expected text in quotes");
-    (path.to_string(), message, None)
-}
-
-fn backticked(s: &str) -> Vec<String> {
-    s.split('`')
-        .enumerate()
-        .filter(|(i, _)| i % 2 == 1)
-        .map(|(_, w)| w.to_string())
-        .collect()
-}
-
-/// The valid key nearest to an unknown one: among its siblings first, then anywhere.
-pub fn nearest_key(key: &str, keys: &[String]) -> Option<String> {
-    let generic = generic_path(key);
-    let parent = generic.rsplit_once('.').map(|(p, _)| p).unwrap_or("");
-    let leaf = generic.rsplit_once('.').map(|(_, l)| l).unwrap_or(&generic);
-    let siblings = keys.iter().filter(|k| {
-        let kp = k.rsplit_once('.').map(|(p, _)| p).unwrap_or("");
-        kp == parent
-    });
-    let sibling_leaf = nearest(leaf, siblings.map(|k| k.rsplit('.').next().unwrap_or(k)));
-    if let Some(l) = sibling_leaf {
-        let concrete_parent = key.rsplit_once('.').map(|(p, _)| p).unwrap_or("");
-        return Some(if concrete_parent.is_empty() {
-            l
-        } else {
-            format!("{concrete_parent}.{l}")
-        });
-    }
-    nearest(&generic, keys.iter().map(String::as_str))
-}
-
-/// A key path with array indices replaced by `N`.
-pub fn generic_path(key: &str) -> String {
-    key.split('.')
-        .map(|s| if s.parse::<usize>().is_ok() { "N" } else { s })
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-/// The candidate closest to `given` by edit distance, if close enough to be a likely typo;
-/// failing that, the shortest candidate that `given` begins (a truncated key).
-fn nearest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let limit = (given.chars().count() / 3).max(2);
-    let candidates: Vec<&str> = candidates.collect();
-    let by_distance = candidates
-        .iter()
-        .map(|c| (strsim::levenshtein(given, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min();
-    let by_prefix = || {
-        candidates
-            .iter()
-            .filter(|c| given.len() >= 3 && c.starts_with(given))
-            .min_by_key(|c| (c.len(), **c))
-            .map(|c| (0, *c))
-    };
-    by_distance.or_else(by_prefix).map(|(_, c)| c.to_string())
 }
 
 fn dotted_path(path: &serde_path_to_error::Path) -> String {
@@ -474,19 +338,22 @@ fn span_of(root: &Item, key: &str) -> Option<usize> {
     found
 }
 
-/// Sets `key` (dotted) to `value` in the document, creating tables on the way. A key into an
-/// element of a list the file does not write (e.g. `population.segments.0.share` when the
-/// segments are left to their default) starts from the default list.
-fn apply_override(root: &mut Item, key: &str, value: Value) -> Result<(), String> {
+/// Sets `key` (dotted) to `value` in the document. A table or list on the way that the file
+/// does not write starts from its default (so `community.offer.learning` keeps the other seven
+/// offers, and `population.segments.0.share` edits the default segment); any other missing table
+/// is created empty.
+fn apply_override(root: &mut Item, defaults: &Item, key: &str, value: Value) -> Result<(), String> {
     let segs: Vec<&str> = key.split('.').collect();
-    if let Some(i) = (1..segs.len()).find(|&i| segs[i].parse::<usize>().is_ok()) {
-        let list = segs[..i].join(".");
-        if item_at(root, &list).is_none() {
-            let defaults = toml_edit::ser::to_document(&serde_default_scenario())
-                .expect("a scenario always serialises");
-            if let Some(Ok(default)) = item_at(defaults.as_item(), &list).map(Item::into_value) {
-                set_in_item(root, &segs[..i], default)?;
-            }
+    if let Some(absent) = (1..segs.len()).find(|&i| item_at(root, &segs[..i].join(".")).is_none()) {
+        let prefix = segs[..absent].join(".");
+        if let Some(default) = item_at(defaults, &prefix) {
+            let default = match default {
+                Item::Table(t) => Value::InlineTable(t.into_inline_table()),
+                Item::ArrayOfTables(a) => Value::Array(a.into_array()),
+                Item::Value(v) => v,
+                Item::None => return set_in_item(root, &segs, value),
+            };
+            set_in_item(root, &segs[..absent], default)?;
         }
     }
     set_in_item(root, &segs, value)
@@ -511,9 +378,12 @@ pub fn item_at(root: &Item, key: &str) -> Option<Item> {
 }
 
 fn list_index(seg: &str, len: usize) -> Result<usize, String> {
-    let index: usize = seg
-        .parse()
-        .map_err(|_| format!("`{seg}` is not a list index (this key holds a list)"))?;
+    let index: usize = seg.parse().map_err(|_| {
+        format!(
+            "`{}` is not a list index (this key holds a list)",
+            elide(seg, 40)
+        )
+    })?;
     if index < len {
         Ok(index)
     } else {
@@ -561,7 +431,8 @@ fn set_in_value(v: &mut Value, segs: &[&str], value: Value) -> Result<(), String
             set_in_value(a.get_mut(i).expect("index checked"), rest, value)
         }
         _ => Err(format!(
-            "this value is not a table, so it has no key `{head}`"
+            "this value is not a table, so it has no key `{}`",
+            elide(head, 40)
         )),
     }
 }

@@ -12,18 +12,8 @@
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use serde::Deserialize;
 
-use super::{Axis, AxisValues};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Sampling {
-    #[default]
-    Grid,
-    Random,
-    LatinHypercube,
-}
+use super::{Axis, AxisValues, Sampling};
 
 /// Most points a sweep may have.
 pub const MAX_POINTS: usize = 1_000_000;
@@ -34,6 +24,15 @@ fn format_number(x: f64, integer: bool) -> String {
     } else {
         format!("{x}")
     }
+}
+
+/// A computed grid value to 12 significant digits: `0.1`, not `0.09999999999999999`, where the
+/// arithmetic of the range lands a hair off the value meant.
+fn tidy(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    format!("{x:.11e}").parse().unwrap_or(x)
 }
 
 /// The grid values of an axis, as TOML text.
@@ -57,7 +56,7 @@ fn grid_values(a: &Axis) -> Vec<String> {
                 } else {
                     start + t * (stop - start)
                 };
-                format_number(x, a.integer)
+                format_number(tidy(x), a.integer)
             })
             .collect(),
     }
@@ -107,7 +106,12 @@ pub fn points(
             let total = lists.iter().try_fold(1usize, |n, l| n.checked_mul(l.len()));
             match total {
                 Some(n) if n <= MAX_POINTS => {}
-                _ => return Err(format!("the grid has more than {MAX_POINTS} points")),
+                _ => {
+                    return Err(format!(
+                        "the grid of these axes has more than {MAX_POINTS} points (the product \
+                         of their numbers of values); sweep fewer values"
+                    ))
+                }
             }
             let mut out: Vec<Vec<String>> = vec![Vec::new()];
             for list in &lists {
@@ -193,6 +197,19 @@ mod tests {
                 && (v[1] - 0.01).abs() < 1e-12
                 && (v[2] - 0.1).abs() < 1e-12
         );
+    }
+
+    #[test]
+    fn grid_values_are_the_values_meant() {
+        let a = range("x", 0.0, 1.0, 11, false, false);
+        let v = grid_values(&a);
+        assert_eq!(v[1], "0.1");
+        assert_eq!(v[3], "0.3");
+        assert_eq!(v[7], "0.7");
+        let b = range("x", 0.0, 0.15, 4, false, false);
+        assert_eq!(grid_values(&b), vec!["0", "0.05", "0.1", "0.15"]);
+        let c = range("x", 0.001, 1.0, 4, true, false);
+        assert_eq!(grid_values(&c), vec!["0.001", "0.01", "0.1", "1"]);
     }
 
     #[test]

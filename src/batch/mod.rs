@@ -1,13 +1,15 @@
 //! Many runs of many scenarios, in parallel, without losing any: the engine room of `sweep` and
 //! `compare`.
 //!
-//! Every finished run is appended, as one CSV line, to `DIR/.partial/runs.csv` and synced to
+//! Every finished run is appended, as one CSV record, to `DIR/.partial/runs.csv` and synced to
 //! disk before the next is reported; with timeseries, its days go to their own file first. A
 //! manifest records what the batch is (its scenarios and layout), so that `--resume` after Ctrl-C
 //! or `kill -9` runs only the (scenario, replicate) pairs that are missing, and refuses to mix in
 //! the leftovers of a different batch. The final files are written atomically in (scenario,
 //! replicate) order, so an interrupted-then-resumed batch gives the same files, row for row, as an
 //! uninterrupted one.
+
+pub mod file;
 
 use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
@@ -20,8 +22,9 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use crate::engine::run_replicate_with;
-use crate::export::{csv_bytes, write_atomic};
-use crate::metrics::Summary;
+use crate::export::{csv_rows, csv_table, write_atomic};
+use crate::memory::{replicate_bytes, Budget};
+use crate::metrics::{DayRecord, Metrics};
 use crate::scenario::Scenario;
 
 /// One run of a batch: scenario (point or policy) `item`, replicate `replicate`.
@@ -31,13 +34,12 @@ pub struct RunKey {
     pub replicate: u32,
 }
 
-/// A finished run: its key, its summary fields as written, and its metric values.
+/// A finished run: its key, seed and metrics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRow {
     pub key: RunKey,
-    /// The full CSV line (without newline) as it appears in `runs.csv`.
-    pub line: String,
-    pub metrics: [f64; 12],
+    pub seed: u64,
+    pub metrics: Metrics,
 }
 
 /// A batch of runs sharing an output folder.
@@ -45,17 +47,19 @@ pub struct Batch<'a> {
     pub dir: PathBuf,
     /// One scenario per item.
     pub scenarios: &'a [Scenario],
-    /// The first column of each item's rows (one CSV field: the point number or policy name).
+    /// The first column of each item's rows: the point number or policy name.
     pub lead: Vec<String>,
     /// Header of the first column (`point` or `policy`).
     pub lead_header: &'static str,
-    /// Columns after `seed` for each item (CSV text, e.g. the point's axis values), or empty.
-    pub extra: Vec<String>,
-    /// Header of those columns (CSV text), or empty.
-    pub extra_header: String,
+    /// Columns after `seed` for each item (e.g. the point's axis values), or none.
+    pub extra: Vec<Vec<String>>,
+    /// Headers of those columns.
+    pub extra_header: Vec<String>,
     /// What the batch is; a resumed batch must have the same.
     pub manifest: String,
     pub keep_timeseries: bool,
+    /// How much memory the runs may take together.
+    pub budget: Budget,
 }
 
 fn partial_dir(dir: &Path) -> PathBuf {
@@ -64,16 +68,14 @@ fn partial_dir(dir: &Path) -> PathBuf {
 
 impl Batch<'_> {
     /// The header of `runs.csv`.
-    pub fn header(&self) -> String {
-        let mut h = format!("{},replicate,seed", self.lead_header);
-        if !self.extra_header.is_empty() {
-            h.push(',');
-            h.push_str(&self.extra_header);
-        }
-        for m in Summary::METRICS {
-            h.push(',');
-            h.push_str(m);
-        }
+    pub fn header(&self) -> Vec<String> {
+        let mut h = vec![
+            self.lead_header.to_string(),
+            "replicate".into(),
+            "seed".into(),
+        ];
+        h.extend(self.extra_header.iter().cloned());
+        h.extend(Metrics::NAMES.iter().map(|m| m.to_string()));
         h
     }
 
@@ -107,22 +109,23 @@ impl Batch<'_> {
         Ok(BTreeMap::new())
     }
 
-    /// Runs already recorded; a torn last line (from a kill mid-write) is dropped.
+    /// Runs already recorded; a torn last record (from a kill mid-write) is dropped.
     fn read_done(&self) -> Result<BTreeMap<RunKey, RunRow>> {
         let path = partial_dir(&self.dir).join("runs.csv");
         let text = fs::read_to_string(&path).unwrap_or_default();
+        // Only whole lines: a kill mid-write leaves the last one without its line end.
+        let whole = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(whole.as_bytes());
         let mut done = BTreeMap::new();
-        // Recorded lines are `item,` followed by the row as it goes in runs.csv.
-        let expected_fields = 1 + csv_fields(&self.header());
-        for line in text.split_inclusive('\n') {
-            let Some(line) = line.strip_suffix('\n') else {
-                break; // torn write
+        for record in reader.deserialize::<(usize, u32, u64, Metrics)>() {
+            let Ok((item, replicate, seed, metrics)) = record else {
+                continue;
             };
-            if let Some(row) = parse_row(line, expected_fields) {
-                let ts = self.timeseries_part(row.key);
-                if !self.keep_timeseries || ts.exists() {
-                    done.insert(row.key, row);
-                }
+            let key = RunKey { item, replicate };
+            if !self.keep_timeseries || self.timeseries_part(key).exists() {
+                done.insert(key, RunRow { key, seed, metrics });
             }
         }
         Ok(done)
@@ -130,6 +133,17 @@ impl Batch<'_> {
 
     fn timeseries_part(&self, key: RunKey) -> PathBuf {
         partial_dir(&self.dir).join(format!("ts-{}-{}.csv", key.item, key.replicate))
+    }
+
+    /// How many runs may go at once: as many as the threads, unless memory says fewer.
+    fn concurrency(&self, todo: &[RunKey]) -> usize {
+        let biggest = todo
+            .iter()
+            .map(|k| replicate_bytes(&self.scenarios[k.item]))
+            .max()
+            .unwrap_or(0);
+        self.budget
+            .concurrent_runs(biggest, rayon::current_num_threads())
     }
 
     /// Runs every key not yet in `done`, in parallel, recording each as it finishes.
@@ -145,6 +159,12 @@ impl Batch<'_> {
             .filter(|k| !done.contains_key(k))
             .collect();
         progress.skip(keys.len() - todo.len());
+        for k in &todo {
+            let s = &self.scenarios[k.item];
+            self.budget.check(s).map_err(|m| {
+                anyhow::anyhow!("{} `{}`: {m}", self.lead_header, self.lead[k.item])
+            })?;
+        }
         let path = partial_dir(&self.dir).join("runs.csv");
         let file = OpenOptions::new()
             .create(true)
@@ -153,87 +173,86 @@ impl Batch<'_> {
             .with_context(|| format!("cannot open {}", path.display()))?;
         // Appends are serialised; each run's sync to disk is not, so workers do not queue on it.
         let append = Mutex::new(());
+        let at_once = self.concurrency(&todo);
         // With enough runs to keep every thread busy, each run steps on one thread: nesting
         // parallel days inside parallel runs only adds overhead.
-        let inner_parallel = todo.len() < 2 * rayon::current_num_threads();
-        // One run per task: runs differ in cost (a lively point has many more members), and a
-        // task holding many runs cannot be shared once started, leaving a thread idle at the end.
-        let rows: Vec<Result<RunRow>> = todo
-            .par_iter()
-            .with_max_len(1)
-            .map(|&key| {
-                let s = &self.scenarios[key.item];
-                let rep = run_replicate_with(s, key.replicate, inner_parallel, &mut |_| {});
-                if self.keep_timeseries {
-                    let mut bytes = csv_bytes(&rep.series)?;
-                    // Prefix every line with the item column; the header is written once later.
-                    let text = String::from_utf8(std::mem::take(&mut bytes))?;
-                    let lead = &self.lead[key.item];
-                    let body: String = text
-                        .lines()
-                        .skip(1)
-                        .map(|l| format!("{lead},{l}\n"))
-                        .collect();
-                    write_atomic(&self.timeseries_part(key), body.as_bytes())?;
-                }
-                let row = self.row(key, s.seed, &rep.summary);
-                let line = format!("{},{}\n", key.item, row.line);
-                {
-                    let _turn = append.lock().expect("no panics while appending");
-                    (&file).write_all(line.as_bytes())?;
-                }
-                file.sync_data()?;
-                progress.tick();
-                Ok(row)
-            })
-            .collect();
-        for row in rows {
-            let row = row?;
-            done.insert(row.key, row);
+        let inner_parallel =
+            todo.len() < 2 * rayon::current_num_threads() || at_once < rayon::current_num_threads();
+        for wave in todo.chunks(if at_once >= todo.len() {
+            todo.len().max(1)
+        } else {
+            at_once
+        }) {
+            // One run per task: runs differ in cost (a lively point has many more members), and
+            // a task holding many runs cannot be shared once started, leaving a thread idle.
+            let rows: Vec<Result<RunRow>> = wave
+                .par_iter()
+                .with_max_len(1)
+                .map(|&key| self.run_one(key, inner_parallel, &file, &append, progress))
+                .collect();
+            for row in rows {
+                let row = row?;
+                done.insert(row.key, row);
+            }
         }
         Ok(())
     }
 
-    fn row(&self, key: RunKey, seed: u64, summary: &Summary) -> RunRow {
-        let mut line = format!("{},{},{}", self.lead[key.item], key.replicate, seed);
-        let extra = &self.extra[key.item];
-        if !extra.is_empty() {
-            line.push(',');
-            line.push_str(extra);
+    /// Runs one (item, replicate) and records it durably.
+    fn run_one(
+        &self,
+        key: RunKey,
+        inner_parallel: bool,
+        file: &fs::File,
+        append: &Mutex<()>,
+        progress: &Progress,
+    ) -> Result<RunRow> {
+        let s = &self.scenarios[key.item];
+        let rep = run_replicate_with(s, key.replicate, inner_parallel, &mut |_| {});
+        if self.keep_timeseries {
+            let lead = &self.lead[key.item];
+            let rows = rep.series.iter().map(|day| (lead, day));
+            write_atomic(&self.timeseries_part(key), &csv_rows(rows)?)?;
         }
-        for f in summary.fields() {
-            line.push(',');
-            line.push_str(&f);
-        }
-        RunRow {
+        let row = RunRow {
             key,
-            line,
-            metrics: summary.values(),
+            seed: s.seed(),
+            metrics: rep.summary.metrics,
+        };
+        let record = csv_rows([(key.item, key.replicate, row.seed, &row.metrics)])?;
+        {
+            let _turn = append.lock().expect("no panics while appending");
+            let mut f = file;
+            f.write_all(&record)?;
         }
+        file.sync_data()?;
+        progress.tick();
+        Ok(row)
     }
 
-    /// Writes `runs.csv` (and `timeseries.csv`) in key order, then removes the partial state.
+    /// Writes `runs.csv` (and `timeseries.csv`) in key order.
     pub fn finish(&self, done: &BTreeMap<RunKey, RunRow>) -> Result<()> {
-        let mut runs = self.header();
-        runs.push('\n');
-        for row in done.values() {
-            runs.push_str(&row.line);
-            runs.push('\n');
-        }
-        write_atomic(&self.dir.join("runs.csv"), runs.as_bytes())?;
+        let rows = done.values().map(|r| {
+            (
+                &self.lead[r.key.item],
+                r.key.replicate,
+                r.seed,
+                &self.extra[r.key.item],
+                &r.metrics,
+            )
+        });
+        write_atomic(
+            &self.dir.join("runs.csv"),
+            &csv_table(&self.header(), rows)?,
+        )?;
         if self.keep_timeseries {
-            let header =
-                csv_bytes::<crate::metrics::DayRecord>(&[crate::metrics::DayRecord::default()])?;
-            let header = String::from_utf8(header)?;
-            let mut ts = format!(
-                "{},{}\n",
-                self.lead_header,
-                header.lines().next().unwrap_or("")
-            );
+            let mut header = vec![self.lead_header];
+            header.extend_from_slice(DayRecord::COLUMNS);
+            let mut ts = csv_table(&header, std::iter::empty::<()>())?;
             for key in done.keys() {
-                ts.push_str(&fs::read_to_string(self.timeseries_part(*key))?);
+                ts.extend(fs::read(self.timeseries_part(*key))?);
             }
-            write_atomic(&self.dir.join("timeseries.csv"), ts.as_bytes())?;
+            write_atomic(&self.dir.join("timeseries.csv"), &ts)?;
         }
         Ok(())
     }
@@ -245,7 +264,7 @@ impl Batch<'_> {
     }
 }
 
-/// The values of summary metric `m` (an index into `Summary::METRICS`) over the recorded runs of
+/// The values of summary metric `m` (an index into `Metrics::NAMES`) over the recorded runs of
 /// item `item`, in replicate order.
 pub fn metric_values(done: &BTreeMap<RunKey, RunRow>, item: usize, m: usize) -> Vec<f64> {
     let from = RunKey { item, replicate: 0 };
@@ -253,57 +272,9 @@ pub fn metric_values(done: &BTreeMap<RunKey, RunRow>, item: usize, m: usize) -> 
         item,
         replicate: u32::MAX,
     };
-    done.range(from..=to).map(|(_, r)| r.metrics[m]).collect()
-}
-
-/// Number of fields of a CSV line.
-pub fn csv_fields(line: &str) -> usize {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(line.as_bytes())
-        .records()
-        .next()
-        .and_then(Result::ok)
-        .map_or(0, |r| r.len())
-}
-
-/// One value as a CSV field (quoted when it must be).
-pub fn csv_field(value: &str) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    w.write_record([value]).expect("in memory");
-    String::from_utf8(w.into_inner().expect("in memory"))
-        .expect("utf-8")
-        .trim_end()
-        .to_string()
-}
-
-/// Reads a recorded line back: `item,` then the runs.csv row (lead, replicate, seed, ...,
-/// metrics); the metrics are its last 12 fields.
-fn parse_row(recorded: &str, expected_fields: usize) -> Option<RunRow> {
-    let (item, line) = recorded.split_once(',')?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(recorded.as_bytes());
-    let record = reader.records().next()?.ok()?;
-    if record.len() != expected_fields {
-        return None;
-    }
-    let key = RunKey {
-        item: item.parse().ok()?,
-        replicate: record.get(2)?.parse().ok()?,
-    };
-    let mut metrics = [0.0; 12];
-    let first = record.len() - 12;
-    for (i, m) in metrics.iter_mut().enumerate() {
-        *m = record.get(first + i)?.parse().ok()?;
-    }
-    Some(RunRow {
-        key,
-        line: line.to_string(),
-        metrics,
-    })
+    done.range(from..=to)
+        .map(|(_, r)| r.metrics.values()[m])
+        .collect()
 }
 
 /// Progress of a batch: a bar on a terminal, a plain line every few seconds otherwise.

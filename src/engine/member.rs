@@ -1,0 +1,304 @@
+//! A member's day: whether its membership ends (renewal, quitting), whether it visits, what the
+//! visit gives it, and what it does there (advertise, post, buy, ask for a meetup seat).
+
+use super::joining::{needs_of, Env};
+use super::state::{Chunk, Flags, Status, Today};
+use super::tally::{DayTally, GroupCounts};
+use crate::model::activity::{
+    advert_probability, belonging_pull, post_probability, visit_probability, PostDrivers,
+};
+use crate::model::levers::{badge_standing, meetup_wish};
+use crate::model::tenure::{felt_fee, quit_hazard, quit_threshold, renew_probability};
+use crate::model::value::{
+    involvement, meetup_bond, utility, visit_cost, visit_values, GroupYesterday, VisitorSituation,
+};
+use crate::model::{ema, has_need, saturating};
+use crate::population::needs::{
+    intensity, need, pulls, quantize_satisfaction, satisfaction, NEEDS,
+};
+use crate::rng::{Decision, Draws};
+use crate::scenario::EntryKind;
+
+/// Whether a member counts as retained today: a joiner (not a seed) of exactly 30 days ago.
+#[inline]
+pub fn retained_today(flags: Flags, join_day: u16, day: u32) -> bool {
+    !flags.contains(Flags::SEED) && day >= 30 && join_day as u32 == day - 30
+}
+
+/// A member's day: renewal, quitting, and if it visits, what the visit gives and what it does.
+#[inline(always)]
+pub fn member_day(
+    c: &mut Chunk,
+    local: usize,
+    env: &Env,
+    t: &mut DayTally,
+    counts: &mut GroupCounts,
+) {
+    let i = c.start + local as u32;
+    let d = env.draws.agent(i);
+    let g = c.group[local] as usize;
+    if membership_ends(c, local, env, &d, t) {
+        c.status[local] = Status::Left;
+        t.quits += 1;
+        counts.departures[g] += 1;
+        return;
+    }
+    let seed = c.flags[local].contains(Flags::SEED);
+    let boost = env.events.topic_boost;
+    let visits = seed
+        || d.chance(
+            Decision::Visit,
+            visit_probability(&env.k.weights, c.commitment[local], boost) as f64,
+        );
+    let mut did = Today::empty();
+    if visits {
+        did = visit(c, local, env, &d, t);
+        counts.visitors[g] += 1;
+    }
+    end_of_day(c, local, env, did, t, counts);
+}
+
+/// Whether the membership ends today: a paid member who does not renew at the end of its
+/// period, or a member past its grace days who quits.
+#[inline(always)]
+fn membership_ends(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) -> bool {
+    let k = env.k;
+    let w = &k.weights;
+    let seed = c.flags[local].contains(Flags::SEED);
+    let commitment = c.commitment[local];
+    let paid = k.entry.kind == EntryKind::Paid && !seed;
+    let felt = if paid {
+        let sensitivity = intensity(env.pop.price_sensitivity[(c.start as usize) + local]);
+        felt_fee(sensitivity, k.entry.fee_f32, w.fee_reference)
+    } else {
+        0.0
+    };
+    if paid && env.day == c.paid_until[local] as u32 {
+        if !d.chance(
+            Decision::Renew,
+            renew_probability(w, commitment, felt) as f64,
+        ) {
+            return true;
+        }
+        let next = (env.day + k.entry.period_days).min(u16::MAX as u32 - 1);
+        c.paid_until[local] = next as u16;
+        t.renewals += 1;
+    }
+    if seed || env.day < c.join_day[local] as u32 + w.grace_days {
+        return false;
+    }
+    let period_left = if paid {
+        (c.paid_until[local] as f32 - env.day as f32).max(0.0) / k.entry.period_days as f32
+    } else {
+        0.0
+    };
+    let hazard = quit_hazard(w, commitment, quit_threshold(w, felt, period_left));
+    hazard > 0.0 && d.chance(Decision::Quit, hazard as f64)
+}
+
+/// A visit: the member's value, utility and satisfaction are updated, and it chooses what to do.
+#[inline(always)]
+fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) -> Today {
+    let iu = c.start as usize + local;
+    let pop = env.pop;
+    let w = &env.k.weights;
+    let seed = c.flags[local].contains(Flags::SEED);
+    // No need, no action: a visit by a member without needs who does not advertise gives
+    // nothing and costs nothing (utility exactly 0), so the value computation is skipped.
+    let advertises = pop.advertiser[iu] && !seed;
+    if !has_need(&pop.needs[iu]) && !advertises {
+        c.commitment[local] = ema(c.commitment[local], 0.0, w.memory);
+        c.satisfaction[local] = [0; NEEDS];
+        return Today::VISITED;
+    }
+    let needs = needs_of(pop, iu);
+    let sat = c.satisfaction[local].map(satisfaction);
+    let pull = pulls(&needs, &sat, env.k.community.prepotency);
+    let group = &env.groups[c.group[local] as usize];
+    let values = visit_values(&env.k.value, group, &situation(c, local, env));
+    let posted_yesterday = c.flags[local].contains(Flags::POSTED);
+    let incentive = intensity(pop.incentive_sensitivity[iu]);
+    let material = if posted_yesterday {
+        incentive * saturating(env.reward_yesterday, w.reward_reference)
+    } else {
+        0.0
+    };
+    let aversion = env.k.value.aversion[pop.segment[iu] as usize];
+    let cost = visit_cost(&env.k.value, group, aversion, involvement(&needs));
+    let u = utility(&pull, &values, material, cost);
+    c.commitment[local] = ema(c.commitment[local], u, w.memory);
+    let mut new_sat = [0u16; NEEDS];
+    for k in 0..NEEDS {
+        // Only a need the member has can be satisfied.
+        if needs[k] > 0.0 {
+            new_sat[k] = quantize_satisfaction(ema(sat[k], values[k].min(1.0), w.memory));
+        }
+    }
+    c.satisfaction[local] = new_sat;
+    // Unmet promotion as of the start of the visit.
+    let unmet_promotion = (needs[need::PROMOTION] - sat[need::PROMOTION]).max(0.0);
+    let mut did = Today::VISITED | act(c, local, env, d, &pull, unmet_promotion, group);
+    if has_need(&pop.needs[iu]) {
+        did |= extras(c.commitment[local], env, d, &pull, t);
+    }
+    did
+}
+
+/// What the member's own doings and history add to what a visit gives it.
+#[inline(always)]
+fn situation(c: &Chunk, local: usize, env: &Env) -> VisitorSituation {
+    let flags = c.flags[local];
+    let badge_esteem = match &env.k.rewards.badges {
+        Some(badges) => {
+            let (share, _) = badge_standing(badges, c.posts[local] as u32);
+            badges.esteem * share
+        }
+        None => 0.0,
+    };
+    let last_meetup = c.last_meetup[local];
+    let calendar = &env.k.calendar;
+    let bond = if last_meetup > 0 {
+        let since = env.day as f32 - (last_meetup - 1) as f32;
+        meetup_bond(calendar.offline_value, since, calendar.offline_persistence)
+    } else {
+        0.0
+    };
+    VisitorSituation {
+        posted_yesterday: flags.contains(Flags::POSTED),
+        advertised_yesterday: flags.contains(Flags::ADVERTISED),
+        badge_esteem,
+        guest_value: env.events.guest_value,
+        meetup_bond: bond,
+    }
+}
+
+/// What a visitor writes: an ad (advertisers, or members with unmet promotion), else perhaps a
+/// genuine post. Founders and opinion leaders never advertise; members without needs never post.
+#[inline(always)]
+fn act(
+    c: &Chunk,
+    local: usize,
+    env: &Env,
+    d: &Draws,
+    pull: &[f32; NEEDS],
+    unmet_promotion: f32,
+    group: &GroupYesterday,
+) -> Today {
+    let iu = c.start as usize + local;
+    let pop = env.pop;
+    let k = env.k;
+    let flags = c.flags[local];
+    let seed = flags.contains(Flags::SEED);
+    let p_ad = if seed {
+        0.0
+    } else {
+        advert_probability(&k.weights, pop.advertiser[iu], unmet_promotion)
+    };
+    if p_ad > 0.0 && d.chance(Decision::Advert, p_ad as f64) {
+        return Today::ADVERT;
+    }
+    if !has_need(&pop.needs[iu]) {
+        return Today::empty();
+    }
+    let posted_yesterday = flags.contains(Flags::POSTED);
+    let incentive = intensity(pop.incentive_sensitivity[iu]);
+    let crowded = env.rewards_over && flags.contains(Flags::REWARDED);
+    let badge_progress = match &k.rewards.badges {
+        Some(badges) => badges.esteem * badge_standing(badges, c.posts[local] as u32).1,
+        None => 0.0,
+    };
+    let drivers = PostDrivers {
+        esteem: pull[need::PROMOTION],
+        belonging: belonging_pull(pull),
+        replies: if posted_yesterday {
+            saturating(group.visitors, k.value.half_audience)
+        } else {
+            0.0
+        },
+        shyness: intensity(pop.shyness[iu]),
+        reward: incentive * saturating(env.reward_today, k.weights.reward_reference),
+        badge_progress,
+        event_boost: env.events.topic_boost,
+        seed,
+        intrinsic: if crowded {
+            1.0 - k.rewards.crowding_out
+        } else {
+            1.0
+        },
+    };
+    if d.chance(
+        Decision::Post,
+        post_probability(&k.weights, &drivers) as f64,
+    ) {
+        Today::POSTED
+    } else {
+        Today::empty()
+    }
+}
+
+/// A visitor with needs may also buy, and ask for a seat at today's meetup.
+#[inline(always)]
+fn extras(commitment: f32, env: &Env, d: &Draws, pull: &[f32; NEEDS], t: &mut DayTally) -> Today {
+    let sales = &env.k.sales;
+    if sales.purchase_rate > 0.0
+        && commitment >= sales.commitment_floor
+        && d.chance(Decision::Purchase, sales.purchase_rate)
+    {
+        t.purchases += 1;
+    }
+    if env.events.meetup_seats > 0 {
+        let want = meetup_wish(pull);
+        if want > 0.0 && d.chance(Decision::Meetup, want as f64) {
+            t.meetup_wanting += 1;
+            return Today::WANTS_MEETUP;
+        }
+    }
+    Today::empty()
+}
+
+/// Records the day of a member who stays: posts and ads counted, flags for tomorrow, what
+/// others will see of it, and its part of the end-of-day tally.
+#[inline(always)]
+fn end_of_day(
+    c: &mut Chunk,
+    local: usize,
+    env: &Env,
+    did: Today,
+    t: &mut DayTally,
+    counts: &mut GroupCounts,
+) {
+    let g = c.group[local] as usize;
+    let posted = did.contains(Today::POSTED);
+    let advert = did.contains(Today::ADVERT);
+    if posted {
+        c.posts[local] = c.posts[local].saturating_add(1);
+        counts.posts[g] += 1;
+        t.posts += 1;
+    }
+    if advert {
+        counts.ads[g] += 1;
+        t.ads += 1;
+    }
+    let mut flags = c.flags[local] - (Flags::POSTED | Flags::ADVERTISED);
+    if posted {
+        flags |= Flags::POSTED;
+        if env.reward_today > 0.0 {
+            flags |= Flags::REWARDED;
+        }
+    }
+    if advert {
+        flags |= Flags::ADVERTISED;
+    }
+    c.flags[local] = flags;
+    c.today[local] = did;
+    let commitment = c.commitment[local];
+    c.view_next.set(
+        local,
+        true,
+        commitment >= env.k.acquisition.advocacy_threshold,
+    );
+    let retained = retained_today(flags, c.join_day[local], env.day);
+    let needs = &env.pop.needs[c.start as usize + local];
+    t.end
+        .count(commitment, &c.satisfaction[local], needs, did, retained);
+}

@@ -1,0 +1,173 @@
+//! Memory planning, in one place for `run`, `sweep`, `compare` and `check`: what one replicate
+//! needs (estimated before anything is allocated), what the machine has, and how many runs fit
+//! at once.
+//!
+//! The limit is the machine's available memory, or what `--max-memory` says; a test passes its
+//! own limit, so no result depends on the machine a test runs on.
+
+use crate::engine::STATE_BYTES_PER_AGENT;
+use crate::population::{network_bytes_per_agent, TRAIT_BYTES_PER_AGENT};
+use crate::scenario::Scenario;
+
+/// Fixed memory of a process beyond the agents: code, buffers, the thread pool.
+const FIXED_BYTES: u64 = 64 << 20;
+
+/// Estimated peak memory of one replicate of `s`, in bytes, before anything is allocated.
+pub fn replicate_bytes(s: &Scenario) -> u64 {
+    let p = &s.coefficients().population;
+    let per_agent = (TRAIT_BYTES_PER_AGENT + STATE_BYTES_PER_AGENT) as f64
+        + network_bytes_per_agent(&p.network);
+    (p.size as f64 * per_agent) as u64
+}
+
+/// How much memory agora may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Bytes, or None when unknown (no limit is enforced).
+    pub bytes: Option<u64>,
+}
+
+impl Budget {
+    /// `limit` if given, else the machine's available memory.
+    pub fn new(limit: Option<u64>) -> Budget {
+        Budget {
+            bytes: limit.or_else(available_memory),
+        }
+    }
+
+    /// Refuses a scenario one replicate of which does not fit: the message says why, in terms of
+    /// `population.size`.
+    pub fn check(&self, s: &Scenario) -> Result<(), String> {
+        let need = replicate_bytes(s) + FIXED_BYTES;
+        match self.bytes {
+            Some(available) if need > available => Err(format!(
+                "{} agents need about {:.1} GiB for one replicate ({} bytes an agent with this \
+                 network), but only {:.1} GiB are available",
+                s.size(),
+                gib(need),
+                (need - FIXED_BYTES) / s.size().max(1),
+                gib(available)
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// How many replicates needing `bytes` each may run at once, at most `wanted`, at least 1:
+    /// they may take half the budget together.
+    pub fn concurrent_runs(&self, bytes: u64, wanted: usize) -> usize {
+        match self.bytes {
+            None => wanted.max(1),
+            Some(available) => {
+                let fit = (available / 2).saturating_sub(FIXED_BYTES) / bytes.max(1);
+                (fit as usize).clamp(1, wanted.max(1))
+            }
+        }
+    }
+}
+
+fn gib(bytes: u64) -> f64 {
+    bytes as f64 / (1u64 << 30) as f64
+}
+
+/// Memory the system reports as available to new allocations, in bytes (Linux), if known.
+pub fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in bytes, if known.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Reads a size such as `512MiB`, `8GiB`, `2G` or a number of bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{t}` is not a size; write e.g. 512MiB or 8GiB"))?;
+    let scale = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1u64,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        _ => return Err(format!("`{t}` is not a size; write e.g. 512MiB or 8GiB")),
+    };
+    let bytes = number * scale as f64;
+    if !(1.0..1e18).contains(&bytes) {
+        return Err(format!("`{t}` is not a size agora can use"));
+    }
+    Ok(bytes as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(size: u64, network: &str) -> Scenario {
+        let text = format!("name = \"m\"\n[population]\nsize = {size}\nnetwork = {network}\n");
+        crate::scenario::load_str(&text, "m.toml", &[]).unwrap()
+    }
+
+    #[test]
+    fn a_replicate_that_does_not_fit_is_refused_and_one_that_fits_is_not() {
+        let s = scenario(10_000_000, "{ kind = \"well-mixed\" }");
+        let need = replicate_bytes(&s);
+        let per_agent = TRAIT_BYTES_PER_AGENT + STATE_BYTES_PER_AGENT;
+        assert_eq!(need, 10_000_000 * per_agent);
+        let small = Budget { bytes: Some(need) };
+        let err = small.check(&s).unwrap_err();
+        assert!(
+            err.contains("10000000 agents") && err.contains("GiB"),
+            "{err}"
+        );
+        assert!(Budget {
+            bytes: Some(need + FIXED_BYTES)
+        }
+        .check(&s)
+        .is_ok());
+        assert!(Budget { bytes: None }.check(&s).is_ok());
+    }
+
+    #[test]
+    fn ties_cost_memory() {
+        let mixed = replicate_bytes(&scenario(100_000, "{ kind = \"well-mixed\" }"));
+        let ring = replicate_bytes(&scenario(
+            100_000,
+            "{ kind = \"small-world\", degree = 10 }",
+        ));
+        assert_eq!(ring - mixed, 100_000 * 44);
+    }
+
+    #[test]
+    fn concurrency_shares_half_the_budget() {
+        let gib = 1u64 << 30;
+        let b = Budget {
+            bytes: Some(8 * gib),
+        };
+        assert_eq!(b.concurrent_runs(gib, 16), 3);
+        assert_eq!(b.concurrent_runs(gib / 1000, 16), 16);
+        assert_eq!(b.concurrent_runs(100 * gib, 16), 1);
+        assert_eq!(Budget { bytes: None }.concurrent_runs(gib, 4), 4);
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(parse_size("512MiB").unwrap(), 512 << 20);
+        assert_eq!(parse_size("8G").unwrap(), 8 << 30);
+        assert_eq!(parse_size("1.5 GiB").unwrap(), 3 << 29);
+        assert_eq!(parse_size("4096").unwrap(), 4096);
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+    }
+}

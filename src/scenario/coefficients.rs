@@ -1,0 +1,447 @@
+//! Engine-ready coefficients: what a validated scenario means to the model, built once.
+//!
+//! The hot loop works in `f32` and the population is drawn in `f64`; money is summed in `f64`.
+//! Each coefficient is converted here, once, in the type its rule computes in, and the event
+//! calendar is laid out day by day. `model/`, `population/` and `engine/` read nothing else of a
+//! scenario.
+
+use super::file::{self, ScenarioFile};
+use super::{AdsRule, EntryKind, EventKind, NetworkKind};
+
+/// Number of needs.
+const NEEDS: usize = 8;
+
+/// Everything the engine needs to know of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coefficients {
+    pub days: u32,
+    pub population: PopulationCoefficients,
+    pub community: CommunityCoefficients,
+    pub value: ValueCoefficients,
+    pub weights: Weights,
+    pub entry: EntryCoefficients,
+    pub moderation: ModerationCoefficients,
+    pub rewards: Rewards,
+    pub calendar: Calendar,
+    pub acquisition: AcquisitionCoefficients,
+    pub sales: Sales,
+}
+
+/// Who the prospects are: what population generation draws from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationCoefficients {
+    pub size: u32,
+    pub network: NetworkSpec,
+    pub segments: Vec<SegmentDraw>,
+}
+
+/// The tie structure to build.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NetworkSpec {
+    pub kind: NetworkKind,
+    pub degree: f64,
+    pub rewire: f64,
+}
+
+/// A normal distribution to draw a per-agent threshold from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NormalDraw {
+    pub mean: f64,
+    pub sd: f64,
+}
+
+/// One segment's means and spreads, as the population is drawn from them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentDraw {
+    pub name: String,
+    pub share: f64,
+    /// Mean intensity of each need (0: absent).
+    pub needs: [f64; NEEDS],
+    pub spread: f64,
+    pub shyness: f64,
+    pub price_sensitivity: f64,
+    pub incentive_sensitivity: f64,
+    pub trait_spread: f64,
+    pub advertiser_share: f64,
+    pub join_threshold: NormalDraw,
+    pub social_threshold: NormalDraw,
+}
+
+/// How the community is organised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommunityCoefficients {
+    /// Maslow prepotency exponent gamma.
+    pub prepotency: f32,
+    pub seed_members: u64,
+    pub seed_commitment: f32,
+    pub group_cap: u64,
+    pub max_groups: Option<u64>,
+    pub rejoin: bool,
+    pub alive_members: u64,
+    pub alive_posts_per_day: f64,
+}
+
+/// The coefficients of what a visit is worth and costs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueCoefficients {
+    pub offer: [f32; NEEDS],
+    pub half_saturation: f32,
+    pub half_audience: f32,
+    pub attention: f32,
+    pub reply_value: f32,
+    pub audience_value: f32,
+    pub service_value: f32,
+    pub overload_cost: f32,
+    pub ad_half_load: f32,
+    /// Ad aversion of each segment.
+    pub aversion: Vec<f32>,
+}
+
+/// The weights of the decision rules (see `docs/MODEL.md`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    pub memory: f32,
+    pub quit_threshold: f32,
+    pub grace_days: u32,
+    pub quit_base: f32,
+    pub quit_shortfall: f32,
+    pub visit_base: f32,
+    pub visit_commitment: f32,
+    pub post_base: f32,
+    pub post_esteem: f32,
+    pub post_belonging: f32,
+    pub post_reply: f32,
+    pub post_shyness: f32,
+    pub post_reward: f32,
+    pub post_badge: f32,
+    pub post_seed: f32,
+    pub ad_base: f32,
+    pub ad_turn_base: f32,
+    pub ad_turn_promotion: f32,
+    pub social_proof: f32,
+    pub fee_reference: f32,
+    pub reward_reference: f32,
+    pub referral_reference: f64,
+    pub sunk_cost: f32,
+    pub renew_base: f32,
+    pub renew_commitment: f32,
+    pub renew_price: f32,
+}
+
+/// Who gets in, and at what price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EntryCoefficients {
+    pub kind: EntryKind,
+    /// The fee as money (revenue).
+    pub fee: f64,
+    /// The fee in the `f32` arithmetic of the decision rules (felt fee, renewal).
+    pub fee_f32: f32,
+    pub period_days: u32,
+    pub review_accuracy: f64,
+    pub application_effort: f32,
+}
+
+/// Moderators and what they can do in a day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModerationCoefficients {
+    pub ads_banned: bool,
+    pub moderators_per_group: u32,
+    /// Posts the moderators of one group review a day.
+    pub capacity: u64,
+    pub kick_after: u32,
+    pub daily_cost: f64,
+}
+
+/// A red envelope's terms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RedEnvelopeTerms {
+    pub per_post: f64,
+    pub daily_budget: f64,
+    pub start_day: u32,
+    pub end_day: u32,
+}
+
+/// Badge levels and their esteem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadgeLevels {
+    pub levels: Vec<u32>,
+    pub esteem: f32,
+}
+
+/// Material and symbolic rewards.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rewards {
+    pub red_envelope: Option<RedEnvelopeTerms>,
+    pub badges: Option<BadgeLevels>,
+    pub referral_reward: f64,
+    pub crowding_out: f32,
+}
+
+/// What the event calendar holds on one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EventDay {
+    /// Summed boosts of topic nights.
+    pub topic_boost: f32,
+    /// Summed learning value of guest experts.
+    pub guest_value: f32,
+    /// Seats at offline meetups (0: no meetup).
+    pub meetup_seats: u64,
+    /// Cost of the day's events.
+    pub cost: f64,
+}
+
+/// The events of every day of the run, laid out once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calendar {
+    /// Day 0 (never simulated) to `days`.
+    days: Vec<EventDay>,
+    /// Life and belonging value of a meetup (the largest among offline events).
+    pub offline_value: f32,
+    /// Days over which a meetup's value decays by e (the largest, never below 1).
+    pub offline_persistence: f32,
+}
+
+impl Calendar {
+    /// The events on `day`.
+    #[inline]
+    pub fn on(&self, day: u32) -> EventDay {
+        self.days.get(day as usize).copied().unwrap_or_default()
+    }
+}
+
+/// How outsiders hear of the community.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AcquisitionCoefficients {
+    pub ad_reach: f64,
+    pub cost_per_exposure: f64,
+    pub word_of_mouth: f64,
+    /// Commitment at or above which a member recommends.
+    pub advocacy_threshold: f32,
+}
+
+/// Sales to members.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sales {
+    pub purchase_rate: f64,
+    pub price: f64,
+    pub margin: f64,
+    pub commitment_floor: f32,
+}
+
+impl Coefficients {
+    /// The coefficients of a validated scenario file.
+    pub(super) fn new(s: &ScenarioFile) -> Coefficients {
+        let b = &s.behavior;
+        Coefficients {
+            days: s.days,
+            population: population(&s.population),
+            community: community(&s.community),
+            value: value(s),
+            weights: Weights {
+                memory: b.memory as f32,
+                quit_threshold: b.quit_threshold as f32,
+                grace_days: b.grace_days,
+                quit_base: b.quit_base as f32,
+                quit_shortfall: b.quit_shortfall as f32,
+                visit_base: b.visit_base as f32,
+                visit_commitment: b.visit_commitment as f32,
+                post_base: b.post_base as f32,
+                post_esteem: b.post_esteem as f32,
+                post_belonging: b.post_belonging as f32,
+                post_reply: b.post_reply as f32,
+                post_shyness: b.post_shyness as f32,
+                post_reward: b.post_reward as f32,
+                post_badge: b.post_badge as f32,
+                post_seed: b.post_seed as f32,
+                ad_base: b.ad_base as f32,
+                ad_turn_base: b.ad_turn_base as f32,
+                ad_turn_promotion: b.ad_turn_promotion as f32,
+                social_proof: b.social_proof as f32,
+                fee_reference: b.fee_reference as f32,
+                reward_reference: b.reward_reference as f32,
+                referral_reference: b.referral_reference,
+                sunk_cost: b.sunk_cost as f32,
+                renew_base: b.renew_base as f32,
+                renew_commitment: b.renew_commitment as f32,
+                renew_price: b.renew_price as f32,
+            },
+            entry: EntryCoefficients {
+                kind: s.entry.kind,
+                fee: s.entry.fee,
+                fee_f32: s.entry.fee as f32,
+                period_days: s.entry.period_days,
+                review_accuracy: s.entry.review_accuracy,
+                application_effort: s.entry.application_effort as f32,
+            },
+            moderation: ModerationCoefficients {
+                ads_banned: s.rules.ads == AdsRule::Banned,
+                moderators_per_group: s.rules.moderators_per_group,
+                capacity: s.rules.moderators_per_group as u64
+                    * s.rules.reviews_per_moderator as u64,
+                kick_after: s.rules.kick_after,
+                daily_cost: s.rules.daily_cost,
+            },
+            rewards: rewards(&s.incentives),
+            calendar: calendar(&s.events, s.days),
+            acquisition: AcquisitionCoefficients {
+                ad_reach: s.acquisition.ad_reach,
+                cost_per_exposure: s.acquisition.cost_per_exposure,
+                word_of_mouth: s.acquisition.word_of_mouth,
+                advocacy_threshold: s.acquisition.advocacy_threshold as f32,
+            },
+            sales: Sales {
+                purchase_rate: s.monetization.purchase_rate,
+                price: s.monetization.price,
+                margin: s.monetization.margin,
+                commitment_floor: s.monetization.commitment_floor as f32,
+            },
+        }
+    }
+}
+
+fn population(p: &file::Population) -> PopulationCoefficients {
+    PopulationCoefficients {
+        size: p.size as u32,
+        network: NetworkSpec {
+            kind: p.network.kind,
+            degree: p.network.degree,
+            rewire: p.network.rewire,
+        },
+        segments: p
+            .segments
+            .iter()
+            .map(|g| SegmentDraw {
+                name: g.name.clone(),
+                share: g.share,
+                needs: g.needs.to_array(),
+                spread: g.spread,
+                shyness: g.shyness,
+                price_sensitivity: g.price_sensitivity,
+                incentive_sensitivity: g.incentive_sensitivity,
+                trait_spread: g.trait_spread,
+                advertiser_share: g.advertiser_share,
+                join_threshold: NormalDraw {
+                    mean: g.join_threshold.mean,
+                    sd: g.join_threshold.sd,
+                },
+                social_threshold: NormalDraw {
+                    mean: g.social_threshold.mean,
+                    sd: g.social_threshold.sd,
+                },
+            })
+            .collect(),
+    }
+}
+
+fn community(c: &file::Community) -> CommunityCoefficients {
+    CommunityCoefficients {
+        prepotency: c.prepotency as f32,
+        seed_members: c.seed_members,
+        seed_commitment: c.seed_commitment as f32,
+        group_cap: c.group_cap,
+        max_groups: c.max_groups,
+        rejoin: c.rejoin,
+        alive_members: c.alive_floor.members,
+        alive_posts_per_day: c.alive_floor.posts_per_day,
+    }
+}
+
+fn value(s: &ScenarioFile) -> ValueCoefficients {
+    let c = &s.community;
+    let b = &s.behavior;
+    ValueCoefficients {
+        offer: c.offer.to_array().map(|x| x as f32),
+        half_saturation: c.half_saturation as f32,
+        half_audience: c.half_audience as f32,
+        attention: c.attention as f32,
+        reply_value: b.reply_value as f32,
+        audience_value: b.audience_value as f32,
+        service_value: s.rules.service_value as f32,
+        overload_cost: b.overload_cost as f32,
+        ad_half_load: b.ad_half_load as f32,
+        aversion: s
+            .population
+            .segments
+            .iter()
+            .map(|g| g.ad_aversion as f32)
+            .collect(),
+    }
+}
+
+fn rewards(i: &file::Incentives) -> Rewards {
+    Rewards {
+        red_envelope: i.red_envelope.map(|re| RedEnvelopeTerms {
+            per_post: re.per_post,
+            daily_budget: re.daily_budget,
+            start_day: re.start_day,
+            end_day: re.end_day,
+        }),
+        badges: i.badges.as_ref().map(|b| BadgeLevels {
+            levels: b.levels.clone(),
+            esteem: b.esteem as f32,
+        }),
+        referral_reward: i.referral_reward,
+        crowding_out: i.crowding_out as f32,
+    }
+}
+
+/// Whether an event takes place on `day`: from its start day, every `every_days` days.
+fn occurs_on(e: &file::Event, day: u32) -> bool {
+    day >= e.start_day && (day - e.start_day) % e.every_days == 0
+}
+
+fn calendar(events: &[file::Event], days: u32) -> Calendar {
+    let on = |day: u32| {
+        let mut d = EventDay::default();
+        for e in events.iter().filter(|e| occurs_on(e, day)) {
+            d.cost += e.cost;
+            match e.kind {
+                EventKind::Topic => d.topic_boost += e.boost as f32,
+                EventKind::Guest => d.guest_value += e.value as f32,
+                EventKind::Offline => d.meetup_seats += e.capacity,
+            }
+        }
+        d
+    };
+    let offline = events.iter().filter(|e| e.kind == EventKind::Offline);
+    Calendar {
+        days: (0..=days).map(on).collect(),
+        offline_value: offline.clone().map(|e| e.value as f32).fold(0.0, f32::max),
+        offline_persistence: offline
+            .map(|e| e.persistence_days as f32)
+            .fold(1.0, f32::max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_calendar_adds_the_events_of_each_day() {
+        let topic = file::Event {
+            kind: EventKind::Topic,
+            every_days: 7,
+            start_day: 3,
+            cost: 2.0,
+            ..file::Event::default()
+        };
+        let meetup = file::Event {
+            kind: EventKind::Offline,
+            every_days: 30,
+            start_day: 10,
+            capacity: 40,
+            cost: 100.0,
+            ..file::Event::default()
+        };
+        let cal = calendar(&[topic, meetup], 60);
+        assert_eq!(cal.on(2), EventDay::default());
+        assert_eq!(cal.on(3).topic_boost, 1.0);
+        assert_eq!(cal.on(10).topic_boost, 1.0);
+        assert_eq!(cal.on(10).meetup_seats, 40);
+        assert_eq!(cal.on(10).cost, 102.0);
+        assert_eq!(cal.on(11), EventDay::default());
+        assert_eq!(cal.on(40).meetup_seats, 40);
+        assert_eq!(cal.on(61), EventDay::default(), "after the run: nothing");
+    }
+}

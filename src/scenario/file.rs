@@ -1,0 +1,540 @@
+//! The scenario file as read: every table and key, declared once with its default, range, unit
+//! and meaning (see [`super::keys`]). These types are private to `scenario/`: the rest of agora
+//! sees a validated [`super::Scenario`] and the engine-ready [`super::Coefficients`] built from it.
+//!
+//! Defaults are justified in `docs/MODEL.md`; ranges are what the model can give a meaning to,
+//! finite everywhere, so that no input can produce `inf` or `NaN` in an output.
+
+use super::keys::{choice, table, Rule};
+
+/// Longest run agora accepts: post counts are kept in 16 bits, one post a day at most.
+pub const MAX_DAYS: u32 = 36_500;
+/// Largest population: agents are numbered with 32 bits.
+pub const MAX_SIZE: u64 = u32::MAX as u64 - 1;
+/// Most replicates of one scenario.
+pub const MAX_REPLICATES: u32 = 1_000_000;
+/// Most segments: an agent's segment is kept in a byte.
+pub const MAX_SEGMENTS: usize = 255;
+/// Last day a red envelope may run to; the default means "never ends".
+pub const NEVER: u32 = u32::MAX / 2;
+
+const DAYS: Rule = Rule::closed(0.0, MAX_DAYS as f64);
+const AGENTS: Rule = Rule::closed(0.0, MAX_SIZE as f64);
+/// Money: fees, prices, costs and budgets.
+const MONEY: Rule = Rule::closed(0.0, 1e9);
+/// A weight in a logistic score.
+const WEIGHT: Rule = Rule::closed(-100.0, 100.0);
+/// A value given on a need in a day (needs and values are on the same [0, 1] scale).
+const VALUE: Rule = Rule::closed(0.0, 10.0);
+/// A level of utility or commitment (sums of pull × value over eight needs stay within this).
+const UTILITY: Rule = Rule::closed(-10.0, 10.0);
+/// A half-saturation constant or a reference amount.
+const HALF: Rule = Rule::above(0.0, 1e9);
+
+table! {
+    /// A complete strategy-and-population description: one run of the model.
+    #[derive(serde::Serialize)]
+    pub(in crate::scenario) struct ScenarioFile {
+        name: String = String::new(), Rule::Name, "",
+            "Scenario name; results go to `results/<name>/` by default.", required;
+        days: u32 = 180, Rule::closed(1.0, MAX_DAYS as f64), "days",
+            "Number of simulated days (steps).";
+        seed: u64 = 0, Rule::closed(0.0, i64::MAX as f64), "",
+            "Master seed: every random draw of a run derives from it and the replicate number.";
+        replicates: u32 = 1, Rule::closed(1.0, MAX_REPLICATES as f64), "runs",
+            "Independent runs, each with a fresh population, network and draws.";
+        population: Population = Population::default(), Rule::Any, "",
+            "The reachable audience (the \"traffic pool\"): prospects, members or not.";
+        community: Community = Community::default(), Rule::Any, "",
+            "What the community is for and how it is organised.";
+        entry: Entry = Entry::default(), Rule::Any, "",
+            "Who gets in, and at what price.";
+        rules: Rules = Rules::default(), Rule::Any, "",
+            "House rules and how they are enforced.";
+        incentives: Incentives = Incentives::default(), Rule::Any, "",
+            "Material and symbolic rewards.";
+        events: Vec<Event> = Vec::new(), Rule::Count { min: 0, max: 1000 }, "",
+            "Recurring events the operator holds.";
+        acquisition: Acquisition = Acquisition::default(), Rule::Any, "",
+            "How outsiders hear of the community.";
+        behavior: Behavior = Behavior::default(), Rule::Any, "",
+            "The weights of the decision rules.";
+        monetization: Monetization = Monetization::default(), Rule::Any, "",
+            "Sales to members.";
+    }
+}
+
+table! {
+    /// The reachable audience: its size, how it is connected and what kinds of people it holds.
+    #[derive(serde::Serialize)]
+    pub(in crate::scenario) struct Population {
+        size: u64 = 10_000, Rule::closed(1.0, MAX_SIZE as f64), "agents",
+            "Number of agents (prospects); it must fit in the memory of the machine.";
+        network: Network = Network::default(), Rule::Any, "",
+            "How prospects know each other.";
+        segments: Vec<Segment> = vec![Segment::default()],
+            Rule::Count { min: 1, max: MAX_SEGMENTS }, "",
+            "Kinds of prospect; shares sum to 1. Writing any segment replaces the default one.";
+    }
+}
+
+choice! {
+    /// How prospects know each other.
+    pub enum NetworkKind {
+        /// No ties: every contact is a uniformly random agent; social proof is the community's share.
+        WellMixed = "well-mixed",
+        /// Random graph with the given mean degree (Erdős–Rényi, fixed number of edges).
+        ErdosRenyi = "erdos-renyi",
+        /// Ring lattice with random rewiring (Watts–Strogatz).
+        SmallWorld = "small-world",
+        /// Preferential attachment (Barabási–Albert).
+        ScaleFree = "scale-free",
+    }
+}
+
+table! {
+    /// Ties carry word of mouth and social proof.
+    #[derive(serde::Serialize)]
+    pub(in crate::scenario) struct Network {
+        kind: NetworkKind = NetworkKind::SmallWorld, Rule::Any, "",
+            "The tie structure.";
+        degree: f64 = 10.0, Rule::closed(0.0, 1e5), "ties per agent",
+            "Mean ties per agent. `erdos-renyi`: at most size − 1; `small-world` and `scale-free`: \
+             an even whole number from 2 to size − 1 (for `small-world` the lattice degree, less \
+             the few rewired ties that land on an existing tie; for `scale-free` 2m). Ignored \
+             for `well-mixed`.";
+        rewire: f64 = 0.1, Rule::UNIT, "share",
+            "Share of ring-lattice ties rewired to a random agent (`small-world` only).";
+    }
+}
+
+table! {
+    /// Intensity of each of the eight needs (for `community.offer`, how much the group is
+    /// positioned to serve each). In a table you write, a need left out is 0.
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct Needs {
+        service: f64 = 0.0, Rule::UNIT, "intensity",
+            "Answers, after-sales help, consultation (safety level).";
+        work: f64 = 0.0, Rule::UNIT, "intensity",
+            "Job information, customers, business leads (safety level).";
+        contact: f64 = 0.0, Rule::UNIT, "intensity",
+            "Staying in touch with people one knows (belonging level).";
+        friendship: f64 = 0.0, Rule::UNIT, "intensity",
+            "Like-minded people, new high-quality contacts (belonging level).";
+        life: f64 = 0.0, Rule::UNIT, "intensity",
+            "Meeting up, dinners, trips, offline activity (belonging level).";
+        belonging: f64 = 0.0, Rule::UNIT, "intensity",
+            "A circle of one's own, feeling of membership (belonging level).";
+        promotion: f64 = 0.0, Rule::UNIT, "intensity",
+            "Being noticed, building a personal brand (esteem level).";
+        learning: f64 = 0.0, Rule::UNIT, "intensity",
+            "Learning from people more expert than oneself (self-actualisation level).";
+    }
+}
+
+impl Needs {
+    /// The needs in the canonical order of [`super::NEED_NAMES`].
+    pub fn to_array(self) -> [f64; 8] {
+        [
+            self.service,
+            self.work,
+            self.contact,
+            self.friendship,
+            self.life,
+            self.belonging,
+            self.promotion,
+            self.learning,
+        ]
+    }
+}
+
+table! {
+    /// The utility a prospect needs before it joins, drawn per agent (normal, not clamped).
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct JoinThreshold {
+        mean: f64 = 0.15, UTILITY, "utility",
+            "Mean utility the group's promise (plus social proof, minus felt price) must reach \
+             for the agent to join.";
+        sd: f64 = 0.05, Rule::closed(0.0, 10.0), "utility",
+            "Standard deviation of the join threshold across agents.";
+    }
+}
+
+table! {
+    /// The share of members among its ties a prospect needs before it joins, drawn per agent
+    /// (normal, not clamped).
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct SocialThreshold {
+        mean: f64 = 0.0, Rule::closed(-10.0, 10.0), "share",
+            "Mean share of members among the agent's ties (or in the population, when \
+             well-mixed) needed to join.";
+        sd: f64 = 0.0, Rule::closed(0.0, 10.0), "share",
+            "Standard deviation of the social threshold across agents.";
+    }
+}
+
+table! {
+    /// One kind of prospect: its share of the population, its needs and its traits. Needs and
+    /// traits are drawn normal around the means and clamped to [0, 1].
+    #[derive(serde::Serialize)]
+    pub(in crate::scenario) struct Segment {
+        name: String = "everyone".into(), Rule::Label, "",
+            "Label of the segment; segment names differ.";
+        share: f64 = 1.0, Rule::UNIT, "share",
+            "Share of the population in this segment; all shares sum to 1 (±1e-6).";
+        needs: Needs = Needs {
+            service: 0.2,
+            contact: 0.2,
+            friendship: 0.4,
+            belonging: 0.3,
+            promotion: 0.3,
+            learning: 0.5,
+            ..Needs::default()
+        }, Rule::Any, "",
+            "Mean need intensities; a need left out (or 0) is absent in every agent of the \
+             segment, whatever the spread.";
+        spread: f64 = 0.15, Rule::UNIT, "intensity",
+            "Standard deviation of each present need around its mean.";
+        shyness: f64 = 0.6, Rule::UNIT, "trait",
+            "Mean defence against speaking to strangers; it damps posting \
+             (`behavior.post_shyness`).";
+        price_sensitivity: f64 = 0.5, Rule::UNIT, "trait",
+            "Mean sensitivity to fees: felt fee = sensitivity × fee / `behavior.fee_reference`.";
+        incentive_sensitivity: f64 = 0.4, Rule::UNIT, "trait",
+            "Mean response to money (red envelopes as a posting driver and in utility; \
+             referral rewards).";
+        trait_spread: f64 = 0.15, Rule::UNIT, "trait",
+            "Standard deviation of the three traits above around their means.";
+        advertiser_share: f64 = 0.0, Rule::UNIT, "probability",
+            "Probability that an agent is an advertiser at heart, who joins to push its products.";
+        ad_aversion: f64 = 1.0, Rule::closed(0.0, 100.0), "utility",
+            "Annoyance from ads: visit cost = involvement × aversion × saturating(ads, \
+             `behavior.ad_half_load`).";
+        join_threshold: JoinThreshold = JoinThreshold::default(), Rule::Any, "",
+            "Utility the group's promise must reach for the agent to join.";
+        social_threshold: SocialThreshold = SocialThreshold::default(), Rule::Any, "",
+            "Share of members among the agent's ties needed before it joins.";
+    }
+}
+
+table! {
+    /// What the community is for and how it is organised.
+    #[derive(serde::Serialize)]
+    pub(in crate::scenario) struct Community {
+        offer: Needs = Needs {
+            service: 0.3,
+            contact: 0.3,
+            friendship: 0.3,
+            belonging: 0.3,
+            promotion: 0.3,
+            learning: 0.3,
+            ..Needs::default()
+        }, Rule::Any, "",
+            "Positioning: how much the group serves each need. Content value = offer × \
+             saturating(posts, `half_saturation`); promise = Σ pull × offer.";
+        prepotency: f64 = 1.0, Rule::closed(0.0, 10.0), "exponent",
+            "Maslow exponent γ: pull_k = n_k × Π over lower levels of (1 − unmet)^γ; 0 turns \
+             the hierarchy off.";
+        seed_members: u64 = 0, AGENTS, "agents",
+            "Founders and opinion leaders on day 0; at most `population.size`, and at most \
+             `max_groups` × `group_cap` when `max_groups` is set.";
+        seed_commitment: f64 = 0.5, UTILITY, "utility",
+            "Starting commitment of the seed members that have at least one need; a seed member \
+             with no needs starts at 0.";
+        group_cap: u64 = 500, Rule::closed(1.0, MAX_SIZE as f64), "members",
+            "Members per group; when every group is full, a new group opens (fission), with \
+             moderators but no history.";
+        max_groups: Option<u64> = None, Rule::closed(1.0, u32::MAX as f64), "groups",
+            "Most groups that may open (absent: unlimited); once all are full, the day's \
+             remaining joiners are turned away.";
+        half_saturation: f64 = 10.0, Rule::above(0.0, 1e6), "posts/day",
+            "Genuine posts a day in a group at which content gives half its value.";
+        half_audience: f64 = 30.0, Rule::above(0.0, 1e6), "visitors/day",
+            "Visitors a day in a group at which replies and audience give half their value.";
+        attention: f64 = 60.0, Rule::above(0.0, 1e6), "posts/day",
+            "Posts plus ads a day that a member can read before overload costs it.";
+        rejoin: bool = false, Rule::Any, "",
+            "Whether members who quit may be exposed and join again; kicked and rejected agents \
+             never may.";
+        alive_floor: AliveFloor = AliveFloor::default(), Rule::Any, "",
+            "What counts as a living community at the end of a run.";
+    }
+}
+
+table! {
+    /// Thresholds of a living community at the end of a run: both must be met.
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct AliveFloor {
+        members: u64 = 10, AGENTS, "members",
+            "The final day's members must be at least this.";
+        posts_per_day: f64 = 5.0, Rule::closed(0.0, 1e9), "posts/day",
+            "Genuine posts a day across the community, averaged over the last 7 days (day 0 \
+             excluded), must be at least this.";
+    }
+}
+
+choice! {
+    /// Who may join.
+    pub enum EntryKind {
+        /// Everyone who wants in.
+        Free = "free",
+        /// Applicants are reviewed, and applying costs effort.
+        Application = "application",
+        /// A fee per period.
+        Paid = "paid",
+    }
+}
+
+table! {
+    /// Who gets in, and at what price.
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct Entry {
+        kind: EntryKind = EntryKind::Free, Rule::Any, "",
+            "`free` admits everyone who wants in; `application` reviews applicants and costs \
+             effort; `paid` charges a fee per period.";
+        fee: f64 = 0.0, MONEY, "money/period",
+            "`paid`: fee charged at joining and at each renewal (counted as revenue), felt as \
+             price_sensitivity × fee / `behavior.fee_reference`.";
+        period_days: u32 = 365, Rule::closed(1.0, MAX_DAYS as f64), "days",
+            "`paid`: length of a paid period; on its last day the member renews or leaves.";
+        review_accuracy: f64 = 0.9, Rule::UNIT, "probability",
+            "`application`: probability that an advertiser's application is turned away (for \
+             good).";
+        application_effort: f64 = 0.05, VALUE, "utility",
+            "`application`: effort of applying, subtracted from every applicant's perceived \
+             value like a price.";
+    }
+}
+
+choice! {
+    /// Whether ads are allowed.
+    pub enum AdsRule {
+        Allowed = "allowed",
+        Banned = "banned",
+    }
+}
+
+table! {
+    /// House rules and their enforcement.
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct Rules {
+        ads: AdsRule = AdsRule::Banned, Rule::Any, "",
+            "`banned`: moderators review ads and warn or kick the posters; `allowed`: no ad is \
+             reviewed and nobody is kicked.";
+        moderators_per_group: u32 = 0, Rule::closed(0.0, 10_000.0), "moderators",
+            "Moderators in each group; with 0, nothing is reviewed and there is no service value.";
+        reviews_per_moderator: u32 = 50, Rule::closed(0.0, 1e6), "posts/day",
+            "Posts a moderator reviews a day. A group's capacity is `moderators_per_group` × \
+             this; each ad is caught with probability min(1, capacity / ads).";
+        kick_after: u32 = 2, Rule::closed(0.0, 254.0), "warnings",
+            "Warnings a caught advertiser gets before the next catch kicks it (0: the first \
+             catch kicks).";
+        daily_cost: f64 = 0.0, MONEY, "money/day",
+            "Cost of one moderator a day; the cost is moderators_per_group × groups × daily_cost.";
+        service_value: f64 = 0.5, VALUE, "value",
+            "Service value to each visitor, × the share of the day's posts answered by the \
+             capacity left after reviewing ads.";
+    }
+}
+
+table! {
+    /// Material and symbolic rewards; by default none is used.
+    #[derive(serde::Serialize)]
+    pub(in crate::scenario) struct Incentives {
+        red_envelope: Option<RedEnvelope> = None, Rule::Any, "",
+            "Money per genuine post, within a daily budget, during a window of days (absent: \
+             none).";
+        badges: Option<Badges> = None, Rule::Any, "",
+            "Status levels reached at post counts (absent: none).";
+        referral_reward: f64 = 0.0, Rule::closed(0.0, 1e6), "money/joiner",
+            "Money paid for each joiner brought in by word of mouth. It raises recommending to \
+             wom + (1 − wom) × sensitivity × saturating(reward, `behavior.referral_reference`).";
+        crowding_out: f64 = 0.0, Rule::UNIT, "share",
+            "Share of intrinsic posting drive (the esteem and belonging terms) that members once \
+             paid for posting lose after red envelopes end.";
+    }
+}
+
+table! {
+    /// Money per genuine post, within a daily budget, during a window of days.
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct RedEnvelope {
+        per_post: f64 = 0.5, Rule::closed(0.0, 1e6), "money/post",
+            "Money per genuine post.";
+        daily_budget: f64 = 100.0, MONEY, "money/day",
+            "Most money paid out in a day. The expected reward per post is min(per_post, budget \
+             / yesterday's posts).";
+        start_day: u32 = 0, Rule::closed(0.0, NEVER as f64), "day",
+            "First day that rewards are paid.";
+        end_day: u32 = NEVER, Rule::closed(0.0, NEVER as f64), "day",
+            "Last day (inclusive) that rewards are paid, at least `start_day`; crowding out \
+             applies after it. The default never ends.";
+    }
+}
+
+table! {
+    /// Status levels reached at post counts, and the esteem they are worth.
+    #[derive(serde::Serialize)]
+    pub(in crate::scenario) struct Badges {
+        levels: Vec<u32> = vec![5, 20, 100],
+            Rule::Increasing { min: 1.0, max: MAX_DAYS as f64 }, "posts",
+            "Post counts at which badges are reached.";
+        esteem: f64 = 0.3, VALUE, "value",
+            "Esteem value of badges: adds esteem × (share of levels reached) to a poster's \
+             promotion value the next day, and drives posting through `behavior.post_badge` × \
+             esteem × progress to the next level.";
+    }
+}
+
+choice! {
+    /// What a recurring event is.
+    pub enum EventKind {
+        /// A scheduled discussion night: posting boost that day.
+        Topic = "topic",
+        /// An expert shares: learning value that day.
+        Guest = "guest",
+        /// A meetup: lasting life and belonging value for those who attend.
+        Offline = "offline",
+    }
+}
+
+table! {
+    /// A recurring event: on every day d ≥ `start_day` with (d − `start_day`) divisible by
+    /// `every_days`.
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct Event {
+        kind: EventKind = EventKind::Topic, Rule::Any, "",
+            "`topic`: a discussion night; `guest`: an expert shares; `offline`: a meetup.";
+        every_days: u32 = 7, Rule::closed(1.0, MAX_DAYS as f64), "days",
+            "Days between occurrences.";
+        start_day: u32 = 0, DAYS, "day",
+            "Day of the first occurrence. Day 0 is never simulated, so with `start_day = 0` the \
+             first occurrence is on day `every_days`.";
+        cost: f64 = 0.0, MONEY, "money",
+            "All kinds: cost of each occurrence.";
+        boost: f64 = 1.0, Rule::closed(-20.0, 20.0), "score",
+            "`topic`: added to the visiting and posting scores of every member that day (boosts \
+             of several topic nights add up).";
+        value: f64 = 0.5, VALUE, "value",
+            "`guest`: learning value to every visitor that day. `offline`: life and belonging \
+             value to each attendee.";
+        capacity: u64 = 50, AGENTS, "seats",
+            "`offline`: seats for the whole community at each meetup.";
+        persistence_days: f64 = 30.0, Rule::above(0.0, MAX_DAYS as f64), "days",
+            "`offline`: days over which an attendee's meetup value decays by a factor e (bond = \
+             value × e^(−days since / persistence)).";
+    }
+}
+
+table! {
+    /// How prospects learn about the community.
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct Acquisition {
+        ad_reach: f64 = 0.002, Rule::UNIT, "probability/day",
+            "Daily probability that an outsider sees the community's ads (is exposed).";
+        cost_per_exposure: f64 = 0.0, Rule::closed(0.0, 1e6), "money",
+            "Cost of each ad exposure.";
+        word_of_mouth: f64 = 0.05, Rule::UNIT, "probability",
+            "Probability that an advocate recommends the group to the outsider who meets it that \
+             day.";
+        advocacy_threshold: f64 = 0.2, UTILITY, "commitment",
+            "Commitment (as of yesterday) at or above which a member is an advocate and \
+             recommends.";
+    }
+}
+
+table! {
+    /// The weights of the decision rules: each decision is logistic(score), the score a linear
+    /// function of named drivers.
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct Behavior {
+        memory: f64 = 0.1, Rule::above(0.0, 1.0), "weight",
+            "Weight of today's value in the moving averages of commitment (utility) and \
+             satisfaction (value per need, kept only for the needs the member has).";
+        quit_threshold: f64 = 0.1, UTILITY, "commitment",
+            "A member may quit only while its commitment is strictly below this (lowered by sunk \
+             cost while a paid period runs).";
+        grace_days: u32 = 7, DAYS, "days",
+            "Days after joining before a member may quit.";
+        quit_base: f64 = -3.0, WEIGHT, "score",
+            "Quit hazard = logistic(quit_base + quit_shortfall × (threshold − commitment)).";
+        quit_shortfall: f64 = 30.0, WEIGHT, "score/commitment",
+            "Weight of the commitment shortfall in the quit hazard.";
+        visit_base: f64 = -1.0, WEIGHT, "score",
+            "Visiting = logistic(visit_base + visit_commitment × commitment + topic boost); seeds \
+             always visit.";
+        visit_commitment: f64 = 8.0, WEIGHT, "score/commitment",
+            "Weight of commitment in visiting.";
+        post_base: f64 = -5.5, WEIGHT, "score",
+            "Constant of the posting score, which applies to visitors who did not post an ad and \
+             have some need.";
+        post_esteem: f64 = 6.0, WEIGHT, "score/pull",
+            "Posting weight of the promotion (esteem) pull; damped by crowding out.";
+        post_belonging: f64 = 3.0, WEIGHT, "score/pull",
+            "Posting weight of the strongest belonging-level pull (contact, friendship, life, \
+             belonging); damped by crowding out.";
+        post_reply: f64 = 4.0, WEIGHT, "score",
+            "Posting weight of the replies to yesterday's post: saturating(visitors, \
+             `half_audience`).";
+        post_shyness: f64 = 4.0, WEIGHT, "score",
+            "Posting weight of shyness (subtracted).";
+        post_reward: f64 = 3.0, WEIGHT, "score",
+            "Posting weight of the felt red-envelope reward.";
+        post_badge: f64 = 2.0, WEIGHT, "score",
+            "Posting weight of badge esteem × progress to the next level.";
+        post_seed: f64 = 4.0, WEIGHT, "score",
+            "Posting bonus of seed members.";
+        ad_base: f64 = 0.0, WEIGHT, "score",
+            "An advertiser at heart posts an ad on a visit with probability logistic(ad_base). \
+             Seed members never advertise.";
+        ad_turn_base: f64 = -7.0, WEIGHT, "score",
+            "Another member (not a seed member) with unmet promotion posts an ad with \
+             logistic(ad_turn_base + ad_turn_promotion × unmet promotion).";
+        ad_turn_promotion: f64 = 4.0, WEIGHT, "score/intensity",
+            "Weight of unmet promotion in turning to ads.";
+        reply_value: f64 = 0.5, VALUE, "value",
+            "Contact, friendship and belonging value to yesterday's poster: reply_value × \
+             saturating(visitors, `half_audience`).";
+        audience_value: f64 = 0.5, VALUE, "value",
+            "Promotion value to yesterday's poster or advertiser, × saturating(visitors, \
+             `half_audience`).";
+        overload_cost: f64 = 0.5, Rule::closed(0.0, 100.0), "utility",
+            "Cost per unit of (posts + ads) / `attention` above 1, × the member's involvement.";
+        ad_half_load: f64 = 10.0, Rule::above(0.0, 1e6), "ads/day",
+            "Surviving ads a day in a group at which ad annoyance is half its maximum.";
+        social_proof: f64 = 0.05, VALUE, "utility",
+            "Joining: weight × ln(1 + member ties), added to perceived value (0 when well-mixed).";
+        fee_reference: f64 = 100.0, HALF, "money",
+            "Fee at which a fully price-sensitive agent feels a price of 1.";
+        reward_reference: f64 = 1.0, HALF, "money/post",
+            "Red-envelope reward per post at which it gives half its effect.";
+        referral_reference: f64 = 5.0, HALF, "money/joiner",
+            "Referral reward at which it gives half its effect.";
+        sunk_cost: f64 = 0.5, VALUE, "commitment/felt fee",
+            "While a paid period runs, the quit threshold is lowered by sunk_cost × felt fee × \
+             share of the period left.";
+        renew_base: f64 = 0.0, WEIGHT, "score",
+            "Renewing = logistic(renew_base + renew_commitment × commitment − renew_price × felt \
+             fee).";
+        renew_commitment: f64 = 10.0, WEIGHT, "score/commitment",
+            "Weight of commitment in renewing.";
+        renew_price: f64 = 3.0, WEIGHT, "score/felt fee",
+            "Weight of the felt fee in renewing (subtracted).";
+    }
+}
+
+table! {
+    /// Sales to members. Fees from `paid` entry count as revenue too.
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct Monetization {
+        purchase_rate: f64 = 0.0, Rule::UNIT, "probability/day",
+            "Daily probability that a visiting member with at least one need and enough \
+             commitment buys.";
+        price: f64 = 0.0, MONEY, "money",
+            "Price of a purchase.";
+        margin: f64 = 0.3, Rule::UNIT, "share",
+            "Share of the price that is profit; revenue counts price × margin.";
+        commitment_floor: f64 = 0.3, UTILITY, "commitment",
+            "Commitment (at or above, after the day's update) a member needs before it buys.";
+    }
+}
