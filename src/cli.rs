@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use crate::folder::ResultsFolder;
 use crate::memory::Budget;
-use crate::run::{default_out_dir, describe, progress_bar, run_all, write_outputs};
+use crate::run::{default_out_dir, describe, run_all, write_outputs};
 use crate::scenario::{load_file, Origin, Override, Scenario, ScenarioError};
 
 /// agora simulates how a community grows or dies under an operator's strategy.
@@ -143,6 +144,9 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Run(args) => run(args),
         Command::Check(args) => {
             let s = load_checked(&args.file, &args.overrides.set, &args.memory)?;
+            for w in s.warnings() {
+                eprintln!("warning: {w}");
+            }
             print!("{}", s.to_toml());
             Ok(())
         }
@@ -185,17 +189,51 @@ fn sweep(args: SweepArgs) -> Result<()> {
     let sweep = crate::sweep::Sweep::load(&args.file)?;
     let out = args
         .out
+        .clone()
         .unwrap_or_else(|| Path::new("results").join(&sweep.name));
-    let runs = sweep.points.len() as u64 * sweep.replicates as u64;
+    let points = sweep.points.len() as u64;
+    let runs = points * sweep.replicates as u64;
     println!(
-        "{}: {} points x {} replicates = {runs} runs -> {}",
+        "{}: {points} points x {} replicates = {runs} runs -> {}",
         sweep.name,
-        sweep.points.len(),
         sweep.replicates,
         out.display()
     );
+    let pool = thread_pool(args.threads)?;
+    let progress = crate::batch::Progress::new(points, "points checked");
+    if points >= 20_000 {
+        progress.announce();
+    }
+    let checked = pool.install(|| sweep.check(&|| progress.tick()))?;
+    progress.finish();
     let budget = Budget::new(args.memory.max_memory);
-    thread_pool(args.threads)?.install(|| sweep.run(&out, args.resume, args.timeseries, budget))?;
+    println!(
+        "plan: {:.3e} agent-days; {}",
+        checked.agent_days,
+        crate::memory::estimate(
+            checked.agent_days,
+            runs,
+            checked.max_bytes,
+            pool.current_num_threads(),
+            &budget
+        )
+    );
+    for w in &checked.warnings {
+        eprintln!("warning: {w}");
+    }
+    let folder = ResultsFolder::acquire(&out, &command_line())?;
+    let long = crate::memory::seconds(checked.agent_days, pool.current_num_threads()) > 2.0;
+    pool.install(|| {
+        sweep.run(
+            &folder,
+            args.resume,
+            args.timeseries,
+            budget,
+            &checked,
+            long,
+        )
+    })?;
+    folder.publish()?;
     println!(
         "wrote runs.csv and points.csv{}",
         if args.timeseries {
@@ -212,6 +250,7 @@ fn compare(args: CompareArgs) -> Result<()> {
     let c = Comparison::load(&args.file)?;
     let out = args
         .out
+        .clone()
         .unwrap_or_else(|| Path::new("results").join(&c.name));
     println!(
         "{}: {} policies x {} replicates (same seeds for every policy) -> {}",
@@ -220,10 +259,46 @@ fn compare(args: CompareArgs) -> Result<()> {
         c.replicates,
         out.display()
     );
+    let pool = thread_pool(args.threads)?;
     let budget = Budget::new(args.memory.max_memory);
-    let (results, separation) = thread_pool(args.threads)?
-        .install(|| c.run(&out, args.resume, args.until_separated, budget))?;
+    let agent_days: f64 = c
+        .scenarios
+        .iter()
+        .map(|s| s.size() as f64 * s.days() as f64 * c.replicates as f64)
+        .sum();
+    let max_bytes = c.scenarios.iter().map(crate::memory::replicate_bytes).max();
+    let runs = c.policies.len() as u64 * c.replicates as u64;
+    println!(
+        "plan: {:.3e} agent-days; {}",
+        agent_days,
+        crate::memory::estimate(
+            agent_days,
+            runs,
+            max_bytes.unwrap_or(0),
+            pool.current_num_threads(),
+            &budget
+        )
+    );
+    let mut warned = Vec::new();
+    for w in c.scenarios.iter().flat_map(|s| s.warnings()) {
+        if !warned.contains(w) {
+            eprintln!("warning: {w}");
+            warned.push(w.clone());
+        }
+    }
+    let folder = ResultsFolder::acquire(&out, &command_line())?;
+    let long = crate::memory::seconds(agent_days, pool.current_num_threads()) > 2.0;
+    let (results, separation) =
+        pool.install(|| c.run(&folder, args.resume, args.until_separated, budget, long))?;
+    folder.publish()?;
     println!("{}", c.table(&results));
+    if results.iter().all(|r| r.rank.is_none()) {
+        eprintln!(
+            "warning: the objective `{}` is undefined for every policy (e.g. `roi` of runs that \
+             spend nothing), so no policy is ranked",
+            crate::metrics::Metrics::NAMES[c.objective]
+        );
+    }
     match separation {
         Separation::NotAsked => {}
         Separation::Separated { replicates } => println!(
@@ -250,63 +325,102 @@ fn run(args: RunArgs) -> Result<()> {
     overrides.extend(flag("days", args.days.map(|v| v.to_string())));
     overrides.extend(flag("replicates", args.replicates.map(|v| v.to_string())));
     let scenario = load_checked(&args.file, &overrides, &args.memory)?;
+    for w in scenario.warnings() {
+        eprintln!("warning: {w}");
+    }
     let budget = Budget::new(args.memory.max_memory);
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&scenario));
     let pool = thread_pool(args.threads)?;
-    let bar = progress_bar(
-        scenario.replicates() as u64 * scenario.days() as u64,
-        "replicate-days",
-    );
-    let started = std::time::Instant::now();
-    let runs = pool.install(|| run_all(&scenario, &budget, &bar));
-    let seconds = started.elapsed().as_secs_f64();
-    bar.finish_and_clear();
-    write_outputs(&scenario, &runs, &out)?;
+    let replicates = scenario.replicates() as u64;
+    let agent_days = scenario.size() as f64 * scenario.days() as f64 * replicates as f64;
     println!(
         "{}: {} replicate(s) of {} days, {} agents -> {}",
         scenario.name(),
-        scenario.replicates(),
+        replicates,
         scenario.days(),
         scenario.size(),
         out.display()
     );
+    println!(
+        "plan: {agent_days:.3e} agent-days; {}",
+        crate::memory::estimate(
+            agent_days,
+            replicates,
+            crate::memory::replicate_bytes(&scenario),
+            pool.current_num_threads(),
+            &budget
+        )
+    );
+    let folder = ResultsFolder::acquire(&out, &command_line())?;
+    let progress =
+        crate::batch::Progress::new(replicates * scenario.days() as u64, "replicate-days");
+    if crate::memory::seconds(agent_days, pool.current_num_threads()) > 2.0 {
+        progress.announce();
+    }
+    let started = std::time::Instant::now();
+    let runs = pool.install(|| run_all(&scenario, &budget, &|| progress.tick()));
+    let seconds = started.elapsed().as_secs_f64();
+    progress.finish();
+    write_outputs(&scenario, &runs, folder.staging())?;
+    folder.publish()?;
     for r in &runs {
         println!("{}", describe(&r.summary, scenario.days()));
     }
     if args.bench {
-        let n = scenario.size();
-        let agent_days = n as f64 * scenario.days() as f64 * scenario.replicates() as f64;
-        let peak = crate::memory::peak_rss_bytes();
-        println!(
-            "bench: {n} agents x {} days x {} replicate(s) in {seconds:.3} s (set-up and days, \
-             output excluded) = {:.0} agent-days/s on {} thread(s); peak RSS {}",
-            scenario.days(),
-            scenario.replicates(),
-            agent_days / seconds,
-            pool.current_num_threads(),
-            match peak {
-                Some(b) => format!(
-                    "{:.1} MiB ({:.1} bytes/agent)",
-                    b as f64 / 1048576.0,
-                    b as f64 / n as f64
-                ),
-                None => "unknown".to_string(),
-            }
-        );
+        print_bench(&scenario, seconds, pool.current_num_threads());
     }
     Ok(())
 }
 
-/// A rayon pool of `threads` workers (all cores when None).
+/// The speed of a run (set-up and days, output excluded) and the process's peak memory.
+fn print_bench(scenario: &Scenario, seconds: f64, threads: usize) {
+    let n = scenario.size();
+    let agent_days = n as f64 * scenario.days() as f64 * scenario.replicates() as f64;
+    let peak = match crate::memory::peak_rss_bytes() {
+        Some(b) => format!(
+            "{:.1} MiB ({:.1} bytes/agent)",
+            b as f64 / 1048576.0,
+            b as f64 / n as f64
+        ),
+        None => "unknown".to_string(),
+    };
+    println!(
+        "bench: {n} agents x {} days x {} replicate(s) in {seconds:.3} s (set-up and days, \
+         output excluded) = {:.0} agent-days/s on {threads} thread(s); peak RSS {peak}",
+        scenario.days(),
+        scenario.replicates(),
+        agent_days / seconds,
+    );
+}
+
+/// The command line as typed, for the holder of a results folder.
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args().collect();
+    crate::scenario::keys::elide(&args.join(" "), 200)
+}
+
+/// A rayon pool of `threads` workers (all cores when None); more threads than cores only slow a
+/// run down, so they are capped with a warning.
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     if threads == Some(0) {
         bail!("--threads must be at least 1");
     }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = match threads {
+        Some(t) if t > cores => {
+            eprintln!(
+                "warning: --threads {t} is more than this machine's {cores} cores; using {cores}"
+            );
+            cores
+        }
+        Some(t) => t,
+        None => cores,
+    };
     rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
+        .num_threads(threads)
         .build()
         .context("cannot start the worker threads")
 }

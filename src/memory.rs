@@ -38,14 +38,23 @@ impl Budget {
     /// Refuses a scenario one replicate of which does not fit: the message says why, in terms of
     /// `population.size`.
     pub fn check(&self, s: &Scenario) -> Result<(), String> {
-        let need = replicate_bytes(s) + FIXED_BYTES;
+        let bytes = replicate_bytes(s);
+        self.check_bytes(bytes).map_err(|m| {
+            format!(
+                "{} agents ({} bytes an agent with this network) {m}",
+                s.size(),
+                bytes / s.size().max(1)
+            )
+        })
+    }
+
+    /// Refuses a replicate of `bytes` that does not fit.
+    pub fn check_bytes(&self, bytes: u64) -> Result<(), String> {
+        let need = bytes + FIXED_BYTES;
         match self.bytes {
             Some(available) if need > available => Err(format!(
-                "{} agents need about {:.1} GiB for one replicate ({} bytes an agent with this \
-                 network), but only {:.1} GiB are available",
-                s.size(),
+                "need about {:.1} GiB for one replicate, but only {:.1} GiB are available",
                 gib(need),
-                (need - FIXED_BYTES) / s.size().max(1),
                 gib(available)
             )),
             _ => Ok(()),
@@ -62,6 +71,46 @@ impl Budget {
                 (fit as usize).clamp(1, wanted.max(1))
             }
         }
+    }
+}
+
+/// Agent-days one thread simulates in a second, roughly (`docs/PERFORMANCE.md`): used only to
+/// tell a user how long a plan will take, never by the model.
+pub const AGENT_DAYS_PER_THREAD_SECOND: f64 = 50e6;
+
+/// Seconds `agent_days` of simulation take on `threads` threads, roughly.
+pub fn seconds(agent_days: f64, threads: usize) -> f64 {
+    agent_days / (AGENT_DAYS_PER_THREAD_SECOND * threads.max(1) as f64)
+}
+
+/// A plan's expected time and peak memory, in words: `agent_days` of simulation over `runs` runs
+/// of at most `max_bytes` each, on `threads` threads.
+pub fn estimate(
+    agent_days: f64,
+    runs: u64,
+    max_bytes: u64,
+    threads: usize,
+    budget: &Budget,
+) -> String {
+    let wanted = threads.min(runs.max(1) as usize);
+    let at_once = budget.concurrent_runs(max_bytes, wanted);
+    let seconds = seconds(agent_days, threads);
+    let peak = at_once as u64 * max_bytes + FIXED_BYTES;
+    format!(
+        "about {} on {threads} thread(s) (at ~{:.0} M agent-days/s a thread), peak memory about \
+         {} ({at_once} run(s) at once)",
+        humantime::format_duration(std::time::Duration::from_secs(seconds.ceil() as u64)),
+        AGENT_DAYS_PER_THREAD_SECOND / 1e6,
+        size(peak)
+    )
+}
+
+/// Bytes in MiB or GiB.
+pub fn size(bytes: u64) -> String {
+    if bytes >= 1 << 30 {
+        format!("{:.1} GiB", gib(bytes))
+    } else {
+        format!("{:.0} MiB", bytes as f64 / (1u64 << 20) as f64)
     }
 }
 

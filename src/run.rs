@@ -1,10 +1,8 @@
 //! `agora run`: all replicates of one scenario, in parallel, written as CSV.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::engine::{run_replicate_with, Replicate};
@@ -18,23 +16,8 @@ pub fn default_out_dir(s: &Scenario) -> PathBuf {
     Path::new("results").join(s.name())
 }
 
-/// A progress bar over `total` units on a terminal; a hidden one otherwise.
-pub fn progress_bar(total: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{bar:40}} {{pos}}/{{len}} {what} ({{per_sec}}, eta {{eta}})"
-        ))
-        .expect("valid template"),
-    );
-    bar
-}
-
 /// Runs every replicate of `s`, in parallel when memory allows, in replicate order.
-pub fn run_all(s: &Scenario, budget: &Budget, bar: &ProgressBar) -> Vec<Replicate> {
+pub fn run_all(s: &Scenario, budget: &Budget, on_day: &(dyn Fn() + Sync)) -> Vec<Replicate> {
     let threads = rayon::current_num_threads();
     let replicates = s.replicates() as usize;
     let at_once = budget.concurrent_runs(replicate_bytes(s), threads.min(replicates));
@@ -42,7 +25,7 @@ pub fn run_all(s: &Scenario, budget: &Budget, bar: &ProgressBar) -> Vec<Replicat
     // With replicates enough to keep every thread busy, each steps its days on one thread;
     // one replicate per task, so uneven replicates do not leave a thread idle.
     let inner_parallel = !fits_in_parallel || replicates < 2 * threads;
-    let one = |r: u32| run_replicate_with(s, r, inner_parallel, &mut |_| bar.inc(1));
+    let one = |r: u32| run_replicate_with(s, r, inner_parallel, &mut |_| on_day());
     if fits_in_parallel {
         (0..s.replicates())
             .into_par_iter()
@@ -73,16 +56,13 @@ pub fn write_outputs(s: &Scenario, runs: &[Replicate], dir: &Path) -> Result<()>
 /// A few lines of human summary for one replicate.
 pub fn describe(summary: &Summary, days: u32) -> String {
     let s = &summary.metrics;
-    let pct = |x: f64| {
-        if x.is_nan() {
-            "n/a".to_string()
-        } else {
-            format!("{:.0}%", 100.0 * x)
-        }
+    let pct = |x: Option<f64>| match x {
+        Some(x) => format!("{:.0}%", 100.0 * x),
+        None => "n/a".to_string(),
     };
     format!(
         "replicate {}: {} members after {} days (peak {} on day {}), {}\n  \
-         30-day retention {}, never posted {}, top 1% wrote {} of posts (Gini {:.2})\n  \
+         30-day retention {}, never posted {}, top 1% wrote {} of posts (Gini {})\n  \
          revenue {:.2}, cost {:.2}, ROI {}",
         summary.replicate,
         s.final_members,
@@ -93,13 +73,12 @@ pub fn describe(summary: &Summary, days: u32) -> String {
         pct(s.retention_30d),
         pct(s.never_posted_share),
         pct(s.top1_post_share),
-        s.post_gini,
+        s.post_gini.map_or("n/a".to_string(), |g| format!("{g:.2}")),
         s.total_revenue,
         s.total_cost,
-        if s.roi.is_nan() {
-            "n/a (no cost)".to_string()
-        } else {
-            format!("{:.2}", s.roi)
+        match s.roi {
+            Some(roi) => format!("{roi:.2}"),
+            None => "n/a (no cost)".to_string(),
         },
     )
 }

@@ -118,6 +118,11 @@ pub fn read_set(source: &TomlSource, at: &str) -> Result<Vec<Override>, Scenario
     let mut out = Vec::new();
     for (key, value) in pairs {
         check_scenario_key(source, &format!("{at}.{key}"), &key)?;
+        if let Some(why) = crate::sweep::not_sweepable(&key) {
+            let mut err = source.error(&format!("{at}.{key}"), why, None);
+            err.key = format!("{at}.{key}");
+            return Err(err);
+        }
         out.push(Override {
             key,
             value: value_text(&value),

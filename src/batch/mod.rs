@@ -10,21 +10,22 @@
 //! uninterrupted one.
 
 pub mod file;
+pub mod manifest;
 
 use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use crate::engine::run_replicate_with;
 use crate::export::{csv_rows, csv_table, write_atomic};
-use crate::memory::{replicate_bytes, Budget};
+use crate::memory::Budget;
 use crate::metrics::{DayRecord, Metrics};
+pub use crate::progress::Progress;
 use crate::scenario::Scenario;
 
 /// One run of a batch: scenario (point or policy) `item`, replicate `replicate`.
@@ -44,9 +45,14 @@ pub struct RunRow {
 
 /// A batch of runs sharing an output folder.
 pub struct Batch<'a> {
+    /// The results folder (held), where `.partial` records the runs done.
     pub dir: PathBuf,
-    /// One scenario per item.
-    pub scenarios: &'a [Scenario],
+    /// Where the final files are written before they are published.
+    pub staging: PathBuf,
+    /// The scenario of each item, built when it runs.
+    pub scenario: &'a (dyn Fn(usize) -> Result<Scenario> + Sync),
+    /// Memory of the largest replicate of any item.
+    pub max_bytes: u64,
     /// The first column of each item's rows: the point number or policy name.
     pub lead: Vec<String>,
     /// Header of the first column (`point` or `policy`).
@@ -82,9 +88,8 @@ impl Batch<'_> {
     /// Prepares the folder: a fresh start, or (with `resume`) the runs already done.
     pub fn open(&self, resume: bool) -> Result<BTreeMap<RunKey, RunRow>> {
         let partial = partial_dir(&self.dir);
-        let manifest = partial.join("manifest.txt");
+        let manifest = partial.join("manifest.toml");
         if partial.exists() {
-            let previous = fs::read_to_string(&manifest).unwrap_or_default();
             if !resume {
                 bail!(
                     "{} holds an interrupted batch; run again with --resume to finish it, or \
@@ -93,11 +98,14 @@ impl Batch<'_> {
                     partial.display()
                 );
             }
-            if previous != self.manifest {
+            let previous = fs::read_to_string(&manifest).unwrap_or_default();
+            let changed = manifest::changes(&previous, &self.manifest, 5);
+            if !changed.is_empty() {
                 bail!(
-                    "the interrupted batch in {} was a different sweep or comparison (its scenarios \
-                     or layout changed); remove {} to start over",
+                    "the interrupted batch in {} was not this one, so --resume cannot finish it: \
+                     {}. Run it as it was, or remove {} to start over",
                     self.dir.display(),
+                    changed.join("; "),
                     partial.display()
                 );
             }
@@ -136,14 +144,9 @@ impl Batch<'_> {
     }
 
     /// How many runs may go at once: as many as the threads, unless memory says fewer.
-    fn concurrency(&self, todo: &[RunKey]) -> usize {
-        let biggest = todo
-            .iter()
-            .map(|k| replicate_bytes(&self.scenarios[k.item]))
-            .max()
-            .unwrap_or(0);
+    fn concurrency(&self) -> usize {
         self.budget
-            .concurrent_runs(biggest, rayon::current_num_threads())
+            .concurrent_runs(self.max_bytes, rayon::current_num_threads())
     }
 
     /// Runs every key not yet in `done`, in parallel, recording each as it finishes.
@@ -158,13 +161,10 @@ impl Batch<'_> {
             .copied()
             .filter(|k| !done.contains_key(k))
             .collect();
-        progress.skip(keys.len() - todo.len());
-        for k in &todo {
-            let s = &self.scenarios[k.item];
-            self.budget.check(s).map_err(|m| {
-                anyhow::anyhow!("{} `{}`: {m}", self.lead_header, self.lead[k.item])
-            })?;
-        }
+        progress.skip((keys.len() - todo.len()) as u64);
+        self.budget
+            .check_bytes(self.max_bytes)
+            .map_err(|m| anyhow::anyhow!("the largest run of this batch would {m}"))?;
         let path = partial_dir(&self.dir).join("runs.csv");
         let file = OpenOptions::new()
             .create(true)
@@ -173,7 +173,7 @@ impl Batch<'_> {
             .with_context(|| format!("cannot open {}", path.display()))?;
         // Appends are serialised; each run's sync to disk is not, so workers do not queue on it.
         let append = Mutex::new(());
-        let at_once = self.concurrency(&todo);
+        let at_once = self.concurrency();
         // With enough runs to keep every thread busy, each run steps on one thread: nesting
         // parallel days inside parallel runs only adds overhead.
         let inner_parallel =
@@ -207,8 +207,8 @@ impl Batch<'_> {
         append: &Mutex<()>,
         progress: &Progress,
     ) -> Result<RunRow> {
-        let s = &self.scenarios[key.item];
-        let rep = run_replicate_with(s, key.replicate, inner_parallel, &mut |_| {});
+        let s = (self.scenario)(key.item)?;
+        let rep = run_replicate_with(&s, key.replicate, inner_parallel, &mut |_| {});
         if self.keep_timeseries {
             let lead = &self.lead[key.item];
             let rows = rep.series.iter().map(|day| (lead, day));
@@ -242,7 +242,7 @@ impl Batch<'_> {
             )
         });
         write_atomic(
-            &self.dir.join("runs.csv"),
+            &self.staging.join("runs.csv"),
             &csv_table(&self.header(), rows)?,
         )?;
         if self.keep_timeseries {
@@ -252,15 +252,9 @@ impl Batch<'_> {
             for key in done.keys() {
                 ts.extend(fs::read(self.timeseries_part(*key))?);
             }
-            write_atomic(&self.dir.join("timeseries.csv"), &ts)?;
+            write_atomic(&self.staging.join("timeseries.csv"), &ts)?;
         }
         Ok(())
-    }
-
-    /// Removes the partial state once every final file is written.
-    pub fn clean(&self) -> Result<()> {
-        let partial = partial_dir(&self.dir);
-        fs::remove_dir_all(&partial).with_context(|| format!("cannot remove {}", partial.display()))
     }
 }
 
@@ -275,63 +269,4 @@ pub fn metric_values(done: &BTreeMap<RunKey, RunRow>, item: usize, m: usize) -> 
     done.range(from..=to)
         .map(|(_, r)| r.metrics.values()[m])
         .collect()
-}
-
-/// Progress of a batch: a bar on a terminal, a plain line every few seconds otherwise.
-pub struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    total: u64,
-    done: Mutex<(u64, Instant, Instant)>,
-    what: String,
-}
-
-impl Progress {
-    pub fn new(total: u64, what: &str) -> Progress {
-        let bar = std::io::stderr()
-            .is_terminal()
-            .then(|| crate::run::progress_bar(total, what));
-        let now = Instant::now();
-        Progress {
-            bar,
-            total,
-            done: Mutex::new((0, now, now)),
-            what: what.to_string(),
-        }
-    }
-
-    /// Counts runs found already done (on resume).
-    fn skip(&self, n: usize) {
-        if let Some(bar) = &self.bar {
-            bar.inc(n as u64);
-            bar.reset_eta();
-        }
-        self.done.lock().expect("progress").0 += n as u64;
-    }
-
-    fn tick(&self) {
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-            return;
-        }
-        let mut d = self.done.lock().expect("progress");
-        d.0 += 1;
-        let (done, start, last) = *d;
-        if last.elapsed() >= Duration::from_secs(5) || done == self.total {
-            d.2 = Instant::now();
-            let rate = done as f64 / start.elapsed().as_secs_f64().max(1e-9);
-            eprintln!(
-                "{done}/{} {} ({:.0}%), {:.1}/s",
-                self.total,
-                self.what,
-                100.0 * done as f64 / self.total.max(1) as f64,
-                rate
-            );
-        }
-    }
-
-    pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

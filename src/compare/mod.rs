@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::batch::file::{read, read_set, Base};
+use crate::batch::manifest::Manifest;
 use crate::batch::{metric_values, Batch, Progress, RunKey, RunRow};
 use crate::metrics::Metrics;
 use crate::scenario::keys::{choice, table, Rule, Settings, Table};
@@ -163,7 +164,9 @@ impl Comparison {
 #[derive(Debug, Clone)]
 pub struct PolicyResult {
     pub name: String,
-    pub rank: usize,
+    /// 1 for the best mean objective; None when the objective is undefined for this policy
+    /// (e.g. `roi` of runs that spend nothing): it is not ranked.
+    pub rank: Option<usize>,
     /// Share of replicates in which this policy had the best objective (ties shared).
     pub p_best: f64,
     pub replicates: usize,
@@ -195,11 +198,14 @@ impl Comparison {
             .collect();
         let n = obj.iter().map(Vec::len).min().unwrap_or(0);
         let mut wins = vec![0.0; k];
+        // Replicates in which some policy's objective is defined: P(best) is a share of these.
+        let mut contests = 0usize;
         for r in 0..n {
             let finite: Vec<usize> = (0..k).filter(|&p| obj[p][r].is_finite()).collect();
             let Some(&first) = finite.first() else {
                 continue;
             };
+            contests += 1;
             let best = finite.iter().fold(obj[first][r], |b, &p| {
                 if self.better(obj[p][r], b) {
                     obj[p][r]
@@ -213,26 +219,29 @@ impl Comparison {
             }
         }
         let means: Vec<f64> = obj.iter().map(|v| estimate(v).mean).collect();
-        let mut order: Vec<usize> = (0..k).collect();
+        // Only policies whose mean objective is defined are ranked.
+        let mut order: Vec<usize> = (0..k).filter(|&p| means[p].is_finite()).collect();
         order.sort_by(|&a, &b| {
-            let ord = means[a]
-                .partial_cmp(&means[b])
-                .unwrap_or(std::cmp::Ordering::Equal);
+            let ord = means[a].total_cmp(&means[b]);
             match self.goal {
                 Goal::Max => ord.reverse(),
                 Goal::Min => ord,
             }
             .then(a.cmp(&b))
         });
-        let mut rank = vec![0; k];
+        let mut rank = vec![None; k];
         for (i, &p) in order.iter().enumerate() {
-            rank[p] = i + 1;
+            rank[p] = Some(i + 1);
         }
         (0..k)
             .map(|p| PolicyResult {
                 name: self.policies[p].clone(),
                 rank: rank[p],
-                p_best: if n == 0 { f64::NAN } else { wins[p] / n as f64 },
+                p_best: if contests == 0 {
+                    f64::NAN
+                } else {
+                    wins[p] / contests as f64
+                },
                 replicates: n,
                 metrics: self
                     .metrics
@@ -253,7 +262,7 @@ impl Comparison {
         done: &BTreeMap<RunKey, RunRow>,
         results: &[PolicyResult],
     ) -> Option<Estimate> {
-        let by_rank = |r: usize| results.iter().position(|p| p.rank == r);
+        let by_rank = |r: usize| results.iter().position(|p| p.rank == Some(r));
         let (best, second) = (by_rank(1)?, by_rank(2)?);
         Some(paired_difference(
             &metric_values(done, best, self.objective),
@@ -265,14 +274,23 @@ impl Comparison {
     /// `compare.csv` to `dir`.
     pub fn run(
         &self,
-        dir: &Path,
+        folder: &crate::folder::ResultsFolder,
         resume: bool,
         until_separated: bool,
         budget: crate::memory::Budget,
+        announce: bool,
     ) -> anyhow::Result<(Vec<PolicyResult>, Separation)> {
+        let scenario = |p: usize| Ok(self.scenarios[p].clone());
         let batch = Batch {
-            dir: dir.to_path_buf(),
-            scenarios: &self.scenarios,
+            dir: folder.dir().to_path_buf(),
+            staging: folder.staging().to_path_buf(),
+            scenario: &scenario,
+            max_bytes: self
+                .scenarios
+                .iter()
+                .map(crate::memory::replicate_bytes)
+                .max()
+                .unwrap_or(0),
             lead: self.policies.clone(),
             lead_header: "policy",
             extra: vec![Vec::new(); self.policies.len()],
@@ -288,6 +306,9 @@ impl Comparison {
                 .flat_map(|item| (0..replicates).map(move |replicate| RunKey { item, replicate }))
                 .collect();
             let progress = Progress::new(keys.len() as u64, "runs");
+            if announce {
+                progress.announce();
+            }
             batch.run(&keys, &mut done, &progress)?;
             progress.finish();
             if !until_separated {
@@ -309,18 +330,21 @@ impl Comparison {
         done.retain(|k, _| k.replicate < replicates);
         batch.finish(&done)?;
         let results = self.analyse(&done);
-        crate::export::write_atomic(&dir.join("compare.csv"), &self.csv(&results)?)?;
-        batch.clean()?;
+        crate::export::write_atomic(&folder.staging().join("compare.csv"), &self.csv(&results)?)?;
         Ok((results, separation))
     }
 
+    /// The fingerprint that identifies this comparison for `--resume`: every policy's resolved
+    /// scenario, the replicates and the seed.
     fn manifest(&self) -> String {
-        let mut m = format!("compare {}\n", self.name);
+        let mut m = Manifest::new("compare", &self.name);
+        m.set("replicates", self.replicates as i64);
+        m.set("max_replicates", self.max_replicates as i64);
+        m.set("seed", self.seed.to_string());
         for (name, s) in self.policies.iter().zip(&self.scenarios) {
-            m.push_str(&format!("policy {name}\n"));
-            m.push_str(&s.to_toml());
+            m.set_toml(&format!("policy {name}"), &s.to_toml());
         }
-        m
+        m.text()
     }
 
     /// compare.csv: a row per policy, in the order of the file.
@@ -344,8 +368,8 @@ impl Comparison {
         let rows = results.iter().map(|r| {
             let mut row = vec![
                 r.name.clone(),
-                r.rank.to_string(),
-                r.p_best.to_string(),
+                r.rank.map_or(String::new(), |k| k.to_string()),
+                crate::export::cell(r.p_best),
                 r.replicates.to_string(),
             ];
             for (e, d) in &r.metrics {
@@ -382,11 +406,11 @@ impl Comparison {
             "P(best)".into(),
         ]];
         let mut sorted: Vec<&PolicyResult> = results.iter().collect();
-        sorted.sort_by_key(|r| r.rank);
+        sorted.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
         for r in sorted {
             let (e, d) = r.metrics[i];
             rows.push([
-                r.rank.to_string(),
+                r.rank.map_or("-".to_string(), |k| k.to_string()),
                 r.name.clone(),
                 format!("{} [{}, {}]", fmt(e.mean), fmt(e.ci_low), fmt(e.ci_high)),
                 format!("{} [{}, {}]", fmt(d.mean), fmt(d.ci_low), fmt(d.ci_high)),

@@ -52,8 +52,47 @@ day_record! {
     cost: f64, "Money out on the day: ads, rewards, events, moderators.";
 }
 
+/// A metric's value as a number: an undefined one (`None`, an empty cell in the CSV) is NaN,
+/// which the statistics of `stats` leave out.
+pub trait AsNumber {
+    fn as_number(&self) -> f64;
+}
+
+impl AsNumber for u64 {
+    fn as_number(&self) -> f64 {
+        *self as f64
+    }
+}
+impl AsNumber for u32 {
+    fn as_number(&self) -> f64 {
+        *self as f64
+    }
+}
+impl AsNumber for u8 {
+    fn as_number(&self) -> f64 {
+        *self as f64
+    }
+}
+impl AsNumber for f64 {
+    fn as_number(&self) -> f64 {
+        *self
+    }
+}
+impl AsNumber for Option<f64> {
+    fn as_number(&self) -> f64 {
+        self.unwrap_or(f64::NAN)
+    }
+}
+
+/// A number that may be undefined: `None` for a NaN or an infinity, so that no output holds
+/// either (an undefined value is an empty cell).
+pub fn defined(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
 /// Declares the run metrics once: the `Metrics` struct (its fields are the CSV columns, in
-/// order), their names and their meanings, and their values as numbers.
+/// order), their names and their meanings, and their values as numbers. A metric that can be
+/// undefined in a run (no cohort, no posts, no cost) is an `Option<f64>`: empty in the CSV.
 macro_rules! metrics {
     ($( $name:ident : $ty:ty, $doc:literal; )*) => {
         /// What one run comes to: the metrics of `summary.csv`, `runs.csv`, `points.csv` and
@@ -71,7 +110,7 @@ macro_rules! metrics {
 
             /// The metrics as numbers, in the order of [`Metrics::NAMES`].
             pub fn values(&self) -> Vec<f64> {
-                vec![$(self.$name as f64),*]
+                vec![$(self.$name.as_number()),*]
             }
         }
     };
@@ -83,17 +122,19 @@ metrics! {
     peak_day: u32, "First day with the most members.";
     alive: u8, "1 if the community ends with at least `alive_floor.members` members and \
         `alive_floor.posts_per_day` genuine posts a day over the last 7 days, else 0.";
-    retention_30d: f64, "Share of joiners (seed members excluded) still members 30 days after \
-        joining, among those who joined at least 30 days before the end; NaN if nobody did.";
-    never_posted_share: f64, "Share of everyone who was a member during the run who never wrote \
-        a genuine post.";
-    top1_post_share: f64, "Share of genuine posts written by the top 1% of members (ranked by \
-        posts).";
-    top10_post_share: f64, "Share of genuine posts written by the top 10% of members.";
-    post_gini: f64, "Gini coefficient of genuine posts per member.";
+    retention_30d: Option<f64>, "Share of joiners (seed members excluded) still members 30 days \
+        after joining, among those who joined at least 30 days before the end; empty if nobody \
+        did.";
+    never_posted_share: Option<f64>, "Share of everyone who was a member during the run who \
+        never wrote a genuine post; empty if nobody was.";
+    top1_post_share: Option<f64>, "Share of genuine posts written by the top 1% of members \
+        (ranked by posts); empty without posts.";
+    top10_post_share: Option<f64>, "Share of genuine posts written by the top 10% of members; \
+        empty without posts.";
+    post_gini: Option<f64>, "Gini coefficient of genuine posts per member; empty without posts.";
     total_revenue: f64, "Money in over the run: fees and purchase margins.";
     total_cost: f64, "Money out over the run: ads, rewards, events, moderators.";
-    roi: f64, "(revenue - cost) / cost; NaN when nothing was spent.";
+    roi: Option<f64>, "(revenue - cost) / cost; empty when nothing was spent.";
 }
 
 /// One run, summed up: which run, and its metrics.
@@ -164,18 +205,14 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
             peak_members: peak,
             peak_day,
             alive: alive as u8,
-            retention_30d: inputs.retention.share(),
-            never_posted_share: ineq.never_posted_share,
-            top1_post_share: ineq.top1_share,
-            top10_post_share: ineq.top10_share,
-            post_gini: ineq.gini,
+            retention_30d: defined(inputs.retention.share()),
+            never_posted_share: defined(ineq.never_posted_share),
+            top1_post_share: defined(ineq.top1_share),
+            top10_post_share: defined(ineq.top10_share),
+            post_gini: defined(ineq.gini),
             total_revenue,
             total_cost,
-            roi: if total_cost > 0.0 {
-                (total_revenue - total_cost) / total_cost
-            } else {
-                f64::NAN
-            },
+            roi: (total_cost > 0.0).then(|| (total_revenue - total_cost) / total_cost),
         },
     }
 }

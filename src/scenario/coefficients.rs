@@ -387,7 +387,7 @@ fn rewards(i: &file::Incentives) -> Rewards {
 
 /// Whether an event takes place on `day`: from its start day, every `every_days` days.
 fn occurs_on(e: &file::Event, day: u32) -> bool {
-    day >= e.start_day && (day - e.start_day) % e.every_days == 0
+    day >= e.start_day && (day - e.start_day).is_multiple_of(e.every_days)
 }
 
 fn calendar(events: &[file::Event], days: u32) -> Calendar {

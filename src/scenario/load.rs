@@ -13,7 +13,7 @@ use toml_edit::{DocumentMut, Item, Value};
 use super::file::ScenarioFile;
 use super::keys::{elide, Table};
 use super::schema::{Problem, Schema};
-use super::validate::{validate, Invalid};
+use super::validate::{lint, validate, Invalid};
 use super::Scenario;
 
 /// A `--set key=value` override: a dotted key path (list elements by number, e.g.
@@ -49,9 +49,12 @@ impl Override {
             .unwrap_or_else(|_| Value::from(self.value.as_str()))
     }
 
-    /// Whether this override sets `key` or a key inside it.
+    /// Whether this override bears on `key`: it sets `key`, a table holding it, or a key
+    /// inside it (a rule on `population.segments` is broken by a `--set` of one share).
     fn covers(&self, key: &str) -> bool {
-        key == self.key || key.starts_with(&format!("{}.", self.key))
+        key == self.key
+            || key.starts_with(&format!("{}.", self.key))
+            || self.key.starts_with(&format!("{key}."))
     }
 }
 
@@ -143,14 +146,19 @@ pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenar
         })?;
     }
     let file: ScenarioFile = source.deserialize(doc, scenario_schema(), &overridden)?;
-    validate(&file).map_err(|Invalid { key, message }| {
+    let located = |Invalid { key, message }| {
         let mut err = source.error(&key, message, None);
         if overridden(&key) {
             err.origin = Origin::Override;
         }
         err
-    })?;
-    Ok(Scenario::from_valid(file))
+    };
+    validate(&file).map_err(located)?;
+    let warnings = lint(&file)
+        .into_iter()
+        .map(|w| located(w).to_string())
+        .collect();
+    Ok(Scenario::from_valid(file, warnings))
 }
 
 /// The document of a scenario that writes nothing but its name: every default.
@@ -167,18 +175,15 @@ pub struct TomlSource {
 }
 
 impl TomlSource {
-    /// Parses `text`; a syntax error names the file and line.
+    /// Parses `text`; a syntax error names the file, the line and the problem in plain words.
     pub fn parse(text: &str, file: &str) -> Result<TomlSource, ScenarioError> {
         let spanned = toml_edit::Document::parse(text.to_string()).map_err(|e| {
-            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            let (line, message) = syntax_problem(text, e.message(), e.span());
             ScenarioError {
                 file: file.to_string(),
                 origin: Origin::Line(line),
                 key: String::new(),
-                message: format!(
-                    "this is not valid TOML: {}",
-                    elide(e.message().trim().trim_end_matches('.'), 200)
-                ),
+                message,
                 suggestion: None,
             }
         })?;
@@ -192,12 +197,26 @@ impl TomlSource {
     /// Reads a file and parses it.
     pub fn read(path: &Path, what: &str) -> Result<TomlSource, ScenarioError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        let error = |origin, message| ScenarioError {
             file: file.clone(),
-            origin: Origin::File,
+            origin,
             key: String::new(),
-            message: format!("cannot read the {what} file: {e}"),
+            message,
             suggestion: None,
+        };
+        let bytes = std::fs::read(path)
+            .map_err(|e| error(Origin::File, format!("cannot read the {what} file: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..valid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            error(
+                Origin::Line(line),
+                "this line is not valid UTF-8 text: save the file as UTF-8".into(),
+            )
         })?;
         TomlSource::parse(&text, &file)
     }
@@ -276,6 +295,48 @@ impl TomlSource {
     pub fn to_mut(&self) -> DocumentMut {
         self.spanned.clone().into_mut()
     }
+}
+
+/// How deeply keys, tables and lists may nest before the parser gives up.
+const NESTING_SHOWN: usize = 100;
+
+/// The line of a TOML syntax error and what is wrong, in plain words.
+fn syntax_problem(
+    text: &str,
+    message: &str,
+    span: Option<std::ops::Range<usize>>,
+) -> (usize, String) {
+    let message = message.trim().trim_end_matches('.');
+    if message.contains("recursion limit") {
+        // The parser does not say where: find the first line that nests too deeply.
+        let depth = |l: &str| {
+            let key = l.split('=').next().unwrap_or("");
+            key.matches('.').count() + l.matches(['[', '{']).count()
+        };
+        let line = text
+            .lines()
+            .position(|l| depth(l) >= NESTING_SHOWN)
+            .map_or(1, |i| i + 1);
+        return (
+            line,
+            format!(
+                "this key or value nests too deeply (more than {NESTING_SHOWN} levels of dotted \
+                 keys, tables or lists)"
+            ),
+        );
+    }
+    let line = span.map(|s| line_of(text, s.start)).unwrap_or(1);
+    let written = text.lines().nth(line - 1).unwrap_or("");
+    let after_equals = written.split_once('=').map(|(_, v)| v.trim());
+    let missing_value = matches!(after_equals, Some(v) if v.is_empty() || v.starts_with('#'));
+    let plain = if missing_value {
+        "the value after `=` is missing".to_string()
+    } else if message.contains("string values must be quoted") {
+        "text values must be in quotes, e.g. kind = \"paid\"".to_string()
+    } else {
+        format!("this is not valid TOML: {}", elide(message, 200))
+    };
+    (line, plain)
 }
 
 fn dotted_path(path: &serde_path_to_error::Path) -> String {

@@ -52,13 +52,25 @@ pub const NEED_NAMES: [&str; 8] = [
 pub struct Scenario {
     file: ScenarioFile,
     coefficients: Coefficients,
+    /// Levers that cannot act, said as errors are (file, line, key), for stderr.
+    warnings: Vec<String>,
 }
 
 impl Scenario {
     /// Wraps a file that passed every check.
-    fn from_valid(file: ScenarioFile) -> Scenario {
+    fn from_valid(file: ScenarioFile, warnings: Vec<String>) -> Scenario {
         let coefficients = Coefficients::new(&file);
-        Scenario { file, coefficients }
+        Scenario {
+            file,
+            coefficients,
+            warnings,
+        }
+    }
+
+    /// Levers of this scenario that cannot act (it still runs): one message each, naming the
+    /// file, the line and the key.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Name of the scenario; results go to `results/<name>/` by default.

@@ -70,7 +70,8 @@ fn network(s: &ScenarioFile) -> Check {
     let n = &p.network;
     let size = p.size as f64;
     let key = "population.network.degree";
-    let even_whole = n.degree >= 2.0 && n.degree.fract() == 0.0 && (n.degree as u64) % 2 == 0;
+    let even_whole =
+        n.degree >= 2.0 && n.degree.fract() == 0.0 && (n.degree as u64).is_multiple_of(2);
     match n.kind {
         NetworkKind::WellMixed => return Ok(()),
         NetworkKind::SmallWorld | NetworkKind::ScaleFree if !even_whole => {
@@ -133,6 +134,70 @@ fn seed_members(s: &ScenarioFile) -> Check {
     }
     debug_assert!(s.population.size <= MAX_SIZE);
     Ok(())
+}
+
+/// Levers that cannot act in this scenario: the run still goes, with a warning for each.
+pub fn lint(s: &ScenarioFile) -> Vec<Invalid> {
+    let mut out = Vec::new();
+    let mut warn = |key: String, message: String| out.push(Invalid { key, message });
+    let days = s.days;
+    for (i, e) in s.events.iter().enumerate() {
+        // Day 0 is never simulated: an event from day 0 first takes place on `every_days`.
+        let first = if e.start_day == 0 {
+            e.every_days
+        } else {
+            e.start_day
+        };
+        if first > days {
+            warn(
+                format!("events.{i}.start_day"),
+                format!(
+                    "this event first takes place on day {first}, after the run's last day                      ({days}): it never happens"
+                ),
+            );
+        }
+    }
+    if let Some(re) = &s.incentives.red_envelope {
+        if re.start_day > days {
+            warn(
+                "incentives.red_envelope.start_day".into(),
+                format!(
+                    "red envelopes start on day {}, after the run's last day ({days}): none is                      paid",
+                    re.start_day
+                ),
+            );
+        }
+    }
+    if s.entry.fee > 0.0 && s.entry.kind != super::EntryKind::Paid {
+        warn(
+            "entry.fee".into(),
+            format!(
+                "a fee is charged only when `entry.kind = \"paid\"`; entry here is `{}`, so                  nobody pays it",
+                s.entry.kind.word()
+            ),
+        );
+    }
+    if let Some(b) = &s.incentives.badges {
+        if let Some(&level) = b.levels.iter().find(|&&l| l > days) {
+            warn(
+                "incentives.badges.levels".into(),
+                format!(
+                    "the badge at {level} posts cannot be reached: a member posts at most once a                      day, and the run has {days} days"
+                ),
+            );
+        }
+    }
+    let floor = s.community.alive_floor.members;
+    if floor > s.population.size {
+        warn(
+            "community.alive_floor.members".into(),
+            format!(
+                "the alive floor of {floor} members is above the population ({}): no run can                  end alive",
+                s.population.size
+            ),
+        );
+    }
+    out
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ fn tidy(x: f64) -> f64 {
 }
 
 /// The grid values of an axis, as TOML text.
-fn grid_values(a: &Axis) -> Vec<String> {
+pub fn grid_values(a: &Axis) -> Vec<String> {
     match &a.values {
         AxisValues::List(v) => v.clone(),
         &AxisValues::Range {

@@ -9,11 +9,12 @@
 
 mod design;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use toml_edit::Value;
 
 use crate::batch::file::{check_scenario_key, read, Base};
+use crate::batch::manifest::Manifest;
 use crate::scenario::keys::{choice, spec_at, table, Kind, Rule, Settings, Table, Values};
 use crate::scenario::{
     item_at, scenario_schema, value_text, Override, Scenario, ScenarioError, Schema,
@@ -111,28 +112,40 @@ pub struct Axis {
     pub integer: bool,
 }
 
-/// A validated sweep: its points, each a scenario.
-#[derive(Debug, Clone)]
+/// A validated sweep: its design and its points. Each point's scenario is built when it is
+/// checked and again when it runs, so a grid of a million points does not hold a million
+/// scenarios.
 pub struct Sweep {
     pub name: String,
-    pub base_path: PathBuf,
+    pub base: Base,
     pub replicates: u32,
     pub sampling: Sampling,
+    pub samples: u32,
     pub seed: u64,
     pub axes: Vec<Axis>,
     /// Each point's axis values, as TOML text, in axis order.
     pub points: Vec<Vec<String>>,
-    /// Each point's scenario.
-    pub scenarios: Vec<Scenario>,
-    /// The fixed overrides of `set`.
-    pub set: Vec<Override>,
+}
+
+/// What checking every point found.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// Memory of the largest replicate of any point.
+    pub max_bytes: u64,
+    /// Agent-days of all the runs.
+    pub agent_days: f64,
+    /// Warnings about levers that cannot act, each once.
+    pub warnings: Vec<String>,
 }
 
 /// Reads axis `i` of the file.
-fn axis(base: &Base, i: usize, a: &AxisFile) -> Result<Axis, ScenarioError> {
+fn axis(base: &Base, i: usize, a: &AxisFile, sampling: Sampling) -> Result<Axis, ScenarioError> {
     let source = &base.source;
     let at = |f: &str| format!("axes.{i}.{f}");
     check_scenario_key(source, &at("key"), &a.key)?;
+    if let Some(why) = not_sweepable(&a.key) {
+        return Err(source.error(&at("key"), why, None));
+    }
     let list = item_at(source.root(), &at("values"));
     let given = [list.is_some(), a.range.is_some(), a.log_range.is_some()];
     if given.iter().filter(|&&g| g).count() != 1 {
@@ -168,55 +181,143 @@ fn axis(base: &Base, i: usize, a: &AxisFile) -> Result<Axis, ScenarioError> {
     };
     let integer = spec_at(scenario_schema().keys, &a.key)
         .is_some_and(|s| matches!(s.kind, Kind::Integer | Kind::OptionalInteger));
-    Ok(Axis {
+    let axis = Axis {
         key: a.key.clone(),
         values,
         integer,
-    })
+    };
+    // A value twice on one axis gives points that are the same runs twice (a random design
+    // draws between a range's ends, where steps do not matter).
+    let listed = matches!(axis.values, AxisValues::List(_));
+    let grid = if listed || sampling == Sampling::Grid {
+        design::grid_values(&axis)
+    } else {
+        Vec::new()
+    };
+    if let Some(twice) = (1..grid.len()).find(|&k| grid[..k].contains(&grid[k])) {
+        let (at_key, how) = match &axis.values {
+            AxisValues::List(_) => (at("values"), "is listed twice".to_string()),
+            AxisValues::Range { .. } => (
+                at(if a.log_range.is_some() {
+                    "log_range"
+                } else {
+                    "range"
+                }),
+                "comes twice: this whole-number key has fewer distinct values than the range's \
+                 steps; use fewer steps"
+                    .to_string(),
+            ),
+        };
+        return Err(source.error(&at_key, format!("the value {} {how}", grid[twice]), None));
+    }
+    Ok(axis)
+}
+
+/// Why a scenario key cannot be an axis or be set by a batch file, if it cannot.
+pub fn not_sweepable(key: &str) -> Option<&'static str> {
+    match key {
+        "seed" => Some(
+            "`seed` cannot vary by point or policy: every run uses the file's own `seed` with \
+             its replicate number, so that all share their random numbers; for more seeds, \
+             raise `replicates`",
+        ),
+        "replicates" => {
+            Some("`replicates` cannot vary by point or policy: write the file's own `replicates`")
+        }
+        _ => None,
+    }
 }
 
 impl Sweep {
-    /// Reads and validates a sweep file and every point's scenario.
+    /// Reads and validates a sweep file, its axes and its design; the points' scenarios are
+    /// checked by [`Sweep::check`].
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         let (source, raw): (_, SweepFile) = read(path, sweep_schema())?;
         let base = Base::load(source, path, &raw.base, raw.seed)?;
-        let axes = raw
-            .axes
-            .iter()
-            .enumerate()
-            .map(|(i, a)| axis(&base, i, a))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut axes: Vec<Axis> = Vec::new();
+        for (i, a) in raw.axes.iter().enumerate() {
+            let axis = axis(&base, i, a, raw.sampling)?;
+            if let Some(j) = axes.iter().position(|b| b.key == axis.key) {
+                return Err(base.source.error(
+                    &format!("axes.{i}.key"),
+                    format!("`{}` is already axis {j}: sweep each key once", axis.key),
+                    None,
+                ));
+            }
+            axes.push(axis);
+        }
         let points = design::points(&axes, raw.sampling, raw.samples, base.seed)
             .map_err(|m| base.source.error("axes", m, None))?;
-        let mut scenarios = Vec::with_capacity(points.len());
-        for (p, values) in points.iter().enumerate() {
-            let overrides: Vec<Override> = axes
-                .iter()
-                .zip(values)
-                .map(|(a, v)| Override {
-                    key: a.key.clone(),
-                    value: v.clone(),
-                })
-                .collect();
-            let origin_of = |key: &str| {
-                axes.iter()
-                    .position(|a| key == a.key || key.starts_with(&format!("{}.", a.key)))
-                    .map(|i| format!("axes.{i}.key"))
-            };
-            let context = format!("point {p} ({})", values.join(", "));
-            scenarios.push(base.item(&overrides, Some(raw.replicates), &origin_of, &context)?);
-        }
         Ok(Sweep {
             name: raw.name,
-            base_path: base.path.clone(),
             replicates: raw.replicates,
             sampling: raw.sampling,
+            samples: raw.samples,
             seed: base.seed,
+            base,
             axes,
             points,
-            scenarios,
-            set: base.set.clone(),
         })
+    }
+
+    /// The scenario of point `p`: the base with `set`, the point's axis values, the sweep's
+    /// seed and replicates. Errors name the axis that set the offending value.
+    pub fn scenario(&self, p: usize) -> Result<Scenario, ScenarioError> {
+        let values = &self.points[p];
+        let overrides: Vec<Override> = self
+            .axes
+            .iter()
+            .zip(values)
+            .map(|(a, v)| Override {
+                key: a.key.clone(),
+                value: v.clone(),
+            })
+            .collect();
+        // The axis that set a key, or whose key lies under it (a shares error is reported on
+        // `population.segments` when an axis set `population.segments.0.share`).
+        let origin_of = |key: &str| {
+            self.axes
+                .iter()
+                .position(|a| {
+                    key == a.key
+                        || key.starts_with(&format!("{}.", a.key))
+                        || a.key.starts_with(&format!("{key}."))
+                })
+                .map(|i| format!("axes.{i}.key"))
+        };
+        let context = format!("point {p} ({})", values.join(", "));
+        self.base
+            .item(&overrides, Some(self.replicates), &origin_of, &context)
+    }
+
+    /// Checks every point's scenario (in parallel, ticking `tick` for each), and measures what
+    /// the sweep will need.
+    pub fn check(&self, tick: &(dyn Fn() + Sync)) -> Result<Checked, ScenarioError> {
+        use rayon::prelude::*;
+        let parts: Vec<Result<Checked, ScenarioError>> = (0..self.points.len())
+            .into_par_iter()
+            .map(|p| {
+                let s = self.scenario(p)?;
+                tick();
+                Ok(Checked {
+                    max_bytes: crate::memory::replicate_bytes(&s),
+                    agent_days: s.size() as f64 * s.days() as f64 * self.replicates as f64,
+                    warnings: s.warnings().to_vec(),
+                })
+            })
+            .collect();
+        let mut checked = Checked::default();
+        for part in parts {
+            let part = part?;
+            checked.max_bytes = checked.max_bytes.max(part.max_bytes);
+            checked.agent_days += part.agent_days;
+            for w in part.warnings {
+                if !checked.warnings.contains(&w) {
+                    checked.warnings.push(w);
+                }
+            }
+        }
+        Ok(checked)
     }
 }
 
@@ -229,30 +330,61 @@ fn display_value(toml: &str) -> String {
 }
 
 impl Sweep {
-    /// The manifest that identifies this sweep for `--resume`: every point's resolved scenario.
+    /// The fingerprint that identifies this sweep for `--resume`: the resolved base, the set,
+    /// the design, its axes, replicates and seed.
     fn manifest(&self, timeseries: bool) -> String {
-        let mut m = format!("sweep {}\ntimeseries {timeseries}\n", self.name);
-        for s in &self.scenarios {
-            m.push_str(&s.to_toml());
-            m.push_str("\n---\n");
+        let mut m = Manifest::new("sweep", &self.name);
+        m.set("replicates", self.replicates as i64);
+        m.set("seed", self.seed.to_string());
+        m.set("timeseries", timeseries);
+        m.set("sampling", self.sampling.word());
+        m.set("samples", self.samples as i64);
+        let mut axes = toml_edit::Array::new();
+        for a in &self.axes {
+            let mut t = toml_edit::InlineTable::new();
+            t.insert("key", a.key.as_str().into());
+            match &a.values {
+                AxisValues::List(v) => t.insert("values", v.join(", ").into()),
+                &AxisValues::Range {
+                    start,
+                    stop,
+                    steps,
+                    log,
+                } => t.insert(
+                    "range",
+                    format!(
+                        "{start} to {stop} in {steps} steps{}",
+                        if log { ", log" } else { "" }
+                    )
+                    .into(),
+                ),
+            };
+            axes.push(t);
         }
-        m
+        m.set("axes", axes);
+        m.set_toml("base", &self.base.scenario.to_toml());
+        m.text()
     }
 
     /// Runs every (point, replicate) not yet done, and writes `runs.csv`, `points.csv` (and
     /// `timeseries.csv`) to `dir`.
     pub fn run(
         &self,
-        dir: &Path,
+        folder: &crate::folder::ResultsFolder,
         resume: bool,
         timeseries: bool,
         budget: crate::memory::Budget,
+        checked: &Checked,
+        announce: bool,
     ) -> anyhow::Result<()> {
         use crate::batch::{metric_values, Batch, Progress, RunKey};
         use crate::metrics::Metrics;
+        let scenario = |p: usize| self.scenario(p).map_err(anyhow::Error::from);
         let batch = Batch {
-            dir: dir.to_path_buf(),
-            scenarios: &self.scenarios,
+            dir: folder.dir().to_path_buf(),
+            staging: folder.staging().to_path_buf(),
+            scenario: &scenario,
+            max_bytes: checked.max_bytes,
             lead: (0..self.points.len()).map(|p| p.to_string()).collect(),
             lead_header: "point",
             extra: self
@@ -270,6 +402,9 @@ impl Sweep {
             .flat_map(|item| (0..self.replicates).map(move |replicate| RunKey { item, replicate }))
             .collect();
         let progress = Progress::new(keys.len() as u64, "runs");
+        if announce {
+            progress.announce();
+        }
         batch.run(&keys, &mut done, &progress)?;
         progress.finish();
         batch.finish(&done)?;
@@ -287,14 +422,13 @@ impl Sweep {
             row.extend(extra.iter().cloned());
             for i in 0..Metrics::NAMES.len() {
                 let e = crate::stats::estimate(&metric_values(&done, p, i));
-                row.extend([e.mean, e.sd, e.ci_low, e.ci_high].map(|x| x.to_string()));
+                row.extend([e.mean, e.sd, e.ci_low, e.ci_high].map(crate::export::cell));
             }
             row
         });
         crate::export::write_atomic(
-            &dir.join("points.csv"),
+            &folder.staging().join("points.csv"),
             &crate::export::csv_table(&header, rows)?,
-        )?;
-        batch.clean()
+        )
     }
 }

@@ -1,0 +1,317 @@
+//! A results folder has one owner and holds one result set.
+//!
+//! - **One writer.** While `run`, `sweep` or `compare` writes into a folder it holds an exclusive
+//!   advisory lock on `DIR/.agora-lock` (the standard library's `File::try_lock`, an `flock`
+//!   released by the operating system when the process ends, however it ends). A second writer
+//!   is refused at once with the holder's command, pid and start time, written in the lock file.
+//! - **Only agora's folders.** agora writes into a new or empty folder, or one it wrote before
+//!   (marked by `DIR/.agora`, or holding only agora's own files); never into a folder holding
+//!   someone else's files, nor into the current folder or one above it.
+//! - **One result set, swapped in whole.** A command writes its files into a staging folder
+//!   beside DIR and then exchanges the two folders in one step (`renameat2(RENAME_EXCHANGE)` on
+//!   Linux), so DIR holds the previous complete set or the new one, never a mix and never a
+//!   stale file of an earlier command. Elsewhere, or on a file system without the exchange, DIR
+//!   is renamed aside before the staged set takes its name (and restored by the next command
+//!   if a crash came between the two).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+/// The marker of a folder agora wrote.
+const MARKER: &str = ".agora";
+/// The lock file.
+const LOCK: &str = ".agora-lock";
+/// What agora itself writes into a results folder (any command, any version).
+const OWN_FILES: &[&str] = &[
+    MARKER,
+    LOCK,
+    ".partial",
+    "timeseries.csv",
+    "summary.csv",
+    "scenario.toml",
+    "runs.csv",
+    "points.csv",
+    "compare.csv",
+];
+
+/// A results folder held by this process.
+pub struct ResultsFolder {
+    dir: PathBuf,
+    staging: PathBuf,
+    /// Held for as long as the folder is ours; the OS releases it when the process ends.
+    _lock: File,
+    holder: String,
+}
+
+/// Siblings of `dir` named `.NAME.agora-KIND-*`.
+fn siblings(dir: &Path, kind: &str) -> Vec<PathBuf> {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return Vec::new();
+    };
+    let prefix = format!(".{}.agora-{kind}-", name.to_string_lossy());
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    fs::read_dir(parent)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A sibling path of `dir` for this process: `.NAME.agora-KIND-PID`.
+fn sibling(dir: &Path, kind: &str) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    dir.with_file_name(format!(".{name}.agora-{kind}-{}", std::process::id()))
+}
+
+/// Refuses folders agora must not own: the current folder or one above it, and folders holding
+/// files agora did not write.
+fn check_ownership(dir: &Path) -> Result<()> {
+    let here = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok());
+    if let (Some(here), Ok(target)) = (here, dir.canonicalize()) {
+        if here.starts_with(&target) {
+            bail!(
+                "{} is the current folder or one above it; give the results a folder of their \
+                 own, e.g. --out results/NAME",
+                dir.display()
+            );
+        }
+    }
+    if dir.join(MARKER).exists() {
+        return Ok(());
+    }
+    let foreign: Vec<String> = fs::read_dir(dir)
+        .with_context(|| format!("cannot read the folder {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| !OWN_FILES.contains(&n.as_str()))
+        .collect();
+    if let Some(first) = foreign.first() {
+        bail!(
+            "{} holds files agora did not write (such as `{first}`); agora writes only into a new \
+             or empty folder, or one it wrote before: choose another --out",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+impl ResultsFolder {
+    /// Takes `dir` for the command described by `command`: creates it if needed, refuses it if
+    /// another process holds it or if it is not agora's, and clears what a killed command left
+    /// beside it.
+    pub fn acquire(dir: &Path, command: &str) -> Result<ResultsFolder> {
+        if dir.exists() && !dir.is_dir() {
+            bail!("{} exists and is not a folder", dir.display());
+        }
+        // A crash between the two renames of the fallback swap leaves the previous set aside.
+        if !dir.exists() {
+            if let Some(old) = siblings(dir, "old").into_iter().next() {
+                fs::rename(&old, dir).ok();
+            }
+        }
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+        check_ownership(dir)?;
+        let path = dir.join(LOCK);
+        let mut lock = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                lock.read_to_string(&mut holder).ok();
+                let holder = holder.trim();
+                bail!(
+                    "{} is being written by another agora process ({}); wait for it to finish, \
+                     or choose another --out",
+                    dir.display(),
+                    if holder.is_empty() {
+                        "it is starting"
+                    } else {
+                        holder
+                    }
+                );
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()))
+            }
+        }
+        let holder = format!(
+            "`{command}`, pid {}, started {}",
+            std::process::id(),
+            crate::stamp::now()
+        );
+        lock.set_len(0)?;
+        lock.write_all(holder.as_bytes())?;
+        lock.sync_data()?;
+        // Leftovers of a command killed before it published: no agora process holds them now.
+        for leftover in siblings(dir, "staging") {
+            fs::remove_dir_all(&leftover).ok();
+        }
+        for leftover in siblings(dir, "old") {
+            fs::remove_dir_all(&leftover).ok();
+        }
+        let staging = sibling(dir, "staging");
+        fs::create_dir_all(&staging)
+            .with_context(|| format!("cannot create {}", staging.display()))?;
+        Ok(ResultsFolder {
+            dir: dir.to_path_buf(),
+            staging,
+            _lock: lock,
+            holder,
+        })
+    }
+
+    /// The folder itself (where work in progress such as `.partial` lives).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where the command writes its result set before [`ResultsFolder::publish`].
+    pub fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Makes the staged set the folder's contents, in one exchange: the folder then holds
+    /// exactly the staged files and its marker.
+    pub fn publish(self) -> Result<()> {
+        crate::export::write_atomic(&self.staging.join(MARKER), self.marker().as_bytes())?;
+        exchange(&self.staging, &self.dir).with_context(|| {
+            format!(
+                "cannot move the results from {} into {}",
+                self.staging.display(),
+                self.dir.display()
+            )
+        })?;
+        // The staging path now holds the previous contents (and the lock file we hold).
+        fs::remove_dir_all(&self.staging)
+            .with_context(|| format!("cannot remove {}", self.staging.display()))?;
+        Ok(())
+    }
+
+    fn marker(&self) -> String {
+        format!(
+            "# This folder holds one result set written by agora {}; agora replaces it whole.\n\
+             written_by = \"{}\"\n",
+            env!("CARGO_PKG_VERSION"),
+            self.holder.replace('\\', "\\\\").replace('"', "\\\"")
+        )
+    }
+}
+
+/// Exchanges two folders: one step on Linux, two renames elsewhere.
+fn exchange(staged: &Path, dir: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        match renameat_with(CWD, staged, CWD, dir, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(()),
+            // The file system cannot exchange: fall back to two renames.
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let old = sibling(dir, "old");
+    fs::rename(dir, &old)?;
+    fs::rename(staged, dir)?;
+    // The previous contents are where the staged set was, as after an exchange.
+    fs::rename(&old, staged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_writer_is_refused_with_the_holder_named() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        let first = ResultsFolder::acquire(&dir, "agora sweep a.toml").unwrap();
+        let err = ResultsFolder::acquire(&dir, "agora sweep b.toml")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("being written") && err.contains("agora sweep a.toml"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
+        drop(first);
+        ResultsFolder::acquire(&dir, "agora sweep b.toml").unwrap();
+    }
+
+    #[test]
+    fn publishing_replaces_the_whole_set_and_leaves_nothing_beside() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        let f = ResultsFolder::acquire(&dir, "agora sweep").unwrap();
+        fs::write(f.staging().join("points.csv"), "old").unwrap();
+        fs::write(f.staging().join("runs.csv"), "old").unwrap();
+        f.publish().unwrap();
+        let f = ResultsFolder::acquire(&dir, "agora run").unwrap();
+        fs::write(f.staging().join("summary.csv"), "new").unwrap();
+        // Until it is published, the folder still holds the previous complete set.
+        assert_eq!(fs::read_to_string(dir.join("points.csv")).unwrap(), "old");
+        f.publish().unwrap();
+        let mut names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, vec![".agora", "summary.csv"]);
+        let beside: Vec<_> = fs::read_dir(root.path()).unwrap().collect();
+        assert_eq!(beside.len(), 1, "no staging or old folder is left");
+    }
+
+    #[test]
+    fn folders_with_other_files_and_the_current_folder_are_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("mine");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("notes.txt"), "my notes").unwrap();
+        let err = ResultsFolder::acquire(&dir, "agora run")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("notes.txt") && err.contains("did not write"),
+            "{err}"
+        );
+        assert!(dir.join("notes.txt").exists());
+        let here = std::env::current_dir().unwrap();
+        let err = ResultsFolder::acquire(&here, "agora run")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("current folder"), "{err}");
+        // Results of an earlier agora, without a marker, are agora's own.
+        let legacy = root.path().join("legacy");
+        fs::create_dir_all(&legacy).unwrap();
+        fs::write(legacy.join("summary.csv"), "x").unwrap();
+        ResultsFolder::acquire(&legacy, "agora run").unwrap();
+    }
+}

@@ -1,0 +1,657 @@
+//! The guarantees of `docs/RELIABILITY.md`, one test per class: a results folder has one owner
+//! and holds one result set; nothing nonsensical is accepted silently; errors are short, in the
+//! scenario's own words, and point at the right place; plans and progress show at once.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn agora() -> Command {
+    Command::cargo_bin("agora").expect("the agora binary is built")
+}
+
+fn preset(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// A sweep over the free chat group, `points` values of word of mouth.
+fn sweep_file(dir: &Path, name: &str, points: usize, replicates: u32, size: u32) -> PathBuf {
+    let values: Vec<String> = (0..points)
+        .map(|i| format!("{:.3}", 0.02 + 0.01 * i as f64))
+        .collect();
+    write(
+        dir,
+        &format!("{name}.toml"),
+        &format!(
+            "name = \"{name}\"\nbase = \"{}\"\nreplicates = {replicates}\n\
+             set = {{ \"population.size\" = {size}, days = 60 }}\n\
+             [[axes]]\nkey = \"acquisition.word_of_mouth\"\nvalues = [{}]\n",
+            preset("free-chat-group").display(),
+            values.join(", ")
+        ),
+    )
+}
+
+/// The stderr of a failed `agora ARGS`; asserts it failed, without a panic, in one paragraph.
+fn failure(args: &[&str]) -> String {
+    let out = agora().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success(), "expected failure of {args:?}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+/// The error `agora check` gives for a scenario text.
+fn check_error(text: &str, extra: &[&str]) -> String {
+    let dir = TempDir::new().unwrap();
+    let file = write(dir.path(), "bad.toml", text);
+    let mut args = vec!["check", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let e = failure(&args);
+    assert_eq!(e.trim_end().lines().count(), 1, "one line: {e}");
+    e
+}
+
+/// Words of serde and Rust that must never reach an operator.
+const JARGON: &[&str] = &[
+    "invalid type",
+    "expected struct",
+    "exactly 1 element",
+    "serde",
+    "u32",
+    "u64",
+    "f64",
+    "sequence",
+    "variant",
+    "map,",
+];
+
+fn assert_plain(e: &str) {
+    for word in JARGON {
+        assert!(!e.contains(word), "`{word}` in: {e}");
+    }
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut n: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    n.sort();
+    n
+}
+
+#[test]
+fn a_folder_held_by_another_writer_is_refused_at_once_naming_it() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let held = agora::folder::ResultsFolder::acquire(&out, "agora sweep other.toml").unwrap();
+    let file = sweep_file(dir.path(), "s", 2, 1, 2000);
+    for resume in [false, true] {
+        let mut args = vec![
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if resume {
+            args.push("--resume");
+        }
+        let e = failure(&args);
+        assert!(
+            e.contains("being written") && e.contains("agora sweep other.toml"),
+            "{e}"
+        );
+        assert!(
+            !e.contains("interrupted"),
+            "a running batch is not interrupted: {e}"
+        );
+    }
+    drop(held);
+    agora()
+        .args(["sweep", file.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn two_sweeps_racing_for_one_folder_one_runs_and_the_other_is_refused() {
+    let dir = TempDir::new().unwrap();
+    // Runs long enough (a few tenths of a second) that the two always overlap.
+    let a = sweep_file(dir.path(), "a", 3, 2, 100_000);
+    let b = sweep_file(dir.path(), "b", 2, 2, 100_000);
+    for race in 0..20 {
+        let out = dir.path().join(format!("out{race}"));
+        let start = |file: &Path| {
+            Process::new(assert_cmd::cargo::cargo_bin("agora"))
+                .arg("sweep")
+                .arg(file)
+                .arg("--out")
+                .arg(&out)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (pa, pb) = (start(&a), start(&b));
+        let (ra, rb) = (
+            pa.wait_with_output().unwrap(),
+            pb.wait_with_output().unwrap(),
+        );
+        let ok = [ra.status.success(), rb.status.success()];
+        assert_eq!(
+            ok.iter().filter(|&&x| x).count(),
+            1,
+            "race {race}: exactly one writer runs"
+        );
+        let loser = if ok[0] { &rb } else { &ra };
+        let e = String::from_utf8_lossy(&loser.stderr);
+        assert!(e.contains("being written"), "race {race}: {e}");
+        // The folder holds the winner's set, whole: 3 or 2 points of 2 replicates.
+        let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+        let expected = if ok[0] { 6 } else { 4 };
+        assert_eq!(runs.lines().count(), expected + 1, "race {race}");
+    }
+}
+
+#[test]
+fn resume_refuses_an_edited_design_and_names_what_changed() {
+    let dir = TempDir::new().unwrap();
+    let file = sweep_file(dir.path(), "long", 5, 3, 20_000);
+    let out = dir.path().join("out");
+    let partial = out.join(".partial").join("runs.csv");
+    let mut child = Process::new(assert_cmd::cargo::cargo_bin("agora"))
+        .arg("sweep")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while fs::read_to_string(&partial).map_or(0, |t| t.lines().count()) < 2
+        && start.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(partial.exists(), "the sweep was killed part way");
+    let edited = fs::read_to_string(&file)
+        .unwrap()
+        .replace("replicates = 3", "replicates = 1");
+    fs::write(&file, edited).unwrap();
+    let e = failure(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert!(
+        e.contains("`replicates` was 3 and is now 1"),
+        "names what changed: {e}"
+    );
+}
+
+#[test]
+fn a_folder_holds_exactly_the_files_of_the_last_command() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let file = sweep_file(dir.path(), "s", 2, 2, 2000);
+    agora()
+        .args(["sweep", file.to_str().unwrap(), "--timeseries", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        names(&out),
+        [".agora", "points.csv", "runs.csv", "timeseries.csv"]
+    );
+    agora()
+        .arg("run")
+        .arg(preset("bass-diffusion"))
+        .args([
+            "--days",
+            "5",
+            "--replicates",
+            "1",
+            "--set",
+            "population.size=1000",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        names(&out),
+        [".agora", "scenario.toml", "summary.csv", "timeseries.csv"],
+        "no stale points.csv or runs.csv"
+    );
+    // Nothing is left beside the folder either.
+    assert_eq!(names(dir.path()), ["out", "s.toml"]);
+}
+
+#[test]
+fn folders_agora_did_not_write_are_never_written_into() {
+    let dir = TempDir::new().unwrap();
+    let mine = dir.path().join("mine");
+    fs::create_dir(&mine).unwrap();
+    write(&mine, "thesis.docx", "years of work");
+    let e = failure(&[
+        "run",
+        preset("bass-diffusion").to_str().unwrap(),
+        "--out",
+        mine.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("did not write") && e.contains("thesis.docx"),
+        "{e}"
+    );
+    assert_eq!(names(&mine), ["thesis.docx"]);
+}
+
+#[test]
+fn tables_written_as_lists_and_lists_as_tables_are_refused() {
+    for (text, key) in [
+        (
+            "name = \"x\"\n[community]\noffer = [0.3]\n",
+            "community.offer",
+        ),
+        (
+            "name = \"x\"\n[population]\nnetwork = [\"small-world\"]\n",
+            "population.network",
+        ),
+        (
+            "name = \"x\"\n[community]\nalive_floor = [10, 5.0]\n",
+            "community.alive_floor",
+        ),
+    ] {
+        let e = check_error(text, &[]);
+        assert!(
+            e.contains(key) && e.contains("is a table, not a list"),
+            "{e}"
+        );
+        assert_plain(&e);
+    }
+    let e = check_error("name = \"x\"\n[events]\nkind = \"topic\"\n", &[]);
+    assert!(e.contains("line 2") && e.contains("[[events]]"), "{e}");
+}
+
+#[test]
+fn no_input_can_make_an_output_infinite_or_wrap_a_day() {
+    for (text, key) in [
+        (
+            "name = \"x\"\n[community]\nseed_commitment = 4e38\n",
+            "community.seed_commitment",
+        ),
+        (
+            "name = \"x\"\n[[population.segments]]\nad_aversion = 1e308\n",
+            "population.segments.0.ad_aversion",
+        ),
+        (
+            "name = \"x\"\n[acquisition]\ncost_per_exposure = 1e308\n",
+            "acquisition.cost_per_exposure",
+        ),
+        (
+            "name = \"x\"\n[behavior]\nvisit_base = nan\n",
+            "behavior.visit_base",
+        ),
+        (
+            "name = \"x\"\n[behavior]\ngrace_days = 4294967295\n",
+            "behavior.grace_days",
+        ),
+        (
+            "name = \"x\"\n[entry]\nperiod_days = 4294967295\n",
+            "entry.period_days",
+        ),
+        (
+            "name = \"x\"\n[rules]\nkick_after = 255\n",
+            "rules.kick_after",
+        ),
+    ] {
+        let e = check_error(text, &[]);
+        assert!(e.contains(key) && e.contains("expected"), "{e}");
+        assert_plain(&e);
+    }
+    // An undefined metric is an empty cell, never NaN: ROI without cost, retention without a
+    // cohort.
+    let dir = TempDir::new().unwrap();
+    agora()
+        .arg("run")
+        .arg(preset("bass-diffusion"))
+        .args([
+            "--days",
+            "10",
+            "--replicates",
+            "1",
+            "--set",
+            "population.size=1000",
+            "--out",
+        ])
+        .arg(dir.path().join("o"))
+        .assert()
+        .success();
+    let summary = fs::read_to_string(dir.path().join("o/summary.csv")).unwrap();
+    assert!(
+        !summary.contains("NaN") && !summary.contains("inf"),
+        "{summary}"
+    );
+    assert!(
+        summary.lines().nth(1).unwrap().ends_with(','),
+        "empty ROI: {summary}"
+    );
+}
+
+#[test]
+fn seeds_and_replicates_are_the_batch_files_own() {
+    let dir = TempDir::new().unwrap();
+    let base = preset("free-chat-group");
+    let base = base.to_str().unwrap();
+    let cases = [
+        (
+            "sweep",
+            format!("name = \"x\"\nbase = \"{base}\"\n[[axes]]\nkey = \"seed\"\nvalues = [1, 2]\n"),
+            "axes.0.key",
+        ),
+        (
+            "sweep",
+            format!(
+                "name = \"x\"\nbase = \"{base}\"\nset = {{ replicates = 5 }}\n[[axes]]\n\
+                 key = \"entry.fee\"\nvalues = [1.0]\n"
+            ),
+            "set.replicates",
+        ),
+        (
+            "compare",
+            format!(
+                "name = \"x\"\nbase = \"{base}\"\n[[policies]]\nname = \"a\"\n\
+                 set = {{ seed = 3 }}\n"
+            ),
+            "policies.0.set.seed",
+        ),
+    ];
+    for (command, text, key) in cases {
+        let file = write(dir.path(), "b.toml", &text);
+        let e = failure(&[command, file.to_str().unwrap(), "--out", "/nonexistent/x"]);
+        assert!(e.contains(key) && e.contains("cannot vary"), "{e}");
+    }
+}
+
+#[test]
+fn repeated_axes_values_segments_and_empty_names_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let base = preset("free-chat-group");
+    let base = base.to_str().unwrap();
+    let cases = [
+        (
+            "sweep",
+            format!(
+                "name = \"x\"\nbase = \"{base}\"\n[[axes]]\nkey = \"entry.fee\"\nvalues = [1.0]\n\
+                 [[axes]]\nkey = \"entry.fee\"\nvalues = [2.0]\n"
+            ),
+            "already axis 0",
+        ),
+        (
+            "sweep",
+            format!(
+                "name = \"x\"\nbase = \"{base}\"\n[[axes]]\nkey = \"rules.moderators_per_group\"\n\
+                 range = {{ start = 0, stop = 2, steps = 5 }}\n"
+            ),
+            "comes twice",
+        ),
+        (
+            "sweep",
+            format!(
+                "name = \"x\"\nbase = \"{base}\"\n[[axes]]\nkey = \"entry.fee\"\n\
+                 values = [1.0, 2.0, 1.0]\n"
+            ),
+            "listed twice",
+        ),
+        (
+            "compare",
+            format!("name = \"x\"\nbase = \"{base}\"\n[[policies]]\nname = \"\"\n"),
+            "non-empty name",
+        ),
+    ];
+    for (command, text, expected) in cases {
+        let file = write(dir.path(), "b.toml", &text);
+        let e = failure(&[command, file.to_str().unwrap(), "--out", "/nonexistent/x"]);
+        assert!(e.contains(expected), "{expected}: {e}");
+    }
+    let e = check_error(
+        "name = \"x\"\n[[population.segments]]\nname = \"a\"\nshare = 0.5\n\
+         [[population.segments]]\nname = \"a\"\nshare = 0.5\n",
+        &[],
+    );
+    assert!(
+        e.contains("population.segments.1.name") && e.contains("two segments"),
+        "{e}"
+    );
+}
+
+#[test]
+fn levers_that_cannot_act_get_a_warning_and_the_run_goes() {
+    let cases = [
+        (
+            "days = 30\n[[events]]\nstart_day = 40\n",
+            "events.0.start_day",
+        ),
+        (
+            "days = 30\n[incentives]\nred_envelope = { start_day = 31 }\n",
+            "red_envelope.start_day",
+        ),
+        ("[entry]\nfee = 49.0\n", "entry.fee"),
+        (
+            "days = 30\n[incentives]\nbadges = { levels = [5, 50] }\n",
+            "badges.levels",
+        ),
+        (
+            "[population]\nsize = 100\n[community]\nalive_floor = { members = 500 }\n",
+            "alive_floor",
+        ),
+    ];
+    let dir = TempDir::new().unwrap();
+    for (body, key) in cases {
+        let file = write(dir.path(), "w.toml", &format!("name = \"w\"\n{body}"));
+        let out = agora().arg("check").arg(&file).output().unwrap();
+        assert!(out.status.success(), "{body}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("warning:") && stderr.contains(key) && stderr.contains("w.toml, line"),
+            "{key}: {stderr}"
+        );
+    }
+    // A comparison whose objective is undefined for every policy ranks none, and says so.
+    let file = write(
+        dir.path(),
+        "c.toml",
+        &format!(
+            "name = \"c\"\nbase = \"{}\"\nreplicates = 2\nobjective = \"roi\"\n\
+             set = {{ \"population.size\" = 1000, days = 20 }}\n\
+             [[policies]]\nname = \"a\"\n[[policies]]\nname = \"b\"\n",
+            preset("free-chat-group").display()
+        ),
+    );
+    let out = agora()
+        .arg("compare")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("c"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("undefined for every policy"), "{stderr}");
+    let csv = fs::read_to_string(dir.path().join("c/compare.csv")).unwrap();
+    assert!(
+        csv.lines().skip(1).all(|l| l.split(',').nth(1) == Some("")),
+        "{csv}"
+    );
+}
+
+#[test]
+fn set_inside_an_unwritten_table_keeps_the_tables_other_defaults() {
+    let dir = TempDir::new().unwrap();
+    let file = write(dir.path(), "x.toml", "name = \"x\"\n");
+    let out = agora()
+        .arg("check")
+        .arg(&file)
+        .args(["--set", "community.offer.learning=0.9"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let offer = text.split("[community.offer]").nth(1).unwrap();
+    assert!(
+        offer.contains("learning = 0.9") && offer.contains("service = 0.3"),
+        "{text}"
+    );
+    // join_threshold = { sd = 0.1 } keeps the default mean.
+    let file = write(
+        dir.path(),
+        "y.toml",
+        "name = \"y\"\n[[population.segments]]\njoin_threshold = { sd = 0.1 }\n",
+    );
+    let out = agora().arg("check").arg(&file).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("mean = 0.15"), "{text}");
+}
+
+#[test]
+fn errors_point_at_the_right_place_in_plain_words() {
+    // A --set mistake names --set.
+    let e = check_error("name = \"x\"\n", &["--set", "population.size=0"]);
+    assert!(e.contains("--set population.size"), "{e}");
+    // A sweep file's unknown key is matched against the sweep file's keys.
+    let dir = TempDir::new().unwrap();
+    let base = preset("free-chat-group");
+    let file = write(
+        dir.path(),
+        "s.toml",
+        &format!(
+            "name = \"s\"\nbase = \"{}\"\nreplicate = 3\n[[axes]]\nkey = \"entry.fee\"\n\
+             values = [1.0]\n",
+            base.display()
+        ),
+    );
+    let e = failure(&["sweep", file.to_str().unwrap()]);
+    assert!(
+        e.contains("did you mean `replicates`") && e.contains("sweep file"),
+        "{e}"
+    );
+    // A grid too large blames the axes, not `samples`.
+    let many: Vec<String> = (0..1001).map(|i| format!("{i}.0")).collect();
+    let file = write(
+        dir.path(),
+        "g.toml",
+        &format!(
+            "name = \"g\"\nbase = \"{}\"\n[[axes]]\nkey = \"entry.fee\"\nvalues = [{m}]\n\
+             [[axes]]\nkey = \"behavior.post_base\"\nvalues = [{m}]\n",
+            base.display(),
+            m = many.join(", ")
+        ),
+    );
+    let e = failure(&["sweep", file.to_str().unwrap()]);
+    assert!(e.contains("`axes`") && !e.contains("samples"), "{e}");
+    // A shares error caused by an axis names the axis and the point.
+    let file = write(
+        dir.path(),
+        "sh.toml",
+        &format!(
+            "name = \"sh\"\nbase = \"{}\"\n[[axes]]\nkey = \"population.segments.0.share\"\n\
+             values = [0.88, 0.5]\n",
+            base.display()
+        ),
+    );
+    let e = failure(&["sweep", file.to_str().unwrap()]);
+    assert!(e.contains("axes.0.key") && e.contains("point 1"), "{e}");
+    // Suggestions never show a placeholder and come from the right table.
+    let e = check_error("name = \"x\"\n[rules]\nfee = 3\n", &[]);
+    assert!(e.contains("did you mean `entry.fee`"), "{e}");
+    let e = check_error("name = \"x\"\n[[population.segments]]\nshar = 1.0\n", &[]);
+    assert!(
+        e.contains("`population.segments.0.share`") && !e.contains(".N."),
+        "{e}"
+    );
+    assert_plain(&e);
+}
+
+#[test]
+fn messages_are_short_and_name_the_real_line() {
+    let long_key = "k".repeat(1_000_000);
+    let e = check_error(&format!("name = \"x\"\n{long_key} = 1\n"), &[]);
+    assert!(e.len() < 400, "{} characters", e.len());
+    let deep = vec!["a"; 5000].join(".");
+    let e = check_error(&format!("name = \"x\"\n{deep} = 1\n"), &[]);
+    assert!(
+        e.contains("line 2") && e.contains("nests too deeply"),
+        "{e}"
+    );
+    let e = check_error("name = \"x\"\ndays =\n", &[]);
+    assert!(e.contains("line 2") && e.contains("missing"), "{e}");
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("latin1.toml");
+    fs::write(&file, b"name = \"x\"\n# caf\xe9\ndays = 3\n").unwrap();
+    let e = failure(&["check", file.to_str().unwrap()]);
+    assert!(e.contains("line 2") && e.contains("UTF-8"), "{e}");
+    let e = check_error("name = \"a\\nb\"\n", &[]);
+    assert!(e.contains("one line"), "{e}");
+}
+
+#[test]
+fn init_refuses_names_that_would_make_a_bad_or_hidden_file() {
+    let dir = TempDir::new().unwrap();
+    for name in [".", "..", ".hidden", "a/b", "two\nlines"] {
+        let out = agora()
+            .current_dir(dir.path())
+            .args(["init", name])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{name:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be a scenario name"));
+    }
+    assert!(names(dir.path()).is_empty());
+}
+
+#[test]
+fn plans_show_at_once_and_threads_beyond_the_cores_are_capped() {
+    let dir = TempDir::new().unwrap();
+    let file = sweep_file(dir.path(), "p", 2, 1, 1000);
+    let out = agora()
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--threads",
+            "1000",
+            "--out",
+        ])
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("2 points x 1 replicates") && stdout.contains("plan:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("peak memory about") && stdout.contains("agent-days"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("--threads 1000 is more than"), "{stderr}");
+}
