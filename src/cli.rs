@@ -131,6 +131,9 @@ pub struct CompareArgs {
     /// runner-up excludes zero.
     #[arg(long)]
     pub until_separated: bool,
+    /// Also write every run's daily series to one long timeseries.csv, with a `policy` column.
+    #[arg(long)]
+    pub timeseries: bool,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -222,17 +225,13 @@ fn sweep(args: SweepArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let folder = ResultsFolder::acquire(&out, &command_line())?;
-    let long = crate::memory::seconds(checked.agent_days, pool.current_num_threads()) > 2.0;
-    pool.install(|| {
-        sweep.run(
-            &folder,
-            args.resume,
-            args.timeseries,
-            budget,
-            &checked,
-            long,
-        )
-    })?;
+    let options = crate::batch::Options {
+        resume: args.resume,
+        timeseries: args.timeseries,
+        announce: crate::memory::seconds(checked.agent_days, pool.current_num_threads()) > 2.0,
+        budget,
+    };
+    pool.install(|| sweep.run(&folder, options, &checked))?;
     folder.publish()?;
     println!(
         "wrote runs.csv and points.csv{}",
@@ -287,9 +286,13 @@ fn compare(args: CompareArgs) -> Result<()> {
         }
     }
     let folder = ResultsFolder::acquire(&out, &command_line())?;
-    let long = crate::memory::seconds(agent_days, pool.current_num_threads()) > 2.0;
-    let (results, separation) =
-        pool.install(|| c.run(&folder, args.resume, args.until_separated, budget, long))?;
+    let options = crate::batch::Options {
+        resume: args.resume,
+        timeseries: args.timeseries,
+        announce: crate::memory::seconds(agent_days, pool.current_num_threads()) > 2.0,
+        budget,
+    };
+    let (results, separation) = pool.install(|| c.run(&folder, options, args.until_separated))?;
     folder.publish()?;
     println!("{}", c.table(&results));
     if results.iter().all(|r| r.rank.is_none()) {
@@ -367,7 +370,7 @@ fn run(args: RunArgs) -> Result<()> {
     write_outputs(&scenario, &runs, folder.staging())?;
     folder.publish()?;
     for r in &runs {
-        println!("{}", describe(&r.summary, scenario.days()));
+        println!("{}", describe(r, scenario.days()));
     }
     if args.bench {
         print_bench(&scenario, seconds, pool.current_num_threads());

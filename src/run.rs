@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::engine::{run_replicate_with, Replicate};
 use crate::export::{csv_table, write_atomic, write_csv};
 use crate::memory::{replicate_bytes, Budget};
-use crate::metrics::Summary;
+use crate::metrics::{CohortRow, FunnelRow, GroupRow, SegmentRow, Summary};
 use crate::scenario::Scenario;
 
 /// The default results folder of a scenario: `results/<name>/`.
@@ -37,7 +37,18 @@ pub fn run_all(s: &Scenario, budget: &Budget, on_day: &(dyn Fn() + Sync)) -> Vec
     }
 }
 
-/// Writes `timeseries.csv`, `summary.csv` and `scenario.toml` to `dir`.
+/// The files `agora run` writes, in the order it writes them.
+pub const RUN_FILES: &[&str] = &[
+    "timeseries.csv",
+    "summary.csv",
+    "funnel.csv",
+    "groups.csv",
+    "cohorts.csv",
+    "segments.csv",
+    "scenario.toml",
+];
+
+/// Writes the files of [`RUN_FILES`] to `dir`.
 pub fn write_outputs(s: &Scenario, runs: &[Replicate], dir: &Path) -> Result<()> {
     write_csv(
         &dir.join("timeseries.csv"),
@@ -50,35 +61,76 @@ pub fn write_outputs(s: &Scenario, runs: &[Replicate], dir: &Path) -> Result<()>
         &dir.join("summary.csv"),
         &csv_table(&Summary::header(), rows)?,
     )?;
+    write_table(
+        &dir.join("funnel.csv"),
+        FunnelRow::COLUMNS,
+        runs.iter().map(|r| &r.tables.funnel),
+    )?;
+    write_table(
+        &dir.join("groups.csv"),
+        GroupRow::COLUMNS,
+        runs.iter().flat_map(|r| &r.tables.groups),
+    )?;
+    write_table(
+        &dir.join("cohorts.csv"),
+        CohortRow::COLUMNS,
+        runs.iter().flat_map(|r| &r.tables.cohorts),
+    )?;
+    write_table(
+        &dir.join("segments.csv"),
+        SegmentRow::COLUMNS,
+        runs.iter().flat_map(|r| &r.tables.segments),
+    )?;
     write_atomic(&dir.join("scenario.toml"), s.to_toml().as_bytes())
 }
 
+/// Rows under their declared header (written even when there are no rows).
+fn write_table<'a, T: serde::Serialize + 'a>(
+    path: &Path,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = &'a T>,
+) -> Result<()> {
+    write_atomic(path, &csv_table(columns, rows)?)
+}
+
 /// A few lines of human summary for one replicate.
-pub fn describe(summary: &Summary, days: u32) -> String {
-    let s = &summary.metrics;
+pub fn describe(run: &Replicate, days: u32) -> String {
+    let s = &run.summary.metrics;
+    let f = &run.tables.funnel;
     let pct = |x: Option<f64>| match x {
         Some(x) => format!("{:.0}%", 100.0 * x),
         None => "n/a".to_string(),
     };
-    format!(
-        "replicate {}: {} members after {} days (peak {} on day {}), {}\n  \
-         30-day retention {}, never posted {}, top 1% wrote {} of posts (Gini {})\n  \
-         revenue {:.2}, cost {:.2}, ROI {}",
-        summary.replicate,
+    let headline = format!(
+        "replicate {}: {} members after {days} days (peak {} on day {}), {}",
+        run.summary.replicate,
         s.final_members,
-        days,
         s.peak_members,
         s.peak_day,
         if s.alive == 1 { "alive" } else { "dead" },
+    );
+    let posting = format!(
+        "30-day retention {}, never posted {}, top 1% wrote {} of posts (Gini {})",
         pct(s.retention_30d),
         pct(s.never_posted_share),
         pct(s.top1_post_share),
         s.post_gini.map_or("n/a".to_string(), |g| format!("{g:.2}")),
+    );
+    let funnel = format!(
+        "funnel: {} exposed, {} joined, {} visited in their first week, {} posted, {} of {} \
+         still in after 30 days",
+        f.exposed, f.joined, f.activated, f.first_post, f.retained_30, f.eligible_30
+    );
+    let groups = format!(
+        "groups: {} opened, {} alive at the end",
+        s.groups_opened, s.groups_alive
+    );
+    let money = format!(
+        "revenue {:.2}, cost {:.2}, ROI {}",
         s.total_revenue,
         s.total_cost,
-        match s.roi {
-            Some(roi) => format!("{roi:.2}"),
-            None => "n/a (no cost)".to_string(),
-        },
-    )
+        s.roi
+            .map_or("n/a (no cost)".to_string(), |roi| format!("{roi:.2}")),
+    );
+    [headline, posting, funnel, groups, money].join("\n  ")
 }

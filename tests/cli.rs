@@ -35,8 +35,14 @@ fn read(dir: &TempDir, name: &str) -> String {
     fs::read_to_string(dir.path().join(name)).unwrap()
 }
 
-const TIMESERIES_HEADER: &str = "replicate,day,members,absent,lurkers,posters,advertisers,joins,quits,kicks,posts,ads_posted,ads_removed,groups,mean_commitment,sat_safety,sat_belonging,sat_esteem,sat_self_actualization,revenue,cost";
-const SUMMARY_HEADER: &str = "replicate,seed,final_members,peak_members,peak_day,alive,retention_30d,never_posted_share,top1_post_share,top10_post_share,post_gini,total_revenue,total_cost,roi";
+/// The documented columns of each file of `agora run` (docs/OUTPUTS.md), written out here as the
+/// format's contract: a change of columns changes this test deliberately.
+const TIMESERIES_HEADER: &str = "replicate,day,members,absent,lurkers,posters,advertisers,joins,quits,kicks,posts,ads_posted,ads_removed,groups,groups_alive,mean_commitment,sat_safety,sat_belonging,sat_esteem,sat_self_actualization,revenue,revenue_fees,revenue_sales,cost,cost_acquisition,cost_moderation,cost_events,cost_red_envelopes,cost_referrals,cost_other";
+const SUMMARY_HEADER: &str = "replicate,seed,final_members,peak_members,peak_day,alive,groups_opened,groups_alive,groups_dead_share,joined,quits,kicks,retention_30d,visit_rate,posts_per_member_day,ad_share,never_posted_share,top1_post_share,top10_post_share,post_gini,total_revenue,revenue_fees,revenue_sales,total_cost,cost_acquisition,cost_moderation,cost_events,cost_red_envelopes,cost_referrals,cost_other,cost_per_joined,cost_per_retained_30,cost_per_active_member_day,payback_day,roi";
+const FUNNEL_HEADER: &str = "replicate,exposed,exposed_ads,exposed_word_of_mouth,exposed_referral,considered,declined_no_need,declined_price,rejected_review,turned_away_full,joined,activated,first_post,eligible_30,retained_30,active_30,eligible_90,retained_90,renewed,quit,kicked";
+const GROUPS_HEADER: &str = "replicate,group,opened_day,tier,members_final,members_peak,peak_day,posts_last30,ads_last30,alive_final,died_day,members_joined,members_left";
+const COHORTS_HEADER: &str = "replicate,cohort_week,week,size,members,active,posters";
+const SEGMENTS_HEADER: &str = "replicate,segment,joined,members_final,quit,kicked,posts,ads,mean_commitment,sat_service,sat_work,sat_contact,sat_friendship,sat_life,sat_belonging,sat_promotion,sat_learning";
 
 #[test]
 fn every_preset_runs_and_writes_the_documented_columns() {
@@ -73,6 +79,20 @@ fn every_preset_runs_and_writes_the_documented_columns() {
         let summary = read(&out, "summary.csv");
         assert_eq!(summary.lines().next().unwrap(), SUMMARY_HEADER, "{name}");
         assert_eq!(summary.lines().count(), 3, "{name}");
+        for (file, header) in [
+            ("funnel.csv", FUNNEL_HEADER),
+            ("groups.csv", GROUPS_HEADER),
+            ("cohorts.csv", COHORTS_HEADER),
+            ("segments.csv", SEGMENTS_HEADER),
+        ] {
+            let text = read(&out, file);
+            assert_eq!(text.lines().next().unwrap(), header, "{name}: {file}");
+            assert!(text.lines().count() >= 3, "{name}: {file} has rows");
+            assert!(
+                !text.contains("NaN") && !text.contains("inf"),
+                "{name}: {file}"
+            );
+        }
         assert!(read(&out, "scenario.toml").contains(&format!("name = \"{name}\"")));
     }
 }

@@ -45,3 +45,19 @@ fn the_scenario_key_tables_are_generated_from_the_declarations() {
          AGORA_BLESS=1 to regenerate the tables (or see `agora keys --markdown TABLE`)"
     );
 }
+
+#[test]
+fn the_outputs_page_is_generated_from_the_column_declarations() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/OUTPUTS.md");
+    let generated = agora::metrics::outputs_markdown();
+    if std::env::var_os("AGORA_BLESS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let doc = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        doc == generated,
+        "docs/OUTPUTS.md differs from the column declarations; rerun the tests with \
+         AGORA_BLESS=1 to regenerate it"
+    );
+}

@@ -239,7 +239,16 @@ fn a_folder_holds_exactly_the_files_of_the_last_command() {
         .success();
     assert_eq!(
         names(&out),
-        [".agora", "scenario.toml", "summary.csv", "timeseries.csv"],
+        [
+            ".agora",
+            "cohorts.csv",
+            "funnel.csv",
+            "groups.csv",
+            "scenario.toml",
+            "segments.csv",
+            "summary.csv",
+            "timeseries.csv"
+        ],
         "no stale points.csv or runs.csv"
     );
     // Nothing is left beside the folder either.

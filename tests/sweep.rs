@@ -604,3 +604,31 @@ fn bad_sweep_and_compare_files_name_the_key_and_line() {
     // An unreadable base is blamed on the `base` line, in comparisons as in sweeps.
     assert!(e.contains("line 2") && e.contains("`base`"), "{e}");
 }
+
+#[test]
+fn compare_timeseries_holds_every_policys_daily_series() {
+    let dir = TempDir::new().unwrap();
+    let file = write(
+        dir.path(),
+        "c.toml",
+        &format!(
+            "name = \"c\"\nbase = \"{}\"\nreplicates = 2\n\
+             set = {{ \"population.size\" = 2000, days = 15 }}\n\
+             [[policies]]\nname = \"free\"\n[[policies]]\nname = \"banned\"\n\
+             set = {{ \"rules.ads\" = \"banned\" }}\n",
+            presets().join("free-chat-group.toml").display()
+        ),
+    );
+    let out = dir.path().join("out");
+    agora()
+        .args(["compare", file.to_str().unwrap(), "--timeseries", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let (header, rows) = table(&out.join("timeseries.csv"));
+    assert_eq!(&header[..3], &["policy", "replicate", "day"]);
+    assert_eq!(rows.len(), 2 * 2 * 16, "2 policies x 2 replicates x days 0..=15");
+    for policy in ["free", "banned"] {
+        assert_eq!(rows.iter().filter(|r| r[0] == policy).count(), 32);
+    }
+}

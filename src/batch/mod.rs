@@ -28,6 +28,19 @@ use crate::metrics::{DayRecord, Metrics};
 pub use crate::progress::Progress;
 use crate::scenario::Scenario;
 
+/// How a batch runs, as the command line asks.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Finish an interrupted batch instead of starting anew.
+    pub resume: bool,
+    /// Also write every run's daily series to `timeseries.csv`.
+    pub timeseries: bool,
+    /// Say at once that the runs have started (the plan is long).
+    pub announce: bool,
+    /// How much memory the runs may take together.
+    pub budget: Budget,
+}
+
 /// One run of a batch: scenario (point or policy) `item`, replicate `replicate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RunKey {

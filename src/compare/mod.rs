@@ -275,10 +275,8 @@ impl Comparison {
     pub fn run(
         &self,
         folder: &crate::folder::ResultsFolder,
-        resume: bool,
+        options: crate::batch::Options,
         until_separated: bool,
-        budget: crate::memory::Budget,
-        announce: bool,
     ) -> anyhow::Result<(Vec<PolicyResult>, Separation)> {
         let scenario = |p: usize| Ok(self.scenarios[p].clone());
         let batch = Batch {
@@ -295,18 +293,18 @@ impl Comparison {
             lead_header: "policy",
             extra: vec![Vec::new(); self.policies.len()],
             extra_header: Vec::new(),
-            manifest: self.manifest(),
-            keep_timeseries: false,
-            budget,
+            manifest: self.manifest(options.timeseries),
+            keep_timeseries: options.timeseries,
+            budget: options.budget,
         };
-        let mut done = batch.open(resume)?;
+        let mut done = batch.open(options.resume)?;
         let mut replicates = self.replicates;
         let separation = loop {
             let keys: Vec<RunKey> = (0..self.policies.len())
                 .flat_map(|item| (0..replicates).map(move |replicate| RunKey { item, replicate }))
                 .collect();
             let progress = Progress::new(keys.len() as u64, "runs");
-            if announce {
+            if options.announce {
                 progress.announce();
             }
             batch.run(&keys, &mut done, &progress)?;
@@ -336,8 +334,9 @@ impl Comparison {
 
     /// The fingerprint that identifies this comparison for `--resume`: every policy's resolved
     /// scenario, the replicates and the seed.
-    fn manifest(&self) -> String {
+    fn manifest(&self, timeseries: bool) -> String {
         let mut m = Manifest::new("compare", &self.name);
+        m.set("timeseries", timeseries);
         m.set("replicates", self.replicates as i64);
         m.set("max_replicates", self.max_replicates as i64);
         m.set("seed", self.seed.to_string());

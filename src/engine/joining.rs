@@ -3,8 +3,8 @@
 
 use super::member::member_day;
 use super::state::{Chunk, Flags, Status, Today, View};
-use super::tally::{DayTally, GroupCounts, TIE_BINS};
-use crate::model::join::{joins, promise, recommend_probability, social_proof};
+use super::tally::{Channel, DayTally, GroupCounts, TIE_BINS};
+use crate::model::join::{joins, promise, recommend_probability, social_proof, wants};
 use crate::model::tenure::felt_fee;
 use crate::model::value::GroupYesterday;
 use crate::population::needs::{intensity, pulls, NEEDS};
@@ -61,9 +61,11 @@ pub fn decide(c: &mut Chunk, env: &Env, counts: &mut GroupCounts) -> DayTally {
     t
 }
 
-/// How an outsider heard of the community today, if it did.
+/// How an outsider heard of the community today, if it did: by the ads, or by a
+/// recommendation (a referral when the draw fell in the part of the probability that the reward
+/// added).
 struct Exposure {
-    by_word: bool,
+    channel: Channel,
 }
 
 /// Whether outsider `i` is exposed today: by the community's ads, or by word of mouth from the
@@ -75,7 +77,7 @@ fn exposure(i: u32, d: &Draws, env: &Env, t: &mut DayTally) -> Option<Exposure> 
     let by_ad = a.ad_reach > 0.0 && d.chance(Decision::AdExposure, a.ad_reach);
     t.ad_exposures += by_ad as u64;
     let reward = env.k.rewards.referral_reward;
-    let mut by_word = false;
+    let mut by_word = None;
     if a.word_of_mouth > 0.0 || reward > 0.0 {
         let ties = pop.network.neighbours(i);
         let contact = if pop.network.is_well_mixed() {
@@ -98,10 +100,25 @@ fn exposure(i: u32, d: &Draws, env: &Env, t: &mut DayTally) -> Option<Exposure> 
                 env.k.weights.referral_reference,
                 sensitivity,
             );
-            by_word = d.chance(Decision::WordOfMouth, q);
+            let u = d.uniform(Decision::WordOfMouth);
+            if u < q {
+                // The same draw: below the organic rate, the member would have recommended
+                // anyway; above it, the reward made the difference.
+                by_word = Some(if u < a.word_of_mouth {
+                    Channel::WordOfMouth
+                } else {
+                    Channel::Referral
+                });
+            }
         }
     }
-    (by_ad || by_word).then_some(Exposure { by_word })
+    match (by_ad, by_word) {
+        (_, Some(channel)) => Some(Exposure { channel }),
+        (true, None) => Some(Exposure {
+            channel: Channel::Ad,
+        }),
+        (false, None) => None,
+    }
 }
 
 /// Members among `i`'s ties and their share (the community's share when well-mixed).
@@ -162,16 +179,18 @@ fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
     c.flags[local] |= Flags::EXPOSED;
     let bin = (ties_in as usize).min(TIE_BINS - 1);
     t.exposure.exposed[bin] += first_exposure as u64;
+    t.funnel.exposed[exposure.channel as usize] += first_exposure as u64;
     let proof = social_proof(env.k.weights.social_proof, ties_in);
-    let decided = joins(
-        offer_value,
-        proof,
-        felt_price(env, iu),
-        pop.join_threshold[iu],
-        share,
-        pop.social_threshold[iu],
-    );
-    if !decided {
+    let (threshold, social) = (pop.join_threshold[iu], pop.social_threshold[iu]);
+    if !wants(offer_value, proof, threshold, share, social) {
+        return;
+    }
+    if !c.flags[local].contains(Flags::CONSIDERED) {
+        c.flags[local] |= Flags::CONSIDERED;
+        t.funnel.considered += 1;
+    }
+    let felt = felt_price(env, iu);
+    if !joins(offer_value, proof, felt, threshold, share, social) {
         return;
     }
     t.exposure.joining[bin] += first_exposure as u64;
@@ -185,10 +204,10 @@ fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
     }
     c.commitment[local] = offer_value;
     c.today[local] = Today::JOINING
-        | if exposure.by_word {
-            Today::REFERRED
-        } else {
+        | if exposure.channel == Channel::Ad {
             Today::empty()
+        } else {
+            Today::REFERRED
         };
     t.joiners.push(i);
 }

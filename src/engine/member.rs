@@ -3,7 +3,7 @@
 
 use super::joining::{needs_of, Env};
 use super::state::{Chunk, Flags, Status, Today};
-use super::tally::{DayTally, GroupCounts};
+use super::tally::{segment_day, DayTally, GroupCounts, Milestones};
 use crate::model::activity::{
     advert_probability, belonging_pull, post_probability, visit_probability, PostDrivers,
 };
@@ -19,10 +19,11 @@ use crate::population::needs::{
 use crate::rng::{Decision, Draws};
 use crate::scenario::EntryKind;
 
-/// Whether a member counts as retained today: a joiner (not a seed) of exactly 30 days ago.
-#[inline]
-pub fn retained_today(flags: Flags, join_day: u16, day: u32) -> bool {
-    !flags.contains(Flags::SEED) && day >= 30 && join_day as u32 == day - 30
+/// Where member `local` stands in its tenure today, for the funnel.
+#[inline(always)]
+pub fn milestones(c: &Chunk, local: usize, day: u32) -> Milestones {
+    let seed = c.flags[local].contains(Flags::SEED);
+    Milestones::of(seed, c.join_day[local], c.last_visit[local], day)
 }
 
 /// A member's day: renewal, quitting, and if it visits, what the visit gives and what it does.
@@ -41,6 +42,8 @@ pub fn member_day(
         c.status[local] = Status::Left;
         t.quits += 1;
         counts.departures[g] += 1;
+        counts.seed_departures[g] += c.flags[local].contains(Flags::SEED) as u32;
+        segment_day(&mut t.segments, env.pop.segment[c.start as usize + local]).quits += 1;
         return;
     }
     let seed = c.flags[local].contains(Flags::SEED);
@@ -54,6 +57,14 @@ pub fn member_day(
     if visits {
         did = visit(c, local, env, &d, t);
         counts.visitors[g] += 1;
+        c.last_visit[local] = env.day.min(u16::MAX as u32) as u16;
+        let flags = &mut c.flags[local];
+        *flags |= Flags::VISITED_WEEK;
+        let fresh = env.day <= c.join_day[local] as u32 + 7;
+        if !seed && fresh && !flags.contains(Flags::ACTIVATED) {
+            *flags |= Flags::ACTIVATED;
+            t.funnel.activated += 1;
+        }
     }
     end_of_day(c, local, env, did, t, counts);
 }
@@ -270,18 +281,25 @@ fn end_of_day(
     let g = c.group[local] as usize;
     let posted = did.contains(Today::POSTED);
     let advert = did.contains(Today::ADVERT);
+    let seed = c.flags[local].contains(Flags::SEED);
     if posted {
         c.posts[local] = c.posts[local].saturating_add(1);
         counts.posts[g] += 1;
+        counts.member_posts[g] += !seed as u32;
         t.posts += 1;
     }
     if advert {
         counts.ads[g] += 1;
         t.ads += 1;
+        segment_day(&mut t.segments, env.pop.segment[c.start as usize + local]).ads += 1;
     }
     let mut flags = c.flags[local] - (Flags::POSTED | Flags::ADVERTISED);
     if posted {
-        flags |= Flags::POSTED;
+        flags |= Flags::POSTED | Flags::POSTED_WEEK;
+        if !seed && !flags.contains(Flags::FIRST_POST) {
+            flags |= Flags::FIRST_POST;
+            t.funnel.first_posts += 1;
+        }
         if env.reward_today > 0.0 {
             flags |= Flags::REWARDED;
         }
@@ -297,8 +315,8 @@ fn end_of_day(
         true,
         commitment >= env.k.acquisition.advocacy_threshold,
     );
-    let retained = retained_today(flags, c.join_day[local], env.day);
+    let reached = milestones(c, local, env.day);
     let needs = &env.pop.needs[c.start as usize + local];
     t.end
-        .count(commitment, &c.satisfaction[local], needs, did, retained);
+        .count(commitment, &c.satisfaction[local], needs, did, reached);
 }

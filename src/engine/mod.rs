@@ -17,20 +17,24 @@
 //!
 //! The engine reads only the scenario's `Coefficients`, and the decision rules are the pure
 //! functions of `model`; `tally` holds the day's bookkeeping, and the run's summary is computed
-//! by `metrics`.
+//! by `metrics`. `groups` keeps each group's life (and whether it is alive), `tables` the passes
+//! over the state that give the retention triangle, the funnel and the segments.
 //!
 //! Every random draw comes from `rng::Draws` keyed by (seed, replicate, agent, day, decision),
 //! chunk boundaries are fixed, and tallies are summed in chunk order, so results are
 //! byte-identical whatever the number of threads.
 
+mod admission;
+mod groups;
 mod joining;
 mod member;
 mod moderation;
 mod simulation;
 mod state;
+mod tables;
 mod tally;
 
-pub use simulation::Simulation;
+pub use simulation::{RunTables, Simulation};
 pub use state::{State, STATE_BYTES_PER_AGENT};
 pub use tally::{ExposureLedger, TIE_BINS};
 
@@ -43,6 +47,8 @@ pub struct Replicate {
     /// Day 0 (before the first step) to `days`.
     pub series: Vec<DayRecord>,
     pub summary: Summary,
+    /// Funnel, groups, cohorts and segments.
+    pub tables: RunTables,
 }
 
 /// Runs replicate `replicate` of `scenario` to the end; `on_day` is called after each day.
@@ -71,6 +77,11 @@ pub fn run_replicate_with(
         on_day(record.day);
         series.push(record);
     }
-    let summary = sim.summary(&series);
-    Replicate { series, summary }
+    let tables = sim.tables();
+    let summary = sim.summary(&series, &tables);
+    Replicate {
+        series,
+        summary,
+        tables,
+    }
 }

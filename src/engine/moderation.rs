@@ -1,9 +1,9 @@
 //! The moderate pass: moderators catch today's ads up to their capacity, warn and kick their
 //! posters; meetup seats are given out among those who asked.
 
-use super::member::retained_today;
-use super::state::{Chunk, Status, Today};
-use super::tally::{DayTally, GroupCounts};
+use super::member::milestones;
+use super::state::{Chunk, Flags, Status, Today};
+use super::tally::{segment_day, DayTally, GroupCounts};
 use crate::model::levers::catch_probability;
 use crate::population::Population;
 use crate::rng::{DayStream, Decision};
@@ -48,18 +48,19 @@ pub fn moderate(c: &mut Chunk, m: &Moderation, counts: &mut GroupCounts) -> DayT
         counts.ads_removed[g] += 1;
         c.warnings[local] = c.warnings[local].saturating_add(1);
         if c.warnings[local] as u32 > rules.kick_after {
-            let retained = retained_today(c.flags[local], c.join_day[local], m.day);
             t.end.count(
                 c.commitment[local],
                 &c.satisfaction[local],
                 &m.pop.needs[i as usize],
                 did,
-                retained,
+                milestones(c, local, m.day),
             );
             c.status[local] = Status::Kicked;
             c.view_next.set(local, false, false);
             t.kicks += 1;
             counts.departures[g] += 1;
+            counts.seed_departures[g] += c.flags[local].contains(Flags::SEED) as u32;
+            segment_day(&mut t.segments, m.pop.segment[i as usize]).kicks += 1;
         }
     }
     t

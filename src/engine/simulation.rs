@@ -1,46 +1,73 @@
 //! One replicate in progress: its population, its state, its groups, and the day's four phases
-//! in order (decide, moderate, admit, publish).
+//! in order (decide, moderate, admit, publish). Admission lives in `admission.rs`.
 
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
-
+use super::groups::{Floor, GroupDay, GroupLedger};
 use super::joining::{chunk_size, decide, Env};
 use super::moderation::{moderate, Moderation};
-use super::state::{Flags, State, Status, Today};
+use super::state::{Flags, State};
+use super::tables::{cohort_rows, funnel, segment_rows, week_pass, RunCounts};
 use super::tally::{run_pass, DayTally, ExposureLedger, GroupCounts, MemberTally};
-use crate::metrics::{post_histogram, summarise, DayRecord, Retention, Summary, SummaryInputs};
-use crate::model::has_need;
+use crate::metrics::{
+    post_histogram, summarise, CohortRow, DayRecord, FunnelRow, GroupRow, SegmentRow, Summary,
+    SummaryInputs,
+};
 use crate::model::levers::{reward_paid, reward_per_post, rewards_over, service_coverage};
 use crate::model::value::GroupYesterday;
 use crate::population::Population;
-use crate::rng::{RunStream, Setup};
+use crate::rng::RunStream;
 use crate::scenario::{Coefficients, EntryKind, EventDay, Scenario};
 
 /// One replicate in progress.
 pub struct Simulation<'s> {
-    k: &'s Coefficients,
+    pub(super) k: &'s Coefficients,
     seed: u64,
-    replicate: u32,
-    stream: RunStream,
-    pop: Population,
-    state: State,
+    pub(super) replicate: u32,
+    pub(super) stream: RunStream,
+    pub(super) pop: Population,
+    pub(super) state: State,
     /// Members of each group now.
-    group_members: Vec<u32>,
+    pub(super) group_members: Vec<u32>,
     /// Each group at the end of yesterday.
-    groups: Vec<GroupYesterday>,
-    day: u32,
+    pub(super) groups: Vec<GroupYesterday>,
+    /// Each group's life so far.
+    pub(super) ledger: Vec<GroupLedger>,
+    pub(super) day: u32,
     posts_yesterday: u64,
     /// End-of-day counts and sums over members (`end.members` is the community's size).
-    end: MemberTally,
-    /// Joiners of each day (seed members excluded), for 30-day retention.
+    pub(super) end: MemberTally,
+    /// Joiners of each day (seed members excluded).
     joins_by_day: Vec<u64>,
-    retention: Retention,
+    /// The funnel's and the segments' counts so far.
+    pub(super) counts: RunCounts,
+    /// The retention triangle so far, a row per cohort at each week's end.
+    cohorts: Vec<CohortRow>,
     /// Whether the day's passes are split across threads (the same fixed chunks either way).
     parallel: bool,
     /// Agents per chunk (see [`chunk_size`]).
     chunk: usize,
     /// First exposures over the run so far, by member ties.
-    ledger: ExposureLedger,
+    exposures: ExposureLedger,
+}
+
+/// The tables of a finished run, beside its series and summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunTables {
+    pub funnel: FunnelRow,
+    pub groups: Vec<GroupRow>,
+    pub cohorts: Vec<CohortRow>,
+    pub segments: Vec<SegmentRow>,
+}
+
+/// The day's money, by line.
+#[derive(Debug, Clone, Copy, Default)]
+struct Money {
+    fees: f64,
+    sales: f64,
+    acquisition: f64,
+    moderation: f64,
+    events: f64,
+    red_envelopes: f64,
+    referrals: f64,
 }
 
 impl<'s> Simulation<'s> {
@@ -59,14 +86,16 @@ impl<'s> Simulation<'s> {
             state: State::new(n),
             group_members: Vec::new(),
             groups: Vec::new(),
+            ledger: Vec::new(),
             day: 0,
             posts_yesterday: 0,
             end: MemberTally::default(),
             joins_by_day: vec![0],
-            retention: Retention::default(),
+            counts: RunCounts::default(),
+            cohorts: Vec::new(),
             parallel: true,
             chunk: chunk_size(n),
-            ledger: ExposureLedger::default(),
+            exposures: ExposureLedger::default(),
         };
         sim.open_group();
         sim.seat_seed_members();
@@ -79,93 +108,23 @@ impl<'s> Simulation<'s> {
         self.parallel = parallel;
     }
 
-    fn open_group(&mut self) -> u32 {
-        self.group_members.push(0);
-        self.groups.push(GroupYesterday {
-            coverage: service_coverage(self.k.moderation.capacity, 0, 0),
-            ..Default::default()
-        });
-        (self.groups.len() - 1) as u32
-    }
-
-    /// The lowest-numbered group with a free seat, opening one if allowed; None if all are full.
-    fn group_with_room(&mut self, cursor: &mut usize) -> Option<u32> {
-        let cap = self.k.community.group_cap;
-        while *cursor < self.group_members.len() && self.group_members[*cursor] as u64 >= cap {
-            *cursor += 1;
-        }
-        if *cursor < self.group_members.len() {
-            return Some(*cursor as u32);
-        }
-        let may_open = self
-            .k
-            .community
-            .max_groups
-            .is_none_or(|m| (self.group_members.len() as u64) < m);
-        may_open.then(|| self.open_group())
-    }
-
-    fn seat_seed_members(&mut self) {
-        let count = self.k.community.seed_members as usize;
-        if count == 0 {
-            return;
-        }
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.stream.setup_seed(Setup::SeedMembers));
-        let mut seeds =
-            rand::seq::index::sample(&mut rng, self.pop.size() as usize, count).into_vec();
-        seeds.sort_unstable();
-        let mut cursor = 0;
-        for i in seeds {
-            // A founder without needs is no exception to "no need, no action".
-            let c0 = if has_need(&self.pop.needs[i]) {
-                self.k.community.seed_commitment
-            } else {
-                0.0
-            };
-            let g = self
-                .group_with_room(&mut cursor)
-                .expect("validated: seeds fit the groups");
-            let st = &mut self.state;
-            st.status[i] = Status::Member;
-            st.flags[i] = Flags::SEED | Flags::EVER_MEMBER;
-            st.commitment[i] = c0;
-            st.group[i] = g;
-            st.view
-                .set(i, true, c0 >= self.k.acquisition.advocacy_threshold);
-            self.group_members[g as usize] += 1;
-            self.end.count(
-                c0,
-                &st.satisfaction[i],
-                &self.pop.needs[i],
-                Today::empty(),
-                false,
-            );
-        }
-    }
-
     /// The record of day 0: seed members only, nothing done yet.
     pub fn record_day0(&self) -> DayRecord {
-        self.record(&DayTally::default(), 0, 0, 0.0, 0.0)
+        self.record(&DayTally::default(), 0, 0, Money::default())
     }
 
-    fn record(&self, t: &DayTally, joins: u64, removed: u64, revenue: f64, cost: f64) -> DayRecord {
+    fn record(&self, t: &DayTally, joins: u64, removed: u64, money: Money) -> DayRecord {
         let e = &self.end;
         // Means are rounded to 6 decimals: the state is kept in f32 and 16-bit fixed point, so
         // further digits would be noise.
-        let mean = |x: f64| {
-            if e.members == 0 {
+        let mean = |x: f64, n: u64| {
+            if n == 0 {
                 0.0
             } else {
-                (x / e.members as f64 * 1e6).round() / 1e6
+                (x / n as f64 * 1e6).round() / 1e6
             }
         };
-        let level_mean = |l: usize| {
-            if e.with_need[l] == 0 {
-                0.0
-            } else {
-                (e.satisfaction[l] / e.with_need[l] as f64 * 1e6).round() / 1e6
-            }
-        };
+        let level = |l: usize| mean(e.satisfaction[l], e.with_need[l]);
         DayRecord {
             replicate: self.replicate,
             day: self.day,
@@ -181,13 +140,26 @@ impl<'s> Simulation<'s> {
             ads_posted: t.ads,
             ads_removed: removed,
             groups: self.groups.len() as u64,
-            mean_commitment: mean(e.commitment),
-            sat_safety: level_mean(0),
-            sat_belonging: level_mean(1),
-            sat_esteem: level_mean(2),
-            sat_self_actualization: level_mean(3),
-            revenue,
-            cost,
+            groups_alive: self.ledger.iter().filter(|g| g.alive).count() as u64,
+            mean_commitment: mean(e.commitment, e.members),
+            sat_safety: level(0),
+            sat_belonging: level(1),
+            sat_esteem: level(2),
+            sat_self_actualization: level(3),
+            revenue: money.fees + money.sales,
+            revenue_fees: money.fees,
+            revenue_sales: money.sales,
+            cost: money.acquisition
+                + money.red_envelopes
+                + money.referrals
+                + money.events
+                + money.moderation,
+            cost_acquisition: money.acquisition,
+            cost_moderation: money.moderation,
+            cost_events: money.events,
+            cost_red_envelopes: money.red_envelopes,
+            cost_referrals: money.referrals,
+            cost_other: 0.0,
         }
     }
 
@@ -197,8 +169,9 @@ impl<'s> Simulation<'s> {
         let day = self.day;
         let events = self.k.calendar.on(day);
         let (mut t, decided) = self.decide_pass(events);
-        self.ledger.add(&t.exposure);
+        self.exposures.add(&t.exposure);
         let moderated = self.moderate_pass(&mut t, &decided, events);
+        self.count_day(&t);
 
         // Members who left today free their seats before joiners are admitted.
         for (g, members) in self.group_members.iter_mut().enumerate() {
@@ -209,10 +182,7 @@ impl<'s> Simulation<'s> {
 
         let (joins, referred) = self.admit(&t.joiners);
         self.joins_by_day.push(joins);
-        if let Some(cohort_day) = day.checked_sub(30).filter(|&d| d > 0) {
-            self.retention.cohort += self.joins_by_day[cohort_day as usize];
-            self.retention.retained += self.end.retained;
-        }
+        self.count_milestones(day);
 
         let removed = self.publish(&decided, &moderated);
         debug_assert_eq!(
@@ -221,8 +191,11 @@ impl<'s> Simulation<'s> {
         );
         self.state.publish_view();
         self.posts_yesterday = t.posts;
-        let (revenue, cost) = self.money(&t, joins, referred, events);
-        self.record(&t, joins, removed, revenue, cost)
+        if day.is_multiple_of(7) || day == self.k.days {
+            self.close_week();
+        }
+        let money = self.money(&t, joins, referred, events);
+        self.record(&t, joins, removed, money)
     }
 
     /// Phase 1: every agent decides, reading only yesterday's state.
@@ -290,98 +263,116 @@ impl<'s> Simulation<'s> {
         for part in parts {
             t.kicks += part.kicks;
             t.end.sub(&part.end);
+            for (k, seg) in part.segments.iter().enumerate() {
+                super::tally::segment_day(&mut t.segments, k as u8).kicks += seg.kicks;
+            }
         }
         counts
     }
 
-    /// Phase 3: seats today's joiners in agent order; returns (admitted, admitted by referral).
-    fn admit(&mut self, joiners: &[u32]) -> (u64, u64) {
-        let mut cursor = 0usize;
-        let (mut joins, mut referred) = (0u64, 0u64);
-        let day = self.day;
-        let entry = self.k.entry;
-        for &i in joiners {
-            let Some(g) = self.group_with_room(&mut cursor) else {
-                break; // every group is full and none may open: the rest are turned away
-            };
-            let i = i as usize;
-            let st = &mut self.state;
-            let c0 = st.commitment[i];
-            st.status[i] = Status::Member;
-            st.flags[i] = (st.flags[i] | Flags::EVER_MEMBER) - (Flags::POSTED | Flags::ADVERTISED);
-            st.group[i] = g;
-            st.join_day[i] = day as u16;
-            st.satisfaction[i] = [0; crate::population::needs::NEEDS];
-            st.warnings[i] = 0;
-            st.paid_until[i] = if entry.kind == EntryKind::Paid {
-                (day + entry.period_days).min(u16::MAX as u32 - 1) as u16
-            } else {
-                u16::MAX
-            };
-            st.view_next
-                .set(i, true, c0 >= self.k.acquisition.advocacy_threshold);
-            self.group_members[g as usize] += 1;
-            self.end.count(
-                c0,
-                &st.satisfaction[i],
-                &self.pop.needs[i],
-                Today::empty(),
-                false,
-            );
-            joins += 1;
-            referred += st.today[i].contains(Today::REFERRED) as u64;
+    /// The day's events, added to the run's counts.
+    fn count_day(&mut self, t: &DayTally) {
+        let c = &mut self.counts;
+        c.funnel.add(&t.funnel);
+        c.renewed += t.renewals;
+        c.quit += t.quits;
+        c.kicked += t.kicks;
+        for (k, seg) in t.segments.iter().enumerate() {
+            let mine = super::tally::segment_day(&mut c.segments, k as u8);
+            mine.quits += seg.quits;
+            mine.kicks += seg.kicks;
+            mine.ads += seg.ads;
         }
-        (joins, referred)
     }
 
-    /// Phase 4: each group's day becomes what its members find tomorrow. Returns the ads
-    /// removed.
+    /// Joiners of 30 and 90 days ago, and those of them still members today.
+    fn count_milestones(&mut self, day: u32) {
+        let c = &mut self.counts;
+        if let Some(cohort_day) = day.checked_sub(30).filter(|&d| d > 0) {
+            c.eligible_30 += self.joins_by_day[cohort_day as usize];
+            c.retained_30 += self.end.retained;
+            c.active_30 += self.end.active_30;
+        }
+        if let Some(cohort_day) = day.checked_sub(90).filter(|&d| d > 0) {
+            c.eligible_90 += self.joins_by_day[cohort_day as usize];
+            c.retained_90 += self.end.retained_90;
+        }
+    }
+
+    /// Phase 4: each group's day becomes what its members find tomorrow, and goes in its
+    /// ledger. Returns the ads removed.
     fn publish(&mut self, decided: &GroupCounts, moderated: &GroupCounts) -> u64 {
         let rules = self.k.moderation;
+        let floor = Floor {
+            members: self.k.community.alive_members,
+            posts_per_member_week: self.k.community.alive_posts_per_member_week,
+        };
         let mut removed = 0u64;
         for g in 0..self.groups.len() {
-            let posts = GroupCounts::of(&decided.posts, g) as u64;
-            let ads = GroupCounts::of(&decided.ads, g) as u64;
-            let caught = GroupCounts::of(&moderated.ads_removed, g) as u64;
-            let visitors = GroupCounts::of(&decided.visitors, g);
-            removed += caught;
+            let of = |v: &[u32]| GroupCounts::of(v, g);
+            let (posts, ads, caught) = (
+                of(&decided.posts),
+                of(&decided.ads),
+                of(&moderated.ads_removed),
+            );
+            removed += caught as u64;
             let reviewed = if rules.ads_banned {
-                ads.min(rules.capacity)
+                (ads as u64).min(rules.capacity)
             } else {
                 0
             };
             self.groups[g] = GroupYesterday {
                 posts: posts as f32,
                 ads: (ads - caught) as f32,
-                visitors: visitors as f32,
-                coverage: service_coverage(rules.capacity, reviewed, posts),
+                visitors: of(&decided.visitors) as f32,
+                coverage: service_coverage(rules.capacity, reviewed, posts as u64),
             };
+            let today = GroupDay {
+                posts,
+                member_posts: of(&decided.member_posts),
+                ads_seen: ads - caught,
+                departures: of(&decided.departures) + of(&moderated.departures),
+                seed_departures: of(&decided.seed_departures) + of(&moderated.seed_departures),
+            };
+            self.ledger[g].close_day(self.day, self.group_members[g], today, floor);
         }
         removed
     }
 
-    /// The day's money: (revenue, cost).
-    fn money(&self, t: &DayTally, joins: u64, referred: u64, events: EventDay) -> (f64, f64) {
+    /// At a week's end (or the last day): the retention triangle's rows for the week.
+    fn close_week(&mut self) {
+        let week = (self.day - 1) / 7;
+        let counts = week_pass(&mut self.state, self.chunk, week);
+        self.cohorts.extend(cohort_rows(
+            self.replicate,
+            week,
+            &counts,
+            &self.joins_by_day,
+        ));
+    }
+
+    /// The day's money, by line.
+    fn money(&self, t: &DayTally, joins: u64, referred: u64, events: EventDay) -> Money {
         let k = self.k;
-        let fees = if k.entry.kind == EntryKind::Paid {
-            (joins + t.renewals) as f64 * k.entry.fee
-        } else {
-            0.0
-        };
-        let revenue = fees + t.purchases as f64 * k.sales.price * k.sales.margin;
-        let re = k.rewards.red_envelope.as_ref();
         let moderators = k.moderation.moderators_per_group as f64 * self.groups.len() as f64;
-        let cost = t.ad_exposures as f64 * k.acquisition.cost_per_exposure
-            + reward_paid(re, self.day, t.posts)
-            + referred as f64 * k.rewards.referral_reward
-            + events.cost
-            + moderators * k.moderation.daily_cost;
-        (revenue, cost)
+        Money {
+            fees: if k.entry.kind == EntryKind::Paid {
+                (joins + t.renewals) as f64 * k.entry.fee
+            } else {
+                0.0
+            },
+            sales: t.purchases as f64 * k.sales.price * k.sales.margin,
+            acquisition: t.ad_exposures as f64 * k.acquisition.cost_per_exposure,
+            red_envelopes: reward_paid(k.rewards.red_envelope.as_ref(), self.day, t.posts),
+            referrals: referred as f64 * k.rewards.referral_reward,
+            events: events.cost,
+            moderation: moderators * k.moderation.daily_cost,
+        }
     }
 
     /// First exposures over the run so far, by number of members among the prospect's ties.
     pub fn exposure_ledger(&self) -> ExposureLedger {
-        self.ledger
+        self.exposures
     }
 
     /// Agents outside, members, left and kicked, counted from the state arrays.
@@ -393,8 +384,33 @@ impl<'s> Simulation<'s> {
         counts
     }
 
-    /// The run's summary from its series and the final state.
-    pub fn summary(&self, series: &[DayRecord]) -> Summary {
+    /// The run's tables: funnel, groups, cohorts, segments.
+    pub fn tables(&self) -> RunTables {
+        let mut counts = self.counts.clone();
+        counts.joined = self.joins_by_day.iter().sum();
+        let names: Vec<String> = self
+            .k
+            .population
+            .segments
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
+        RunTables {
+            funnel: funnel(&self.state, self.replicate, &counts),
+            groups: (0..self.ledger.len())
+                .map(|g| self.ledger[g].row(self.replicate, g as u32))
+                .collect(),
+            cohorts: {
+                let mut rows = self.cohorts.clone();
+                rows.sort_by_key(|r| (r.cohort_week, r.week));
+                rows
+            },
+            segments: segment_rows(&self.state, &self.pop, &names, self.replicate, &counts),
+        }
+    }
+
+    /// The run's summary from its series and tables.
+    pub fn summary(&self, series: &[DayRecord], tables: &RunTables) -> Summary {
         let st = &self.state;
         let histogram = post_histogram(&st.posts, self.day, self.chunk, |i| {
             st.flags[i].contains(Flags::EVER_MEMBER)
@@ -404,10 +420,10 @@ impl<'s> Simulation<'s> {
             &SummaryInputs {
                 replicate: self.replicate,
                 seed: self.seed,
-                alive_members: self.k.community.alive_members,
-                alive_posts_per_day: self.k.community.alive_posts_per_day,
-                retention: self.retention,
                 post_histogram: histogram,
+                funnel: &tables.funnel,
+                groups: &tables.groups,
+                live_share: self.k.community.alive_live_share,
             },
         )
     }

@@ -21,7 +21,7 @@ pub enum Status {
 bitflags::bitflags! {
     /// What is remembered of an agent from day to day.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-    pub struct Flags: u8 {
+    pub struct Flags: u16 {
         /// Was a member at some point of the run.
         const EVER_MEMBER = 1;
         /// Founder or opinion leader present on day 0.
@@ -36,6 +36,18 @@ bitflags::bitflags! {
         const REJECTED = 32;
         /// Has been exposed to the community at least once.
         const EXPOSED = 64;
+        /// Found the community worth joining, before any price, at some exposure.
+        const CONSIDERED = 128;
+        /// Last wanted in on a day every group was full and none could open.
+        const TURNED_AWAY = 256;
+        /// Visited within 7 days of joining (this membership).
+        const ACTIVATED = 512;
+        /// Wrote a genuine post (this membership).
+        const FIRST_POST = 1024;
+        /// Visited during the current week (cleared at each week's end).
+        const VISITED_WEEK = 2048;
+        /// Posted during the current week (cleared at each week's end).
+        const POSTED_WEEK = 4096;
     }
 }
 
@@ -118,7 +130,7 @@ impl ViewWindow<'_> {
 
 /// Bytes of state per agent (see the fields of [`State`]), rounding the two views' four bits
 /// up to a byte.
-pub const STATE_BYTES_PER_AGENT: u64 = 1 + 1 + 1 + 1 + 16 + 4 + 4 + 2 + 2 + 2 + 2 + 1;
+pub const STATE_BYTES_PER_AGENT: u64 = 1 + 2 + 1 + 1 + 16 + 4 + 4 + 2 + 2 + 2 + 2 + 1 + 2;
 
 /// The day-to-day state of every agent.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +155,8 @@ pub struct State {
     /// Genuine posts written during the run.
     pub posts: Vec<u16>,
     pub warnings: Vec<u8>,
+    /// Day of the last visit; 0 for none.
+    pub last_visit: Vec<u16>,
 }
 
 /// A window of the state over agents `start .. start + len`.
@@ -160,6 +174,7 @@ pub struct Chunk<'a> {
     pub last_meetup: &'a mut [u16],
     pub posts: &'a mut [u16],
     pub warnings: &'a mut [u8],
+    pub last_visit: &'a mut [u16],
 }
 
 impl<'a> Chunk<'a> {
@@ -204,7 +219,8 @@ impl<'a> Chunk<'a> {
             paid_until,
             last_meetup,
             posts,
-            warnings
+            warnings,
+            last_visit
         )
     }
 }
@@ -226,6 +242,7 @@ impl State {
             last_meetup: vec![0; n],
             posts: vec![0; n],
             warnings: vec![0; n],
+            last_visit: vec![0; n],
         }
     }
 
@@ -249,6 +266,7 @@ impl State {
             last_meetup: &mut self.last_meetup,
             posts: &mut self.posts,
             warnings: &mut self.warnings,
+            last_visit: &mut self.last_visit,
         };
         let mut out = Vec::with_capacity(rest.len().div_ceil(size.max(1)));
         while rest.len() > size {
@@ -293,6 +311,7 @@ impl State {
             + bytes(&self.last_meetup)
             + bytes(&self.posts)
             + bytes(&self.warnings)
+            + bytes(&self.last_visit)
     }
 }
 

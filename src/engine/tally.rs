@@ -14,11 +14,15 @@ use crate::population::needs::{satisfaction, LEVELS, LEVEL_OF, NEEDS};
 pub struct GroupCounts {
     pub visitors: Vec<u32>,
     pub posts: Vec<u32>,
+    /// Genuine posts by members who are not seed members (what keeps a group alive).
+    pub member_posts: Vec<u32>,
     pub ads: Vec<u32>,
     /// Ads caught and removed by moderators.
     pub ads_removed: Vec<u32>,
     /// Members who left the group: quit or kicked.
     pub departures: Vec<u32>,
+    /// Of them, seed members.
+    pub seed_departures: Vec<u32>,
 }
 
 impl GroupCounts {
@@ -26,9 +30,11 @@ impl GroupCounts {
         GroupCounts {
             visitors: vec![0; groups],
             posts: vec![0; groups],
+            member_posts: vec![0; groups],
             ads: vec![0; groups],
             ads_removed: vec![0; groups],
             departures: vec![0; groups],
+            seed_departures: vec![0; groups],
         }
     }
 
@@ -36,9 +42,11 @@ impl GroupCounts {
         for (mine, theirs) in [
             (&mut self.visitors, &o.visitors),
             (&mut self.posts, &o.posts),
+            (&mut self.member_posts, &o.member_posts),
             (&mut self.ads, &o.ads),
             (&mut self.ads_removed, &o.ads_removed),
             (&mut self.departures, &o.departures),
+            (&mut self.seed_departures, &o.seed_departures),
         ] {
             for (x, y) in mine.iter_mut().zip(theirs) {
                 *x += y;
@@ -66,6 +74,41 @@ pub struct MemberTally {
     pub with_need: [u64; LEVELS],
     /// Joiners of exactly 30 days ago still members today.
     pub retained: u64,
+    /// Of them, those who visited in the last 7 days.
+    pub active_30: u64,
+    /// Joiners of exactly 90 days ago still members today.
+    pub retained_90: u64,
+}
+
+/// Where a member stands today in its tenure, for the funnel: a bit per milestone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Milestones(u8);
+
+impl Milestones {
+    const RETAINED_30: u8 = 1;
+    const ACTIVE_30: u8 = 2;
+    const RETAINED_90: u8 = 4;
+
+    /// The milestones of a member (not a seed) who joined on `join_day`, is a member at the
+    /// end of `day`, and last visited on `last_visit` (0: never).
+    #[inline(always)]
+    pub fn of(seed: bool, join_day: u16, last_visit: u16, day: u32) -> Milestones {
+        if seed || day < 30 {
+            return Milestones(0);
+        }
+        let joined = join_day as u32;
+        let mut m = 0;
+        if joined == day - 30 {
+            m |= Self::RETAINED_30;
+            if last_visit as u32 + 6 >= day && last_visit > 0 {
+                m |= Self::ACTIVE_30;
+            }
+        }
+        if day >= 90 && joined == day - 90 {
+            m |= Self::RETAINED_90;
+        }
+        Milestones(m)
+    }
 }
 
 impl MemberTally {
@@ -80,7 +123,7 @@ impl MemberTally {
         sat: &[u16; NEEDS],
         needs: &[u8; NEEDS],
         did: Today,
-        retained: bool,
+        milestones: Milestones,
     ) {
         let visited = did.contains(Today::VISITED);
         let advert = did.contains(Today::ADVERT);
@@ -107,7 +150,10 @@ impl MemberTally {
                 }
             }
         }
-        self.retained += retained as u64;
+        let m = milestones.0;
+        self.retained += (m & Milestones::RETAINED_30 != 0) as u64;
+        self.active_30 += (m & Milestones::ACTIVE_30 != 0) as u64;
+        self.retained_90 += (m & Milestones::RETAINED_90 != 0) as u64;
     }
 
     pub fn add(&mut self, o: &MemberTally) {
@@ -122,6 +168,8 @@ impl MemberTally {
             self.with_need[l] += o.with_need[l];
         }
         self.retained += o.retained;
+        self.active_30 += o.active_30;
+        self.retained_90 += o.retained_90;
     }
 
     pub fn sub(&mut self, o: &MemberTally) {
@@ -136,6 +184,8 @@ impl MemberTally {
             self.with_need[l] -= o.with_need[l];
         }
         self.retained -= o.retained;
+        self.active_30 -= o.active_30;
+        self.retained_90 -= o.retained_90;
     }
 }
 
@@ -160,6 +210,56 @@ impl ExposureLedger {
     }
 }
 
+/// How an outsider was first exposed to the community.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// The community's ads.
+    Ad = 0,
+    /// A member's own recommendation.
+    WordOfMouth = 1,
+    /// A recommendation a referral reward brought about.
+    Referral = 2,
+}
+
+/// The funnel's events of a day: first exposures by channel and prospects who considered
+/// joining for the first time; joiners who reached their first visit and first post.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FunnelDay {
+    pub exposed: [u64; 3],
+    pub considered: u64,
+    pub activated: u64,
+    pub first_posts: u64,
+}
+
+impl FunnelDay {
+    pub fn add(&mut self, o: &FunnelDay) {
+        for k in 0..3 {
+            self.exposed[k] += o.exposed[k];
+        }
+        self.considered += o.considered;
+        self.activated += o.activated;
+        self.first_posts += o.first_posts;
+    }
+}
+
+/// What a segment's members did in a day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SegmentDay {
+    pub quits: u64,
+    pub kicks: u64,
+    pub ads: u64,
+}
+
+/// Counts of one segment, growing the list as segments are met.
+#[inline(always)]
+pub fn segment_day(segments: &mut Vec<SegmentDay>, segment: u8) -> &mut SegmentDay {
+    let s = segment as usize;
+    if segments.len() <= s {
+        segments.resize(s + 1, SegmentDay::default());
+    }
+    &mut segments[s]
+}
+
 /// What one chunk of agents did in a day.
 #[derive(Debug, Default)]
 pub struct DayTally {
@@ -175,6 +275,9 @@ pub struct DayTally {
     pub joiners: Vec<u32>,
     /// First exposures of the day, by member ties.
     pub exposure: ExposureLedger,
+    pub funnel: FunnelDay,
+    /// By segment (as long as the largest segment met).
+    pub segments: Vec<SegmentDay>,
 }
 
 impl DayTally {
@@ -190,6 +293,13 @@ impl DayTally {
         self.meetup_wanting += o.meetup_wanting;
         self.joiners.extend(o.joiners);
         self.exposure.add(&o.exposure);
+        self.funnel.add(&o.funnel);
+        for (k, seg) in o.segments.iter().enumerate() {
+            let mine = segment_day(&mut self.segments, k as u8);
+            mine.quits += seg.quits;
+            mine.kicks += seg.kicks;
+            mine.ads += seg.ads;
+        }
     }
 }
 

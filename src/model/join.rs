@@ -29,6 +29,19 @@ pub fn recommend_probability(
     word_of_mouth + (1.0 - word_of_mouth) * incentive_sensitivity * pull
 }
 
+/// Whether an exposed prospect finds the community worth joining before any price: the promise
+/// and social proof reach its join threshold, and enough of its ties are members. (It then
+/// joins if the felt price does not stop it: [`joins`].)
+pub fn wants(
+    promise: f32,
+    proof: f32,
+    join_threshold: f32,
+    member_share: f32,
+    social_threshold: f32,
+) -> bool {
+    promise + proof >= join_threshold && member_share >= social_threshold
+}
+
 /// The join rule for an exposed prospect.
 pub fn joins(
     promise: f32,
@@ -69,6 +82,20 @@ mod tests {
         assert_eq!(recommend_probability(0.05, 5.0, 5.0, 0.0), 0.05);
         let p = recommend_probability(0.05, 5.0, 5.0, 1.0);
         assert!((p - (0.05 + 0.95 * 0.5)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn wanting_is_joining_without_a_price() {
+        assert!(wants(0.3, 0.0, 0.3, 0.0, 0.0));
+        assert!(wants(0.3, 0.0, 0.3, 0.0, 0.0) && !joins(0.3, 0.0, 0.1, 0.3, 0.0, 0.0));
+        assert!(!wants(0.2, 0.0, 0.3, 0.0, 0.0));
+        assert!(!wants(1.0, 0.0, 0.0, 0.17, 0.18));
+        // Whoever joins wants to.
+        for (p, f) in [(0.5, 0.1), (0.3, 0.0), (0.9, 0.5)] {
+            if joins(p, 0.0, f, 0.3, 0.5, 0.2) {
+                assert!(wants(p, 0.0, 0.3, 0.5, 0.2));
+            }
+        }
     }
 
     #[test]

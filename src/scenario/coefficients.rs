@@ -77,8 +77,12 @@ pub struct CommunityCoefficients {
     pub group_cap: u64,
     pub max_groups: Option<u64>,
     pub rejoin: bool,
+    /// Members other than seed members a live group needs.
     pub alive_members: u64,
-    pub alive_posts_per_day: f64,
+    /// Their posts over 7 days per member of the group, that a live group needs.
+    pub alive_posts_per_member_week: f64,
+    /// Share of members in live groups that makes the community alive.
+    pub alive_live_share: f64,
 }
 
 /// The coefficients of what a visit is worth and costs.
@@ -342,7 +346,8 @@ fn community(c: &file::Community) -> CommunityCoefficients {
         max_groups: c.max_groups,
         rejoin: c.rejoin,
         alive_members: c.alive_floor.members,
-        alive_posts_per_day: c.alive_floor.posts_per_day,
+        alive_posts_per_member_week: c.alive_floor.posts_per_member_week,
+        alive_live_share: c.alive_floor.live_share,
     }
 }
 

@@ -262,14 +262,18 @@ table! {
 }
 
 table! {
-    /// Thresholds of a living community at the end of a run: both must be met.
+    /// What makes a group, and the community, alive (`docs/MODEL.md`, alive): recruits who
+    /// write, in proportion to the group's size.
     #[derive(serde::Serialize, Copy)]
     pub(in crate::scenario) struct AliveFloor {
         members: u64 = 10, AGENTS, "members",
-            "The final day's members must be at least this.";
-        posts_per_day: f64 = 5.0, Rule::closed(0.0, 1e9), "posts/day",
-            "Genuine posts a day across the community, averaged over the last 7 days (day 0 \
-             excluded), must be at least this.";
+            "Members other than seed members a group needs to be alive.";
+        posts_per_member_week: f64 = 0.05, Rule::closed(0.0, 100.0), "posts/member/week",
+            "Genuine posts by members other than seed members, over the last 7 days, per member \
+             of the group, that a group needs to be alive.";
+        live_share: f64 = 0.5, Rule::UNIT, "share",
+            "Share of the community's members that must be in live groups for the community to \
+             be alive at the end.";
     }
 }
 

@@ -188,7 +188,7 @@ pub fn lint(s: &ScenarioFile) -> Vec<Invalid> {
         }
     }
     let floor = s.community.alive_floor.members;
-    if floor > s.population.size {
+    if floor + s.community.seed_members > s.population.size {
         warn(
             "community.alive_floor.members".into(),
             format!(

@@ -371,12 +371,10 @@ impl Sweep {
     pub fn run(
         &self,
         folder: &crate::folder::ResultsFolder,
-        resume: bool,
-        timeseries: bool,
-        budget: crate::memory::Budget,
+        options: crate::batch::Options,
         checked: &Checked,
-        announce: bool,
     ) -> anyhow::Result<()> {
+        let timeseries = options.timeseries;
         use crate::batch::{metric_values, Batch, Progress, RunKey};
         use crate::metrics::Metrics;
         let scenario = |p: usize| self.scenario(p).map_err(anyhow::Error::from);
@@ -395,14 +393,14 @@ impl Sweep {
             extra_header: self.axes.iter().map(|a| a.key.clone()).collect(),
             manifest: self.manifest(timeseries),
             keep_timeseries: timeseries,
-            budget,
+            budget: options.budget,
         };
-        let mut done = batch.open(resume)?;
+        let mut done = batch.open(options.resume)?;
         let keys: Vec<RunKey> = (0..self.points.len())
             .flat_map(|item| (0..self.replicates).map(move |replicate| RunKey { item, replicate }))
             .collect();
         let progress = Progress::new(keys.len() as u64, "runs");
-        if announce {
+        if options.announce {
             progress.announce();
         }
         batch.run(&keys, &mut done, &progress)?;

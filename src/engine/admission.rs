@@ -1,0 +1,145 @@
+//! Phase 3 of the day, and day 0: seating seed members and today's joiners in groups, opening a
+//! new group when every group is full (fission), and turning joiners away when none may open.
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::groups::GroupLedger;
+use super::simulation::Simulation;
+use super::state::{Flags, Status, Today};
+use super::tally::Milestones;
+use crate::model::has_need;
+use crate::model::levers::service_coverage;
+use crate::model::value::GroupYesterday;
+use crate::population::needs::NEEDS;
+use crate::rng::Setup;
+use crate::scenario::EntryKind;
+
+impl Simulation<'_> {
+    pub(super) fn open_group(&mut self) -> u32 {
+        self.group_members.push(0);
+        self.groups.push(GroupYesterday {
+            coverage: service_coverage(self.k.moderation.capacity, 0, 0),
+            ..Default::default()
+        });
+        self.ledger.push(GroupLedger::opened(self.day));
+        (self.groups.len() - 1) as u32
+    }
+
+    /// The lowest-numbered group with a free seat, opening one if allowed; None if all are full.
+    fn group_with_room(&mut self, cursor: &mut usize) -> Option<u32> {
+        let cap = self.k.community.group_cap;
+        while *cursor < self.group_members.len() && self.group_members[*cursor] as u64 >= cap {
+            *cursor += 1;
+        }
+        if *cursor < self.group_members.len() {
+            return Some(*cursor as u32);
+        }
+        let may_open = self
+            .k
+            .community
+            .max_groups
+            .is_none_or(|m| (self.group_members.len() as u64) < m);
+        may_open.then(|| self.open_group())
+    }
+
+    pub(super) fn seat_seed_members(&mut self) {
+        let count = self.k.community.seed_members as usize;
+        if count == 0 {
+            return;
+        }
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.stream.setup_seed(Setup::SeedMembers));
+        let mut seeds =
+            rand::seq::index::sample(&mut rng, self.pop.size() as usize, count).into_vec();
+        seeds.sort_unstable();
+        let mut cursor = 0;
+        for i in seeds {
+            // A founder without needs is no exception to "no need, no action".
+            let c0 = if has_need(&self.pop.needs[i]) {
+                self.k.community.seed_commitment
+            } else {
+                0.0
+            };
+            let g = self
+                .group_with_room(&mut cursor)
+                .expect("validated: seeds fit the groups");
+            let st = &mut self.state;
+            st.status[i] = Status::Member;
+            st.flags[i] = Flags::SEED | Flags::EVER_MEMBER;
+            st.commitment[i] = c0;
+            st.group[i] = g;
+            st.view
+                .set(i, true, c0 >= self.k.acquisition.advocacy_threshold);
+            self.group_members[g as usize] += 1;
+            let ledger = &mut self.ledger[g as usize];
+            ledger.seeds += 1;
+            ledger.members += 1;
+            self.end.count(
+                c0,
+                &st.satisfaction[i],
+                &self.pop.needs[i],
+                Today::empty(),
+                Milestones::default(),
+            );
+        }
+    }
+
+    /// Seats today's joiners in agent order; returns (admitted, admitted by referral). Those
+    /// left when every group is full and none may open are turned away.
+    pub(super) fn admit(&mut self, joiners: &[u32]) -> (u64, u64) {
+        let mut cursor = 0usize;
+        let (mut joins, mut referred) = (0u64, 0u64);
+        let day = self.day;
+        let entry = self.k.entry;
+        for (n, &i) in joiners.iter().enumerate() {
+            let Some(g) = self.group_with_room(&mut cursor) else {
+                for &j in &joiners[n..] {
+                    self.state.flags[j as usize] |= Flags::TURNED_AWAY;
+                }
+                break;
+            };
+            let i = i as usize;
+            let st = &mut self.state;
+            let c0 = st.commitment[i];
+            st.status[i] = Status::Member;
+            st.flags[i] = (st.flags[i] | Flags::EVER_MEMBER)
+                - (Flags::POSTED
+                    | Flags::ADVERTISED
+                    | Flags::TURNED_AWAY
+                    | Flags::ACTIVATED
+                    | Flags::FIRST_POST
+                    | Flags::VISITED_WEEK
+                    | Flags::POSTED_WEEK);
+            st.group[i] = g;
+            st.join_day[i] = day as u16;
+            st.last_visit[i] = 0;
+            st.satisfaction[i] = [0; NEEDS];
+            st.warnings[i] = 0;
+            st.paid_until[i] = if entry.kind == EntryKind::Paid {
+                (day + entry.period_days).min(u16::MAX as u32 - 1) as u16
+            } else {
+                u16::MAX
+            };
+            st.view_next
+                .set(i, true, c0 >= self.k.acquisition.advocacy_threshold);
+            self.group_members[g as usize] += 1;
+            self.ledger[g as usize].joined += 1;
+            let segment = self.pop.segment[i] as usize;
+            let by_segment = &mut self.counts.joined_by_segment;
+            if by_segment.len() <= segment {
+                by_segment.resize(segment + 1, 0);
+            }
+            by_segment[segment] += 1;
+            self.end.count(
+                c0,
+                &st.satisfaction[i],
+                &self.pop.needs[i],
+                Today::empty(),
+                Milestones::default(),
+            );
+            joins += 1;
+            referred += st.today[i].contains(Today::REFERRED) as u64;
+        }
+        (joins, referred)
+    }
+}

@@ -1,0 +1,239 @@
+//! One run, summed up: size and life, groups, flows, engagement, participation inequality and
+//! money, each computed from the daily series and the run's tables.
+
+use serde::{Deserialize, Serialize};
+
+use super::{columns, defined, inequality, ratio, DayRecord, FunnelRow, GroupRow};
+
+columns! {
+    /// What one run comes to: the metrics of `summary.csv`, `runs.csv`, `points.csv` and
+    /// `compare.csv`, with the same names everywhere. A metric undefined in a run is empty.
+    Metrics {
+        final_members: u64, "Members at the end of the last day.";
+        peak_members: u64, "Most members at the end of any day.";
+        peak_day: u32, "First day with the most members.";
+        alive: u8, "1 if the community is alive at the end: at least \
+            `alive_floor.live_share` of its members are in live groups (see `docs/MODEL.md`).";
+        groups_opened: u64, "Groups opened over the run.";
+        groups_alive: u64, "Groups alive at the end.";
+        groups_dead_share: f64, "Share of the groups opened that are not alive at the end.";
+        joined: u64, "Joins over the run.";
+        quits: u64, "Members who left by choice over the run.";
+        kicks: u64, "Members kicked over the run.";
+        retention_30d: Option<f64>, "Share of joiners (seed members excluded) still members 30 \
+            days after joining, among those who joined at least 30 days before the end; empty if \
+            nobody did.";
+        visit_rate: Option<f64>, "Share of members who visited, on an average day of the last 30 \
+            (days with members); empty without members.";
+        posts_per_member_day: Option<f64>, "Genuine posts per member-day over the run.";
+        ad_share: Option<f64>, "Ads among what members saw (ads not removed, and genuine posts) \
+            in the last 30 days; empty if they saw nothing.";
+        never_posted_share: Option<f64>, "Share of everyone who was a member during the run who \
+            never wrote a genuine post; empty if nobody was.";
+        top1_post_share: Option<f64>, "Share of genuine posts written by the top 1% of members \
+            (ranked by posts); empty without posts.";
+        top10_post_share: Option<f64>, "Share of genuine posts written by the top 10% of \
+            members; empty without posts.";
+        post_gini: Option<f64>, "Gini coefficient of genuine posts per member; empty without \
+            posts.";
+        total_revenue: f64, "Money in over the run: revenue_fees + revenue_sales.";
+        revenue_fees: f64, "Entry fees and renewals over the run.";
+        revenue_sales: f64, "Margins on members' purchases over the run.";
+        total_cost: f64, "Money out over the run: the sum of the cost lines.";
+        cost_acquisition: f64, "Ad exposures over the run.";
+        cost_moderation: f64, "Moderators over the run.";
+        cost_events: f64, "Events over the run.";
+        cost_red_envelopes: f64, "Red envelopes over the run.";
+        cost_referrals: f64, "Referral rewards over the run.";
+        cost_other: f64, "Other costs over the run.";
+        cost_per_joined: Option<f64>, "total_cost / joined; empty without joins.";
+        cost_per_retained_30: Option<f64>, "total_cost / joiners retained 30 days; empty without \
+            any.";
+        cost_per_active_member_day: Option<f64>, "total_cost / member-days with a visit; empty \
+            without any.";
+        payback_day: Option<u32>, "First day cumulative revenue covers cumulative cost (once \
+            something was spent); empty if never.";
+        roi: Option<f64>, "(revenue - cost) / cost; empty when nothing was spent.";
+    }
+}
+
+impl Metrics {
+    /// Names of the metrics, in column order.
+    pub const NAMES: &'static [&'static str] = Metrics::COLUMNS;
+}
+
+/// One run, summed up: which run, and its metrics.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Summary {
+    pub replicate: u32,
+    pub seed: u64,
+    pub metrics: Metrics,
+}
+
+impl Summary {
+    /// The header of `summary.csv`.
+    pub fn header() -> Vec<&'static str> {
+        let mut h = vec!["replicate", "seed"];
+        h.extend_from_slice(Metrics::NAMES);
+        h
+    }
+}
+
+/// What the summary needs beyond the daily series.
+#[derive(Debug, Clone)]
+pub struct SummaryInputs<'a> {
+    pub replicate: u32,
+    pub seed: u64,
+    /// `post_histogram[k]`: members of the run who wrote k genuine posts.
+    pub post_histogram: Vec<u64>,
+    pub funnel: &'a FunnelRow,
+    pub groups: &'a [GroupRow],
+    /// Share of members that must be in live groups for the community to be alive.
+    pub live_share: f64,
+}
+
+/// The last `n` days of the series (day 0 excluded).
+fn last(series: &[DayRecord], n: usize) -> &[DayRecord] {
+    let days = &series[1.min(series.len())..];
+    &days[days.len().saturating_sub(n)..]
+}
+
+fn sum(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> f64 {
+    days.iter().map(f).sum()
+}
+
+/// The run's summary from its daily series (day 0 first) and its tables.
+pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
+    let last_day = series.last().expect("day 0 is always recorded");
+    let (peak_day, peak) = series
+        .iter()
+        .map(|r| (r.day, r.members))
+        .fold((0, 0), |best, x| if x.1 > best.1 { x } else { best });
+    let days = &series[1.min(series.len())..];
+    let ineq = inequality(&inputs.post_histogram);
+    let groups_alive = inputs.groups.iter().filter(|g| g.alive_final == 1).count() as u64;
+    let in_live: u64 = inputs
+        .groups
+        .iter()
+        .filter(|g| g.alive_final == 1)
+        .map(|g| g.members_final)
+        .sum();
+    let alive = last_day.members > 0
+        && in_live as f64 >= inputs.live_share * last_day.members as f64
+        && groups_alive > 0;
+    let recent = last(series, 30);
+    let visit_rates: Vec<f64> = recent
+        .iter()
+        .filter(|d| d.members > 0)
+        .map(|d| (d.members - d.absent) as f64 / d.members as f64)
+        .collect();
+    let seen_ads = sum(recent, |d| (d.ads_posted - d.ads_removed) as f64);
+    let active_member_days = sum(days, |d| (d.members - d.absent) as f64);
+    let cost = sum(days, |d| d.cost);
+    let revenue = sum(days, |d| d.revenue);
+    let opened = inputs.groups.len() as u64;
+    let f = inputs.funnel;
+    Summary {
+        replicate: inputs.replicate,
+        seed: inputs.seed,
+        metrics: Metrics {
+            final_members: last_day.members,
+            peak_members: peak,
+            peak_day,
+            alive: alive as u8,
+            groups_opened: opened,
+            groups_alive,
+            groups_dead_share: (opened - groups_alive) as f64 / opened.max(1) as f64,
+            joined: f.joined,
+            quits: sum(days, |d| d.quits as f64) as u64,
+            kicks: sum(days, |d| d.kicks as f64) as u64,
+            retention_30d: ratio(f.retained_30 as f64, f.eligible_30 as f64),
+            visit_rate: ratio(visit_rates.iter().sum(), visit_rates.len() as f64),
+            posts_per_member_day: ratio(
+                sum(days, |d| d.posts as f64),
+                sum(days, |d| d.members as f64),
+            ),
+            ad_share: ratio(seen_ads, seen_ads + sum(recent, |d| d.posts as f64)),
+            never_posted_share: defined(ineq.never_posted_share),
+            top1_post_share: defined(ineq.top1_share),
+            top10_post_share: defined(ineq.top10_share),
+            post_gini: defined(ineq.gini),
+            total_revenue: revenue,
+            revenue_fees: sum(days, |d| d.revenue_fees),
+            revenue_sales: sum(days, |d| d.revenue_sales),
+            total_cost: cost,
+            cost_acquisition: sum(days, |d| d.cost_acquisition),
+            cost_moderation: sum(days, |d| d.cost_moderation),
+            cost_events: sum(days, |d| d.cost_events),
+            cost_red_envelopes: sum(days, |d| d.cost_red_envelopes),
+            cost_referrals: sum(days, |d| d.cost_referrals),
+            cost_other: sum(days, |d| d.cost_other),
+            cost_per_joined: ratio(cost, f.joined as f64),
+            cost_per_retained_30: ratio(cost, f.retained_30 as f64),
+            cost_per_active_member_day: ratio(cost, active_member_days),
+            payback_day: payback_day(days),
+            roi: (cost > 0.0).then(|| (revenue - cost) / cost),
+        },
+    }
+}
+
+/// The first day cumulative revenue covers cumulative cost, once something was spent.
+fn payback_day(days: &[DayRecord]) -> Option<u32> {
+    let (mut revenue, mut cost) = (0.0, 0.0);
+    for d in days {
+        revenue += d.revenue;
+        cost += d.cost;
+        if cost > 0.0 && revenue >= cost {
+            return Some(d.day);
+        }
+    }
+    None
+}
+
+/// Whether a group is alive on a day: enough members who are not seed members, and genuine
+/// posts by them over the last 7 days of at least `posts_per_member_week` per member. Founders
+/// and opinion leaders alone do not make a group alive.
+pub fn group_alive(
+    members: u64,
+    seed_members: u64,
+    member_posts_week: u64,
+    min_members: u64,
+    posts_per_member_week: f64,
+) -> bool {
+    let recruits = members.saturating_sub(seed_members);
+    recruits >= min_members.max(1)
+        && member_posts_week as f64 >= posts_per_member_week * members as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_is_alive_only_with_recruits_who_post_in_proportion_to_its_size() {
+        // Founders alone, however much they post: dead.
+        assert!(!group_alive(30, 30, 500, 10, 0.1));
+        // 20 recruits in a group of 50 writing 5 posts a week: 0.1 per member, alive.
+        assert!(group_alive(50, 30, 5, 10, 0.1));
+        assert!(!group_alive(50, 30, 4, 10, 0.1));
+        // The floor scales with size: 5 posts a week keep 50 members alive, not 500.
+        assert!(!group_alive(500, 0, 5, 10, 0.1));
+        assert!(group_alive(500, 0, 50, 10, 0.1));
+        // Too few recruits: dead however lively.
+        assert!(!group_alive(9, 0, 100, 10, 0.1));
+    }
+
+    #[test]
+    fn payback_comes_on_the_first_day_revenue_covers_cost() {
+        let day = |day, revenue, cost| DayRecord {
+            day,
+            revenue,
+            cost,
+            ..DayRecord::default()
+        };
+        let days = [day(1, 0.0, 10.0), day(2, 5.0, 0.0), day(3, 6.0, 1.0)];
+        assert_eq!(payback_day(&days), Some(3));
+        assert_eq!(payback_day(&days[..2]), None);
+        assert_eq!(payback_day(&[day(1, 5.0, 0.0)]), None, "nothing spent");
+    }
+}

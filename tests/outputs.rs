@@ -1,0 +1,338 @@
+//! The outputs an operator decides on: each table's invariants on every kind of preset, each new
+//! summary metric recomputed independently from the daily series, a small community whose funnel,
+//! groups and cohorts can be worked out by hand, and a founders-only community that is not alive.
+
+use std::path::Path;
+
+use agora::engine::{run_replicate, Replicate};
+use agora::metrics::DayRecord;
+use agora::scenario::{load_file, load_str, Override, Scenario};
+
+fn preset(name: &str, sets: &[(&str, &str)]) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"));
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|(k, v)| Override {
+            key: k.to_string(),
+            value: v.to_string(),
+        })
+        .collect();
+    load_file(&path, &overrides).expect("valid preset")
+}
+
+/// Presets that exercise every output: fission, fees and renewals, moderation and kicks, events,
+/// rewards, several segments; made small and a little longer than 90 days.
+fn runs() -> Vec<(String, Replicate)> {
+    let mut out = Vec::new();
+    for (name, size) in [
+        ("free-chat-group", "8000"),
+        ("paid-knowledge-community", "20000"),
+        ("course-community", "12000"),
+        ("store-customer-group", "10000"),
+        ("application-professional-group", "10000"),
+    ] {
+        let s = preset(name, &[("population.size", size), ("days", "120")]);
+        for r in 0..2 {
+            out.push((name.to_string(), run_replicate(&s, r, &mut |_| {})));
+        }
+    }
+    out
+}
+
+fn total(days: &[DayRecord], f: impl Fn(&DayRecord) -> u64) -> u64 {
+    days.iter().map(f).sum()
+}
+
+#[test]
+fn every_table_keeps_its_invariants() {
+    for (name, run) in runs() {
+        let days = &run.series[1..];
+        let last = run.series.last().unwrap();
+        let t = &run.tables;
+        // Groups: their members add up to the community's; joins and departures too.
+        let members: u64 = t.groups.iter().map(|g| g.members_final).sum();
+        assert_eq!(members, last.members, "{name}: group members");
+        assert_eq!(t.groups.len() as u64, last.groups, "{name}: groups");
+        let joined: u64 = t.groups.iter().map(|g| g.members_joined).sum();
+        assert_eq!(joined, total(days, |d| d.joins), "{name}: group joins");
+        let left: u64 = t.groups.iter().map(|g| g.members_left).sum();
+        assert_eq!(
+            left,
+            total(days, |d| d.quits + d.kicks),
+            "{name}: group departures"
+        );
+        for g in &t.groups {
+            assert!(g.members_final <= g.members_peak, "{name}: {g:?}");
+            assert_eq!(g.died_day.is_none(), g.alive_final == 1, "{name}: {g:?}");
+        }
+        // Funnel: stages nest, and the daily joins add up to `joined`.
+        let f = &t.funnel;
+        assert_eq!(f.joined, total(days, |d| d.joins), "{name}: joined");
+        assert_eq!(
+            f.exposed,
+            f.considered + f.declined_no_need,
+            "{name}: {f:?}"
+        );
+        assert_eq!(
+            f.considered,
+            f.joined + f.declined_price + f.rejected_review + f.turned_away_full,
+            "{name}: {f:?}"
+        );
+        assert_eq!(
+            f.exposed,
+            f.exposed_ads + f.exposed_word_of_mouth + f.exposed_referral,
+            "{name}: channels"
+        );
+        assert!(
+            f.activated <= f.joined && f.first_post <= f.joined,
+            "{name}: {f:?}"
+        );
+        assert!(
+            f.eligible_30 <= f.joined && f.retained_30 <= f.eligible_30,
+            "{name}: {f:?}"
+        );
+        assert!(f.active_30 <= f.retained_30, "{name}: {f:?}");
+        assert!(
+            f.eligible_90 <= f.eligible_30 && f.retained_90 <= f.eligible_90,
+            "{name}"
+        );
+        assert!(f.retained_90 <= f.retained_30, "{name}: {f:?}");
+        assert_eq!(f.quit, total(days, |d| d.quits), "{name}: quits");
+        assert_eq!(f.kicked, total(days, |d| d.kicks), "{name}: kicks");
+        // Cohorts: sizes add up to the joins; members shrink, active and posters are members.
+        let week0: Vec<_> = t.cohorts.iter().filter(|c| c.week == 0).collect();
+        assert_eq!(
+            week0.iter().map(|c| c.size).sum::<u64>(),
+            f.joined,
+            "{name}: sizes"
+        );
+        for c in &t.cohorts {
+            assert!(
+                c.members <= c.size && c.active <= c.members,
+                "{name}: {c:?}"
+            );
+            assert!(c.posters <= c.active, "{name}: posters visited: {c:?}");
+            let next = t
+                .cohorts
+                .iter()
+                .find(|d| d.cohort_week == c.cohort_week && d.week == c.week + 1);
+            if let Some(next) = next {
+                assert!(
+                    next.members <= c.members,
+                    "{name}: no rejoin, {c:?} then {next:?}"
+                );
+            }
+        }
+        // Segments add up to the community.
+        let seg = &t.segments;
+        assert_eq!(
+            seg.iter().map(|s| s.joined).sum::<u64>(),
+            f.joined,
+            "{name}"
+        );
+        assert_eq!(
+            seg.iter().map(|s| s.members_final).sum::<u64>(),
+            last.members,
+            "{name}"
+        );
+        assert_eq!(seg.iter().map(|s| s.quit).sum::<u64>(), f.quit, "{name}");
+        assert_eq!(
+            seg.iter().map(|s| s.kicked).sum::<u64>(),
+            f.kicked,
+            "{name}"
+        );
+        assert_eq!(
+            seg.iter().map(|s| s.ads).sum::<u64>(),
+            total(days, |d| d.ads_posted),
+            "{name}: ads"
+        );
+        // Money: lines add up to the totals, every day.
+        for d in days {
+            let lines = d.cost_acquisition
+                + d.cost_moderation
+                + d.cost_events
+                + d.cost_red_envelopes
+                + d.cost_referrals
+                + d.cost_other;
+            assert!(
+                (lines - d.cost).abs() <= 1e-9 * d.cost.max(1.0),
+                "{name}: {d:?}"
+            );
+            let sources = d.revenue_fees + d.revenue_sales;
+            assert!(
+                (sources - d.revenue).abs() <= 1e-9 * d.revenue.max(1.0),
+                "{name}: {d:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn summary_metrics_follow_from_the_daily_series() {
+    for (name, run) in runs() {
+        let m = &run.summary.metrics;
+        let days = &run.series[1..];
+        let last30 = &days[days.len() - 30..];
+        let member_days: f64 = days.iter().map(|d| d.members as f64).sum();
+        let posts: f64 = days.iter().map(|d| d.posts as f64).sum();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+        assert!(
+            close(m.posts_per_member_day.unwrap(), posts / member_days),
+            "{name}"
+        );
+        let seen_ads: f64 = last30
+            .iter()
+            .map(|d| d.ads_posted as f64 - d.ads_removed as f64)
+            .sum();
+        let seen_posts: f64 = last30.iter().map(|d| d.posts as f64).sum();
+        assert!(
+            close(m.ad_share.unwrap(), seen_ads / (seen_ads + seen_posts)),
+            "{name}"
+        );
+        let rates: Vec<f64> = last30
+            .iter()
+            .map(|d| (d.members - d.absent) as f64 / d.members as f64)
+            .collect();
+        let visit_rate = rates.iter().sum::<f64>() / rates.len() as f64;
+        assert!(close(m.visit_rate.unwrap(), visit_rate), "{name}");
+        assert_eq!(m.quits, days.iter().map(|d| d.quits).sum::<u64>(), "{name}");
+        assert_eq!(m.kicks, days.iter().map(|d| d.kicks).sum::<u64>(), "{name}");
+        assert_eq!(
+            m.joined,
+            days.iter().map(|d| d.joins).sum::<u64>(),
+            "{name}"
+        );
+        assert_eq!(m.groups_opened, days.last().unwrap().groups, "{name}");
+        assert_eq!(m.groups_alive, days.last().unwrap().groups_alive, "{name}");
+        let cost: f64 = days.iter().map(|d| d.cost).sum();
+        let revenue: f64 = days.iter().map(|d| d.revenue).sum();
+        assert!(
+            close(m.total_cost, cost) && close(m.total_revenue, revenue),
+            "{name}"
+        );
+        let active: f64 = days.iter().map(|d| (d.members - d.absent) as f64).sum();
+        if cost > 0.0 {
+            assert!(
+                close(m.cost_per_active_member_day.unwrap(), cost / active),
+                "{name}"
+            );
+            assert!(
+                close(m.cost_per_joined.unwrap(), cost / m.joined as f64),
+                "{name}"
+            );
+            assert!(close(m.roi.unwrap(), (revenue - cost) / cost), "{name}");
+        } else {
+            assert_eq!(m.roi, None, "{name}: no ROI without cost");
+        }
+        // Payback: the first day cumulative revenue covers cumulative cost.
+        let mut cum = (0.0, 0.0);
+        let payback = days.iter().find_map(|d| {
+            cum = (cum.0 + d.revenue, cum.1 + d.cost);
+            (cum.1 > 0.0 && cum.0 >= cum.1).then_some(d.day)
+        });
+        assert_eq!(m.payback_day, payback, "{name}");
+        let f = &run.tables.funnel;
+        let retention = f.retained_30 as f64 / f.eligible_30 as f64;
+        assert!(close(m.retention_30d.unwrap(), retention), "{name}");
+    }
+}
+
+/// 200 prospects who all see the ads on day 1 and all join; groups of 60; nobody leaves.
+fn everyone_joins(cap: u64, max_groups: &str) -> Scenario {
+    load_str(
+        &format!(
+            r#"
+name = "everyone"
+days = 21
+seed = 3
+[population]
+size = 200
+network = {{ kind = "well-mixed" }}
+[[population.segments]]
+needs = {{ learning = 0.5 }}
+join_threshold = {{ mean = -5.0, sd = 0.0 }}
+[community]
+offer = {{ learning = 0.5 }}
+group_cap = {cap}
+{max_groups}
+[acquisition]
+ad_reach = 1.0
+word_of_mouth = 0.0
+[behavior]
+quit_threshold = -10.0
+"#
+        ),
+        "everyone.toml",
+        &[],
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_community_worked_out_by_hand() {
+    let run = run_replicate(&everyone_joins(60, ""), 0, &mut |_| {});
+    let t = &run.tables;
+    // Everyone is exposed by the ads on day 1, wants in, and joins: 200 joiners in cohort 0.
+    let f = &t.funnel;
+    assert_eq!(
+        (f.exposed, f.exposed_ads, f.considered, f.joined),
+        (200, 200, 200, 200)
+    );
+    assert_eq!((f.declined_no_need, f.quit, f.kicked), (0, 0, 0));
+    // Seated in agent order in groups of 60: 60, 60, 60, 20, all opened on day 1 but the first.
+    let sizes: Vec<u64> = t.groups.iter().map(|g| g.members_final).collect();
+    assert_eq!(sizes, vec![60, 60, 60, 20]);
+    let opened: Vec<u32> = t.groups.iter().map(|g| g.opened_day).collect();
+    assert_eq!(opened, vec![0, 1, 1, 1]);
+    // Three weeks: cohort 0 seen at the end of weeks 0, 1 and 2, always 200 strong.
+    let rows: Vec<(u32, u32, u64, u64)> = t
+        .cohorts
+        .iter()
+        .map(|c| (c.cohort_week, c.week, c.size, c.members))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (0, 0, 200, 200),
+            (0, 1, 200, 200),
+            (0, 2, 200, 200),
+            (1, 0, 0, 0),
+            (1, 1, 0, 0),
+            (2, 0, 0, 0)
+        ]
+    );
+    // With room for two groups only, the last 80 are turned away.
+    let run = run_replicate(&everyone_joins(60, "max_groups = 2"), 0, &mut |_| {});
+    let f = &run.tables.funnel;
+    assert_eq!((f.joined, f.turned_away_full, f.considered), (120, 80, 200));
+}
+
+#[test]
+fn founders_alone_do_not_make_a_community_alive() {
+    // Thirty founders who post every day, and nobody recruited: not alive.
+    let founders = preset(
+        "brand-fan-club",
+        &[
+            ("population.size", "3000"),
+            ("days", "60"),
+            ("community.seed_members", "30"),
+            ("acquisition.ad_reach", "0.0"),
+            ("acquisition.word_of_mouth", "0.0"),
+        ],
+    );
+    let run = run_replicate(&founders, 0, &mut |_| {});
+    let posts: u64 = run.series.iter().map(|d| d.posts).sum();
+    assert!(posts > 300, "the founders post: {posts}");
+    assert_eq!(run.summary.metrics.joined, 0);
+    assert_eq!(run.summary.metrics.alive, 0, "founders alone are not alive");
+    assert_eq!(run.summary.metrics.groups_alive, 0);
+    // The same community, recruiting, with members who write: alive.
+    let recruiting = preset(
+        "weight-loss-checkin-group",
+        &[("population.size", "6000"), ("days", "90")],
+    );
+    let run = run_replicate(&recruiting, 0, &mut |_| {});
+    assert_eq!(run.summary.metrics.alive, 1, "{:?}", run.tables.groups);
+}
