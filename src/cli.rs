@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::folder::ResultsFolder;
+use crate::folder::{Partial, ResultsFolder};
 use crate::memory::Budget;
 use crate::run::{default_out_dir, describe, run_all, write_outputs};
 use crate::scenario::{load_file, Origin, Override, Scenario, ScenarioError};
@@ -183,7 +183,10 @@ fn keys(markdown: bool, table: Option<&str>) -> Result<()> {
             None => bail!("`{t}` is not a table of the scenario; `agora keys` lists them"),
         },
         (true, None) => print!("{}", crate::scenario::markdown_tables()),
-        (false, _) => print!("{}", crate::scenario::key_listing()),
+        (false, Some(t)) => {
+            bail!("`{t}`: name a table only with --markdown (agora keys --markdown {t})")
+        }
+        (false, None) => print!("{}", crate::scenario::key_listing()),
     }
     Ok(())
 }
@@ -224,7 +227,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
     for w in &checked.warnings {
         eprintln!("warning: {w}");
     }
-    let folder = ResultsFolder::acquire(&out, &command_line())?;
+    let folder = ResultsFolder::acquire(&out, &command_line(), Partial::Resumes)?;
     let options = crate::batch::Options {
         resume: args.resume,
         timeseries: args.timeseries,
@@ -278,14 +281,15 @@ fn compare(args: CompareArgs) -> Result<()> {
             &budget
         )
     );
-    let mut warned = Vec::new();
+    let mut warned: Vec<String> = Vec::new();
     for w in c.scenarios.iter().flat_map(|s| s.warnings()) {
-        if !warned.contains(w) {
+        let w = w.to_string();
+        if !warned.contains(&w) {
             eprintln!("warning: {w}");
-            warned.push(w.clone());
+            warned.push(w);
         }
     }
-    let folder = ResultsFolder::acquire(&out, &command_line())?;
+    let folder = ResultsFolder::acquire(&out, &command_line(), Partial::Resumes)?;
     let options = crate::batch::Options {
         resume: args.resume,
         timeseries: args.timeseries,
@@ -357,7 +361,7 @@ fn run(args: RunArgs) -> Result<()> {
             &budget
         )
     );
-    let folder = ResultsFolder::acquire(&out, &command_line())?;
+    let folder = ResultsFolder::acquire(&out, &command_line(), Partial::Refuses)?;
     let progress =
         crate::batch::Progress::new(replicates * scenario.days() as u64, "replicate-days");
     if crate::memory::seconds(agent_days, pool.current_num_threads()) > 2.0 {
@@ -429,10 +433,15 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
 }
 
 fn init(name: &str) -> Result<()> {
+    let name = name.strip_suffix(".toml").unwrap_or(name);
     if let Some(problem) = crate::scenario::keys::name_problem(name) {
+        let shown: String = name
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
         bail!(
             "`{}` cannot be a scenario name: {problem}",
-            crate::scenario::keys::elide(&name.escape_debug().to_string(), 60)
+            crate::scenario::keys::elide(&shown, 60)
         );
     }
     let path = PathBuf::from(format!("{name}.toml"));
@@ -444,10 +453,12 @@ fn init(name: &str) -> Result<()> {
     }
     let text = crate::scenario::starter_file(name);
     crate::export::write_atomic(&path, text.as_bytes())?;
-    println!(
-        "wrote {} — try: agora run {}",
-        path.display(),
-        path.display()
-    );
+    let shown = path.display().to_string();
+    let quoted = if shown.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+        format!("'{}'", shown.replace('\'', "'\\''"))
+    } else {
+        shown.clone()
+    };
+    println!("wrote {shown} — try: agora run {quoted}");
     Ok(())
 }

@@ -31,6 +31,10 @@ const OWN_FILES: &[&str] = &[
     ".partial",
     "timeseries.csv",
     "summary.csv",
+    "funnel.csv",
+    "groups.csv",
+    "cohorts.csv",
+    "segments.csv",
     "scenario.toml",
     "runs.csv",
     "points.csv",
@@ -44,6 +48,58 @@ pub struct ResultsFolder {
     /// Held for as long as the folder is ours; the OS releases it when the process ends.
     _lock: File,
     holder: String,
+    /// Whether this process created the folder (it is removed again if nothing is published
+    /// into it).
+    created: bool,
+    published: bool,
+}
+
+/// What a command does with a batch's work in progress (`DIR/.partial`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partial {
+    /// A batch (sweep, comparison) that may resume it.
+    Resumes,
+    /// A command that would throw it away (`run`): refused while it is there.
+    Refuses,
+}
+
+/// `dir` as an absolute path without `.` or `..`, symbolic links followed where they exist.
+fn resolve(dir: &Path) -> Result<PathBuf> {
+    if dir.is_symlink() && !dir.exists() {
+        bail!("{} is a symbolic link to nothing", dir.display());
+    }
+    if let Ok(real) = dir.canonicalize() {
+        return Ok(real);
+    }
+    let absolute = std::path::absolute(dir)
+        .with_context(|| format!("cannot resolve the folder {}", dir.display()))?;
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    // The nearest existing ancestor may itself be reached through a link.
+    let mut existing = out.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => return Ok(out),
+        }
+    }
+    let mut real = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        real.push(name);
+    }
+    Ok(real)
 }
 
 /// Siblings of `dir` named `.NAME.agora-KIND-*`.
@@ -92,9 +148,6 @@ fn check_ownership(dir: &Path) -> Result<()> {
             );
         }
     }
-    if dir.join(MARKER).exists() {
-        return Ok(());
-    }
     let foreign: Vec<String> = fs::read_dir(dir)
         .with_context(|| format!("cannot read the folder {}", dir.display()))?
         .filter_map(|e| e.ok())
@@ -115,10 +168,13 @@ impl ResultsFolder {
     /// Takes `dir` for the command described by `command`: creates it if needed, refuses it if
     /// another process holds it or if it is not agora's, and clears what a killed command left
     /// beside it.
-    pub fn acquire(dir: &Path, command: &str) -> Result<ResultsFolder> {
+    pub fn acquire(dir: &Path, command: &str, partial: Partial) -> Result<ResultsFolder> {
+        let shown = dir.display().to_string();
+        let dir = &resolve(dir)?;
         if dir.exists() && !dir.is_dir() {
-            bail!("{} exists and is not a folder", dir.display());
+            bail!("{shown} exists and is not a folder");
         }
+        let created = !dir.exists();
         // A crash between the two renames of the fallback swap leaves the previous set aside.
         if !dir.exists() {
             if let Some(old) = siblings(dir, "old").into_iter().next() {
@@ -172,6 +228,12 @@ impl ResultsFolder {
         for leftover in siblings(dir, "old") {
             fs::remove_dir_all(&leftover).ok();
         }
+        if partial == Partial::Refuses && dir.join(".partial").exists() {
+            bail!(
+                "{shown} holds an interrupted sweep or comparison; finish it with --resume, or \
+                 remove {shown}/.partial, before writing other results there"
+            );
+        }
         let staging = sibling(dir, "staging");
         fs::create_dir_all(&staging)
             .with_context(|| format!("cannot create {}", staging.display()))?;
@@ -180,6 +242,8 @@ impl ResultsFolder {
             staging,
             _lock: lock,
             holder,
+            created,
+            published: false,
         })
     }
 
@@ -195,7 +259,7 @@ impl ResultsFolder {
 
     /// Makes the staged set the folder's contents, in one exchange: the folder then holds
     /// exactly the staged files and its marker.
-    pub fn publish(self) -> Result<()> {
+    pub fn publish(mut self) -> Result<()> {
         crate::export::write_atomic(&self.staging.join(MARKER), self.marker().as_bytes())?;
         exchange(&self.staging, &self.dir).with_context(|| {
             format!(
@@ -204,6 +268,7 @@ impl ResultsFolder {
                 self.dir.display()
             )
         })?;
+        self.published = true;
         // The staging path now holds the previous contents (and the lock file we hold).
         fs::remove_dir_all(&self.staging)
             .with_context(|| format!("cannot remove {}", self.staging.display()))?;
@@ -217,6 +282,27 @@ impl ResultsFolder {
             env!("CARGO_PKG_VERSION"),
             self.holder.replace('\\', "\\\\").replace('"', "\\\"")
         )
+    }
+}
+
+impl Drop for ResultsFolder {
+    /// A command that stops before publishing leaves the folder as it was: its staged files are
+    /// removed, and so is the folder if this command created it and wrote nothing else there.
+    fn drop(&mut self) {
+        if self.published {
+            return;
+        }
+        fs::remove_dir_all(&self.staging).ok();
+        if self.created {
+            let only_lock = fs::read_dir(&self.dir).is_ok_and(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .all(|e| e.file_name() == LOCK)
+            });
+            if only_lock {
+                fs::remove_dir_all(&self.dir).ok();
+            }
+        }
     }
 }
 
@@ -247,8 +333,8 @@ mod tests {
     fn a_second_writer_is_refused_with_the_holder_named() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("out");
-        let first = ResultsFolder::acquire(&dir, "agora sweep a.toml").unwrap();
-        let err = ResultsFolder::acquire(&dir, "agora sweep b.toml")
+        let first = ResultsFolder::acquire(&dir, "agora sweep a.toml", Partial::Resumes).unwrap();
+        let err = ResultsFolder::acquire(&dir, "agora sweep b.toml", Partial::Resumes)
             .err()
             .unwrap()
             .to_string();
@@ -261,18 +347,18 @@ mod tests {
             "{err}"
         );
         drop(first);
-        ResultsFolder::acquire(&dir, "agora sweep b.toml").unwrap();
+        ResultsFolder::acquire(&dir, "agora sweep b.toml", Partial::Resumes).unwrap();
     }
 
     #[test]
     fn publishing_replaces_the_whole_set_and_leaves_nothing_beside() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("out");
-        let f = ResultsFolder::acquire(&dir, "agora sweep").unwrap();
+        let f = ResultsFolder::acquire(&dir, "agora sweep", Partial::Resumes).unwrap();
         fs::write(f.staging().join("points.csv"), "old").unwrap();
         fs::write(f.staging().join("runs.csv"), "old").unwrap();
         f.publish().unwrap();
-        let f = ResultsFolder::acquire(&dir, "agora run").unwrap();
+        let f = ResultsFolder::acquire(&dir, "agora run", Partial::Refuses).unwrap();
         fs::write(f.staging().join("summary.csv"), "new").unwrap();
         // Until it is published, the folder still holds the previous complete set.
         assert_eq!(fs::read_to_string(dir.join("points.csv")).unwrap(), "old");
@@ -293,7 +379,7 @@ mod tests {
         let dir = root.path().join("mine");
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("notes.txt"), "my notes").unwrap();
-        let err = ResultsFolder::acquire(&dir, "agora run")
+        let err = ResultsFolder::acquire(&dir, "agora run", Partial::Refuses)
             .err()
             .unwrap()
             .to_string();
@@ -303,7 +389,7 @@ mod tests {
         );
         assert!(dir.join("notes.txt").exists());
         let here = std::env::current_dir().unwrap();
-        let err = ResultsFolder::acquire(&here, "agora run")
+        let err = ResultsFolder::acquire(&here, "agora run", Partial::Refuses)
             .err()
             .unwrap()
             .to_string();
@@ -312,6 +398,59 @@ mod tests {
         let legacy = root.path().join("legacy");
         fs::create_dir_all(&legacy).unwrap();
         fs::write(legacy.join("summary.csv"), "x").unwrap();
-        ResultsFolder::acquire(&legacy, "agora run").unwrap();
+        ResultsFolder::acquire(&legacy, "agora run", Partial::Refuses).unwrap();
+        // A folder agora marked, where someone added a file since, is not written into either.
+        let marked = root.path().join("marked");
+        ResultsFolder::acquire(&marked, "agora run", Partial::Refuses)
+            .unwrap()
+            .publish()
+            .unwrap();
+        fs::write(marked.join("notes.txt"), "mine").unwrap();
+        let err = ResultsFolder::acquire(&marked, "agora run", Partial::Refuses)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("notes.txt"), "{err}");
+    }
+
+    #[test]
+    fn a_command_that_stops_before_publishing_leaves_nothing_behind() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("new");
+        let f = ResultsFolder::acquire(&dir, "agora run", Partial::Refuses).unwrap();
+        fs::write(f.staging().join("summary.csv"), "x").unwrap();
+        drop(f);
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn links_and_dots_name_the_real_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let real = root.path().join("real");
+        fs::create_dir(&real).unwrap();
+        let link = root.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let f = ResultsFolder::acquire(&link.join("."), "agora run", Partial::Refuses).unwrap();
+        fs::write(f.staging().join("summary.csv"), "x").unwrap();
+        f.publish().unwrap();
+        assert!(link.is_symlink(), "the link stays a link");
+        assert!(real.join("summary.csv").exists());
+        let dangling = root.path().join("dangling");
+        std::os::unix::fs::symlink(root.path().join("nowhere"), &dangling).unwrap();
+        let err = ResultsFolder::acquire(&dangling, "agora run", Partial::Refuses)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("symbolic link to nothing"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod own_files {
+    #[test]
+    fn every_file_a_command_writes_is_one_of_agoras_own() {
+        for f in crate::run::RUN_FILES {
+            assert!(super::OWN_FILES.contains(f), "{f}");
+        }
     }
 }

@@ -53,9 +53,9 @@ impl Budget {
         let need = bytes + FIXED_BYTES;
         match self.bytes {
             Some(available) if need > available => Err(format!(
-                "need about {:.1} GiB for one replicate, but only {:.1} GiB are available",
-                gib(need),
-                gib(available)
+                "need about {} for one replicate, but only {} are available",
+                size(need),
+                size(available)
             )),
             _ => Ok(()),
         }
@@ -110,7 +110,7 @@ pub fn size(bytes: u64) -> String {
     if bytes >= 1 << 30 {
         format!("{:.1} GiB", gib(bytes))
     } else {
-        format!("{:.0} MiB", bytes as f64 / (1u64 << 20) as f64)
+        format!("{:.0} MiB", (bytes as f64 / (1u64 << 20) as f64).max(1.0))
     }
 }
 
@@ -177,7 +177,7 @@ mod tests {
         let small = Budget { bytes: Some(need) };
         let err = small.check(&s).unwrap_err();
         assert!(
-            err.contains("10000000 agents") && err.contains("GiB"),
+            err.contains("10000000 agents") && err.contains("MiB"),
             "{err}"
         );
         assert!(Budget {

@@ -37,7 +37,8 @@ pub fn run_all(s: &Scenario, budget: &Budget, on_day: &(dyn Fn() + Sync)) -> Vec
     }
 }
 
-/// The files `agora run` writes, in the order it writes them.
+/// The files `agora run` writes, in the order it writes them (each is one a results folder may
+/// hold: see `folder::OWN_FILES`).
 pub const RUN_FILES: &[&str] = &[
     "timeseries.csv",
     "summary.csv",

@@ -194,3 +194,110 @@ proptest! {
         }
     }
 }
+
+/// A scenario with every optional table present, to set any key of.
+const FULL: &str = r#"
+name = "full"
+days = 12
+seed = 5
+[population]
+size = 600
+[[population.segments]]
+name = "a"
+share = 0.7
+[[population.segments]]
+name = "b"
+share = 0.3
+needs = { promotion = 0.8, work = 0.3 }
+advertiser_share = 0.5
+[community]
+seed_members = 5
+group_cap = 100
+max_groups = 20
+[entry]
+kind = "paid"
+fee = 20.0
+period_days = 5
+[rules]
+moderators_per_group = 1
+[incentives]
+red_envelope = { per_post = 1.0 }
+badges = { levels = [2, 5] }
+referral_reward = 1.0
+crowding_out = 0.2
+[[events]]
+kind = "offline"
+every_days = 3
+[monetization]
+purchase_rate = 0.1
+price = 5.0
+"#;
+
+#[test]
+fn every_number_at_either_end_of_its_range_runs_finite_or_is_refused_plainly() {
+    use agora::scenario::keys::{flatten, Kind, Rule};
+    let mut ran = 0;
+    for (path, spec) in flatten(agora::scenario::scenario_schema().keys) {
+        let (Kind::Number | Kind::Integer | Kind::OptionalInteger, Rule::Range { min, max, .. }) =
+            (spec.kind, spec.rule)
+        else {
+            continue;
+        };
+        let key = path.replace(".N.", ".0.");
+        // Sizes are kept small: the run must stay cheap whatever the key.
+        let max = match key.as_str() {
+            "population.size" => 600.0,
+            "days" => 400.0,
+            _ => max,
+        };
+        let tiny = if min == 0.0 { 1e-300 } else { min };
+        for value in [min, max, tiny] {
+            let text = if matches!(spec.kind, Kind::Number) {
+                format!("{value:e}")
+            } else {
+                format!("{}", value as i64)
+            };
+            let set = Override {
+                key: key.clone(),
+                value: text.clone(),
+            };
+            let outcome = catch_unwind(AssertUnwindSafe(|| load_str(FULL, "full.toml", &[set])));
+            match outcome {
+                Ok(Ok(s)) => {
+                    let r = catch_unwind(AssertUnwindSafe(|| run_replicate(&s, 0, &mut |_| {})))
+                        .unwrap_or_else(|_| panic!("panic running {key} = {text}"));
+                    for d in &r.series {
+                        let values = [
+                            d.mean_commitment,
+                            d.revenue,
+                            d.cost,
+                            d.sat_safety,
+                            d.sat_belonging,
+                            d.sat_esteem,
+                            d.sat_self_actualization,
+                        ];
+                        assert!(
+                            values.iter().all(|x| x.is_finite()),
+                            "{key} = {text}: {d:?}"
+                        );
+                    }
+                    let m = &r.summary.metrics;
+                    assert!(
+                        m.values().iter().all(|x| !x.is_infinite()),
+                        "{key} = {text}"
+                    );
+                    ran += 1;
+                }
+                Ok(Err(e)) => {
+                    let m = e.to_string();
+                    assert!(
+                        m.len() < 600 && m.contains("full.toml"),
+                        "{key} = {text}: {m}"
+                    );
+                }
+                Err(_) => panic!("panic loading {key} = {text}"),
+            }
+        }
+    }
+    assert!(ran > 200, "only {ran} runs");
+}

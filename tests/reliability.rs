@@ -97,7 +97,12 @@ fn names(dir: &Path) -> Vec<String> {
 fn a_folder_held_by_another_writer_is_refused_at_once_naming_it() {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("out");
-    let held = agora::folder::ResultsFolder::acquire(&out, "agora sweep other.toml").unwrap();
+    let held = agora::folder::ResultsFolder::acquire(
+        &out,
+        "agora sweep other.toml",
+        agora::folder::Partial::Resumes,
+    )
+    .unwrap();
     let file = sweep_file(dir.path(), "s", 2, 1, 2000);
     for resume in [false, true] {
         let mut args = vec![
@@ -413,7 +418,7 @@ fn repeated_axes_values_segments_and_empty_names_are_refused() {
                 "name = \"x\"\nbase = \"{base}\"\n[[axes]]\nkey = \"entry.fee\"\nvalues = [1.0]\n\
                  [[axes]]\nkey = \"entry.fee\"\nvalues = [2.0]\n"
             ),
-            "already axis 0",
+            "overlaps axis 0",
         ),
         (
             "sweep",
@@ -448,7 +453,7 @@ fn repeated_axes_values_segments_and_empty_names_are_refused() {
         &[],
     );
     assert!(
-        e.contains("population.segments.1.name") && e.contains("two segments"),
+        e.contains("population.segments.1.name") && e.contains("both named"),
         "{e}"
     );
 }
@@ -663,4 +668,96 @@ fn plans_show_at_once_and_threads_beyond_the_cores_are_capped() {
         "{stdout}"
     );
     assert!(stderr.contains("--threads 1000 is more than"), "{stderr}");
+}
+
+#[test]
+fn red_team_findings_stay_fixed() {
+    let dir = TempDir::new().unwrap();
+    let t1 = write(
+        dir.path(),
+        "t1.toml",
+        "name = \"t1\"\ndays = 20\n[population]\nsize = 1500\n",
+    );
+    let t1s = t1.to_str().unwrap();
+    // Axes that overlap, where one would overwrite the other, are refused.
+    let sz = write(
+        dir.path(),
+        "sz.toml",
+        &format!(
+            "name = \"sx\"\nbase = \"{t1s}\"\n[[axes]]\nkey = \"acquisition\"\n\
+             values = [{{ad_reach = 0.001}}, {{ad_reach = 0.002}}]\n\
+             [[axes]]\nkey = \"acquisition.ad_reach\"\nvalues = [0.1, 0.2]\n"
+        ),
+    );
+    let e = failure(&["sweep", sz.to_str().unwrap()]);
+    assert!(e.contains("overlaps axis 0"), "{e}");
+    // Two points that are the same scenario are refused.
+    let twice = write(
+        dir.path(),
+        "tw.toml",
+        &format!(
+            "name = \"tw\"\nbase = \"{t1s}\"\n[[axes]]\nkey = \"acquisition\"\n\
+             values = [{{ad_reach = 0.1}}, {{ad_reach = 0.1, word_of_mouth = 0.05}}]\n"
+        ),
+    );
+    let e = failure(&["sweep", twice.to_str().unwrap(), "--out", "/nonexistent/tw"]);
+    assert!(e.contains("same scenario"), "{e}");
+    // `agora run` does not throw away an interrupted batch.
+    let out = dir.path().join("bg");
+    fs::create_dir_all(out.join(".partial")).unwrap();
+    fs::write(out.join(".partial/runs.csv"), "").unwrap();
+    let e = failure(&["run", t1s, "--out", out.to_str().unwrap()]);
+    assert!(e.contains("interrupted"), "{e}");
+    assert!(out.join(".partial").exists());
+    // A sweep refused for memory leaves nothing behind.
+    let sweep = sweep_file(dir.path(), "mem", 2, 1, 2000);
+    let res = dir.path().join("res");
+    let e = failure(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        res.to_str().unwrap(),
+        "--max-memory",
+        "1KB",
+    ]);
+    assert!(e.contains("only 1 MiB are available"), "{e}");
+    assert!(!res.exists(), "nothing left in {}", res.display());
+    assert!(
+        !names(dir.path())
+            .iter()
+            .any(|n| n.contains("agora-staging")),
+        "{:?}",
+        names(dir.path())
+    );
+    // Files a user added to a results folder are never deleted.
+    let o2 = dir.path().join("o2");
+    agora()
+        .args(["run", t1s, "--out"])
+        .arg(&o2)
+        .assert()
+        .success();
+    fs::write(o2.join("notes.txt"), "mine").unwrap();
+    let e = failure(&["run", t1s, "--out", o2.to_str().unwrap()]);
+    assert!(e.contains("notes.txt"), "{e}");
+    assert!(o2.join("notes.txt").exists());
+    // A scenario file given to `sweep`, and a sweep file given to `run`, say so.
+    let e = failure(&["run", sz.to_str().unwrap()]);
+    assert!(e.contains("agora sweep"), "{e}");
+    // compare.csv holds no NaN when a metric is undefined.
+    let c = write(
+        dir.path(),
+        "c.toml",
+        &format!(
+            "name = \"c\"\nbase = \"{t1s}\"\nreplicates = 2\nobjective = \"retention_30d\"\n\
+             [[policies]]\nname = \"a\"\n[[policies]]\nname = \"b\"\n\
+             set = {{ \"acquisition.ad_reach\" = 0.01 }}\n"
+        ),
+    );
+    agora()
+        .args(["compare", c.to_str().unwrap(), "--out"])
+        .arg(dir.path().join("cp"))
+        .assert()
+        .success();
+    let csv = fs::read_to_string(dir.path().join("cp/compare.csv")).unwrap();
+    assert!(!csv.contains("NaN"), "{csv}");
 }

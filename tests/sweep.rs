@@ -627,7 +627,11 @@ fn compare_timeseries_holds_every_policys_daily_series() {
         .success();
     let (header, rows) = table(&out.join("timeseries.csv"));
     assert_eq!(&header[..3], &["policy", "replicate", "day"]);
-    assert_eq!(rows.len(), 2 * 2 * 16, "2 policies x 2 replicates x days 0..=15");
+    assert_eq!(
+        rows.len(),
+        2 * 2 * 16,
+        "2 policies x 2 replicates x days 0..=15"
+    );
     for policy in ["free", "banned"] {
         assert_eq!(rows.iter().filter(|r| r[0] == policy).count(), 32);
     }

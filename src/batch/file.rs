@@ -16,6 +16,17 @@ use crate::scenario::{
 /// Reads a sweep or comparison file and checks it against its declarations.
 pub fn read<T: Table>(path: &Path, schema: Schema) -> Result<(TomlSource, T), ScenarioError> {
     let source = TomlSource::read(path, schema.what)?;
+    if item_at(source.root(), "base").is_none() && item_at(source.root(), "population").is_some() {
+        return Err(source.error(
+            "",
+            format!(
+                "this is a scenario file, not a {}: run it with `agora run {}`",
+                schema.what,
+                path.display()
+            ),
+            None,
+        ));
+    }
     let raw = source.deserialize(source.to_mut(), schema, &|_| false)?;
     Ok((source, raw))
 }
@@ -96,7 +107,9 @@ impl Base {
                     .then(|| format!("set.{key}"))
             })
         };
-        load_source(&self.base_source, &all).map_err(|e| blame(&self.source, e, &origin, context))
+        load_source(&self.base_source, &all)
+            .map(|s| s.map_warnings(|w| blame(&self.source, w, &origin, context)))
+            .map_err(|e| blame(&self.source, e, &origin, context))
     }
 }
 
@@ -115,8 +128,22 @@ pub fn read_set(source: &TomlSource, at: &str) -> Result<Vec<Override>, Scenario
         }
         _ => return Err(source.error(at, "expected a table of scenario keys and values", None)),
     };
-    let mut out = Vec::new();
+    let mut out: Vec<Override> = Vec::new();
     for (key, value) in pairs {
+        if let Some(other) = out.iter().find(|o| {
+            key.starts_with(&format!("{}.", o.key)) || o.key.starts_with(&format!("{key}."))
+        }) {
+            let mut err = source.error(
+                &format!("{at}.{key}"),
+                format!(
+                    "`{key}` and `{}` set the same values twice: keep one",
+                    other.key
+                ),
+                None,
+            );
+            err.key = format!("{at}.{key}");
+            return Err(err);
+        }
         check_scenario_key(source, &format!("{at}.{key}"), &key)?;
         if let Some(why) = crate::sweep::not_sweepable(&key) {
             let mut err = source.error(&format!("{at}.{key}"), why, None);

@@ -50,6 +50,17 @@ pub fn changes(recorded: &str, current: &str, max: usize) -> Vec<String> {
     };
     let current: DocumentMut = current.parse().expect("agora writes valid TOML");
     let (a, b) = (flatten(old.as_item()), flatten(current.as_item()));
+    for key in ["command", "agora", "format"] {
+        if a.get(key) != b.get(key) {
+            return vec![format!(
+                "it was written by `{}` {} (agora {}), not this `{}`",
+                a.get("command").map_or("?", |s| s.trim_matches('"')),
+                a.get("name").map_or("?", |s| s.trim_matches('"')),
+                a.get("agora").map_or("?", |s| s.trim_matches('"')),
+                b.get("command").map_or("?", |s| s.trim_matches('"')),
+            )];
+        }
+    }
     let mut out = Vec::new();
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort();

@@ -98,8 +98,12 @@ impl Batch<'_> {
         h
     }
 
-    /// Prepares the folder: a fresh start, or (with `resume`) the runs already done.
+    /// Prepares the folder: a fresh start, or (with `resume`) the runs already done. A batch
+    /// whose largest run does not fit in memory is refused first, leaving nothing behind.
     pub fn open(&self, resume: bool) -> Result<BTreeMap<RunKey, RunRow>> {
+        self.budget
+            .check_bytes(self.max_bytes)
+            .map_err(|m| anyhow::anyhow!("the largest run of this batch would {m}"))?;
         let partial = partial_dir(&self.dir);
         let manifest = partial.join("manifest.toml");
         if partial.exists() {
@@ -175,9 +179,6 @@ impl Batch<'_> {
             .filter(|k| !done.contains_key(k))
             .collect();
         progress.skip((keys.len() - todo.len()) as u64);
-        self.budget
-            .check_bytes(self.max_bytes)
-            .map_err(|m| anyhow::anyhow!("the largest run of this batch would {m}"))?;
         let path = partial_dir(&self.dir).join("runs.csv");
         let file = OpenOptions::new()
             .create(true)

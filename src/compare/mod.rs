@@ -15,7 +15,7 @@ use crate::batch::manifest::Manifest;
 use crate::batch::{metric_values, Batch, Progress, RunKey, RunRow};
 use crate::metrics::Metrics;
 use crate::scenario::keys::{choice, table, Rule, Settings, Table};
-use crate::scenario::{nearest, Scenario, ScenarioError, Schema, TomlSource};
+use crate::scenario::{item_at, nearest, Scenario, ScenarioError, Schema, TomlSource};
 use crate::stats::{estimate, paired_difference, Estimate};
 
 choice! {
@@ -112,6 +112,14 @@ impl Comparison {
             return Err(source.error("max_replicates", "must be at least `replicates`", None));
         }
         let objective = metric_index(&source, "objective", &raw.objective)?;
+        let written = item_at(source.root(), "metrics").is_some();
+        if written && raw.metrics.is_empty() {
+            return Err(source.error(
+                "metrics",
+                "an empty list reports nothing: list the metrics, or leave `metrics` out for all",
+                None,
+            ));
+        }
         let mut metrics = if raw.metrics.is_empty() {
             (0..Metrics::NAMES.len()).collect()
         } else {
@@ -121,6 +129,13 @@ impl Comparison {
                 .map(|(i, m)| metric_index(&source, &format!("metrics.{i}"), m))
                 .collect::<Result<Vec<_>, _>>()?
         };
+        if let Some(i) = (1..metrics.len()).find(|&i| metrics[..i].contains(&metrics[i])) {
+            return Err(source.error(
+                &format!("metrics.{i}"),
+                format!("`{}` is listed twice", Metrics::NAMES[metrics[i]]),
+                None,
+            ));
+        }
         if !metrics.contains(&objective) {
             metrics.insert(0, objective);
         }
@@ -278,6 +293,12 @@ impl Comparison {
         options: crate::batch::Options,
         until_separated: bool,
     ) -> anyhow::Result<(Vec<PolicyResult>, Separation)> {
+        if until_separated && self.policies.len() < 2 {
+            anyhow::bail!(
+                "--until-separated separates the best policy from the runner-up: it needs at \
+                 least two policies"
+            );
+        }
         let scenario = |p: usize| Ok(self.scenarios[p].clone());
         let batch = Batch {
             dir: folder.dir().to_path_buf(),
@@ -374,7 +395,7 @@ impl Comparison {
             for (e, d) in &r.metrics {
                 row.extend(
                     [e.mean, e.ci_low, e.ci_high, d.mean, d.ci_low, d.ci_high]
-                        .map(|x| x.to_string()),
+                        .map(crate::export::cell),
                 );
             }
             row
@@ -413,7 +434,11 @@ impl Comparison {
                 r.name.clone(),
                 format!("{} [{}, {}]", fmt(e.mean), fmt(e.ci_low), fmt(e.ci_high)),
                 format!("{} [{}, {}]", fmt(d.mean), fmt(d.ci_low), fmt(d.ci_high)),
-                format!("{:.2}", r.p_best),
+                if r.p_best.is_finite() {
+                    format!("{:.2}", r.p_best)
+                } else {
+                    "n/a".to_string()
+                },
             ]);
         }
         let widths: Vec<usize> = (0..5)

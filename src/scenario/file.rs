@@ -28,8 +28,11 @@ const WEIGHT: Rule = Rule::closed(-100.0, 100.0);
 const VALUE: Rule = Rule::closed(0.0, 10.0);
 /// A level of utility or commitment (sums of pull × value over eight needs stay within this).
 const UTILITY: Rule = Rule::closed(-10.0, 10.0);
-/// A half-saturation constant or a reference amount.
-const HALF: Rule = Rule::above(0.0, 1e9);
+/// A reference amount (money at which an effect is half or whole). Bounded away from 0 so that
+/// a ratio to it stays finite in the hot loop's 32-bit arithmetic.
+const HALF: Rule = Rule::closed(0.001, 1e9);
+/// A half-saturation count a day (posts, visitors, ads), bounded away from 0 likewise.
+const HALF_COUNT: Rule = Rule::closed(0.01, 1e6);
 
 table! {
     /// A complete strategy-and-population description: one run of the model.
@@ -247,11 +250,11 @@ table! {
         max_groups: Option<u64> = None, Rule::closed(1.0, u32::MAX as f64), "groups",
             "Most groups that may open (absent: unlimited); once all are full, the day's \
              remaining joiners are turned away.";
-        half_saturation: f64 = 10.0, Rule::above(0.0, 1e6), "posts/day",
+        half_saturation: f64 = 10.0, HALF_COUNT, "posts/day",
             "Genuine posts a day in a group at which content gives half its value.";
-        half_audience: f64 = 30.0, Rule::above(0.0, 1e6), "visitors/day",
+        half_audience: f64 = 30.0, HALF_COUNT, "visitors/day",
             "Visitors a day in a group at which replies and audience give half their value.";
-        attention: f64 = 60.0, Rule::above(0.0, 1e6), "posts/day",
+        attention: f64 = 60.0, Rule::closed(1.0, 1e6), "posts/day",
             "Posts plus ads a day that a member can read before overload costs it.";
         rejoin: bool = false, Rule::Any, "",
             "Whether members who quit may be exposed and join again; kicked and rejected agents \
@@ -424,7 +427,7 @@ table! {
              value to each attendee.";
         capacity: u64 = 50, AGENTS, "seats",
             "`offline`: seats for the whole community at each meetup.";
-        persistence_days: f64 = 30.0, Rule::above(0.0, MAX_DAYS as f64), "days",
+        persistence_days: f64 = 30.0, Rule::closed(0.01, MAX_DAYS as f64), "days",
             "`offline`: days over which an attendee's meetup value decays by a factor e (bond = \
              value × e^(−days since / persistence)).";
     }
@@ -452,7 +455,7 @@ table! {
     /// function of named drivers.
     #[derive(serde::Serialize, Copy)]
     pub(in crate::scenario) struct Behavior {
-        memory: f64 = 0.1, Rule::above(0.0, 1.0), "weight",
+        memory: f64 = 0.1, Rule::closed(0.001, 1.0), "weight",
             "Weight of today's value in the moving averages of commitment (utility) and \
              satisfaction (value per need, kept only for the needs the member has).";
         quit_threshold: f64 = 0.1, UTILITY, "commitment",
@@ -504,7 +507,7 @@ table! {
              `half_audience`).";
         overload_cost: f64 = 0.5, Rule::closed(0.0, 100.0), "utility",
             "Cost per unit of (posts + ads) / `attention` above 1, × the member's involvement.";
-        ad_half_load: f64 = 10.0, Rule::above(0.0, 1e6), "ads/day",
+        ad_half_load: f64 = 10.0, HALF_COUNT, "ads/day",
             "Surviving ads a day in a group at which ad annoyance is half its maximum.";
         social_proof: f64 = 0.05, VALUE, "utility",
             "Joining: weight × ln(1 + member ties), added to perceived value (0 when well-mixed).";

@@ -441,6 +441,12 @@ pub fn name_problem(name: &str) -> Option<String> {
             "`{}` names a results folder, so it cannot contain `/` or `\\` or be `.` or `..`",
             elide(name, 60)
         ))
+    } else if name.chars().count() > 100 {
+        Some(format!(
+            "`{}` is {} characters long: a results folder's name has at most 100",
+            elide(name, 40),
+            name.chars().count()
+        ))
     } else if name.starts_with('.') {
         Some(format!(
             "`{}` would name a hidden results folder: start it with a letter or digit",

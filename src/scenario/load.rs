@@ -29,6 +29,10 @@ impl std::str::FromStr for Override {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         match s.split_once('=') {
+            Some((key, _)) if key.trim().split('.').any(str::is_empty) => Err(format!(
+                "`{}` has an empty part between its dots; write e.g. `population.size=5000`",
+                elide(key.trim(), 60)
+            )),
             Some((key, value)) if !key.trim().is_empty() => Ok(Override {
                 key: key.trim().to_string(),
                 value: value.trim().to_string(),
@@ -81,6 +85,8 @@ pub struct ScenarioError {
     pub message: String,
     /// The valid key or value the user probably meant.
     pub suggestion: Option<String>,
+    /// The `--set` that broke a rule on `key`, when it set another key the rule involves.
+    pub via: Option<Box<str>>,
 }
 
 impl fmt::Display for ScenarioError {
@@ -89,7 +95,10 @@ impl fmt::Display for ScenarioError {
         write!(f, "{}", self.file)?;
         match &self.origin {
             Origin::Line(line) => write!(f, ", line {line}")?,
-            Origin::Override => write!(f, ", --set {key}")?,
+            Origin::Override => {
+                let via = self.via.as_deref().map(|v| elide(v, 80));
+                write!(f, ", --set {}", via.as_deref().unwrap_or(&key))?
+            }
             Origin::Default => write!(f, " (not written: its default)")?,
             Origin::File => {}
         }
@@ -127,6 +136,22 @@ pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Scenar
 
 /// Overrides and validates a parsed scenario file.
 pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let root = source.root();
+    for (marker, command) in [("axes", "sweep"), ("policies", "compare")] {
+        if item_at(root, "base").is_some() && item_at(root, marker).is_some() {
+            return Err(ScenarioError {
+                file: source.file.clone(),
+                origin: Origin::File,
+                key: String::new(),
+                message: format!(
+                    "this is a {command} file, not a scenario: run it with `agora {command} {}`",
+                    source.file
+                ),
+                suggestion: None,
+                via: None,
+            });
+        }
+    }
     let overridden = |key: &str| overrides.iter().any(|o| o.covers(key));
     let mut doc = source.to_mut();
     let defaults = default_document();
@@ -143,21 +168,37 @@ pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenar
             key: o.key.clone(),
             message,
             suggestion: None,
+            via: None,
         })?;
     }
     let file: ScenarioFile = source.deserialize(doc, scenario_schema(), &overridden)?;
-    let located = |Invalid { key, message }| {
+    let located = |Invalid {
+                       key,
+                       message,
+                       involved,
+                   }| {
         let mut err = source.error(&key, message, None);
         if overridden(&key) {
             err.origin = Origin::Override;
+        } else if let Some(o) = overrides
+            .iter()
+            .find(|o| involved.iter().any(|k| o.covers(k)))
+        {
+            // A rule tying this key to others, broken by a `--set` of one of them.
+            err.origin = Origin::Override;
+            err.via = Some(o.key.as_str().into());
         }
         err
     };
     validate(&file).map_err(located)?;
-    let warnings = lint(&file)
-        .into_iter()
-        .map(|w| located(w).to_string())
-        .collect();
+    // Written by the file, or set by an override (not filled in from a default table).
+    let written = |key: &str| {
+        item_at(source.root(), key).is_some()
+            || overrides
+                .iter()
+                .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
+    };
+    let warnings = lint(&file, &written).into_iter().map(located).collect();
     Ok(Scenario::from_valid(file, warnings))
 }
 
@@ -185,6 +226,7 @@ impl TomlSource {
                 key: String::new(),
                 message,
                 suggestion: None,
+                via: None,
             }
         })?;
         Ok(TomlSource {
@@ -203,6 +245,7 @@ impl TomlSource {
             key: String::new(),
             message,
             suggestion: None,
+            via: None,
         };
         let bytes = std::fs::read(path)
             .map_err(|e| error(Origin::File, format!("cannot read the {what} file: {e}")))?;
@@ -248,12 +291,18 @@ impl TomlSource {
             key: key.to_string(),
             message: message.into(),
             suggestion,
+            via: None,
         }
     }
 
     /// An error for a problem the document check found.
     fn problem(&self, p: Problem, overridden: &dyn Fn(&str) -> bool) -> ScenarioError {
         let mut err = self.error(&p.key, p.message, p.suggestion);
+        if let Some(written) = &p.written_as {
+            if let Some(i) = self.text.lines().position(|l| l.contains(written.as_str())) {
+                err.origin = Origin::Line(i + 1);
+            }
+        }
         if overridden(&p.key) {
             err.origin = Origin::Override;
         } else if p.missing {
@@ -285,6 +334,7 @@ impl TomlSource {
                     key,
                     suggestion: None,
                     missing: false,
+                    written_as: None,
                 },
                 overridden,
             )

@@ -52,13 +52,13 @@ pub const NEED_NAMES: [&str; 8] = [
 pub struct Scenario {
     file: ScenarioFile,
     coefficients: Coefficients,
-    /// Levers that cannot act, said as errors are (file, line, key), for stderr.
-    warnings: Vec<String>,
+    /// Levers that cannot act, located as errors are (file, line, key), for stderr.
+    warnings: Vec<ScenarioError>,
 }
 
 impl Scenario {
     /// Wraps a file that passed every check.
-    fn from_valid(file: ScenarioFile, warnings: Vec<String>) -> Scenario {
+    fn from_valid(file: ScenarioFile, warnings: Vec<ScenarioError>) -> Scenario {
         let coefficients = Coefficients::new(&file);
         Scenario {
             file,
@@ -67,10 +67,16 @@ impl Scenario {
         }
     }
 
-    /// Levers of this scenario that cannot act (it still runs): one message each, naming the
-    /// file, the line and the key.
-    pub fn warnings(&self) -> &[String] {
+    /// Levers of this scenario that cannot act (it still runs): one each, naming the file, the
+    /// line and the key.
+    pub fn warnings(&self) -> &[ScenarioError] {
         &self.warnings
+    }
+
+    /// The warnings, re-attributed (e.g. to the line of a sweep file that set the value).
+    pub fn map_warnings(mut self, f: impl Fn(ScenarioError) -> ScenarioError) -> Scenario {
+        self.warnings = self.warnings.into_iter().map(f).collect();
+        self
     }
 
     /// Name of the scenario; results go to `results/<name>/` by default.

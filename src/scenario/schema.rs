@@ -6,7 +6,8 @@
 use toml_edit::{Item, Value};
 
 use super::keys::{
-    elide, expectation, flatten, in_range, join, label_problem, name_problem, KeySpec, Kind, Rule,
+    elide, expectation, flatten, in_range, join, label_problem, name_problem, spec_at, KeySpec,
+    Kind, Rule,
 };
 
 /// A problem found in a document: the concrete dotted key, what is wrong, and what was probably
@@ -18,6 +19,8 @@ pub struct Problem {
     pub suggestion: Option<String>,
     /// The key is missing: the problem is the file's, not a line's.
     pub missing: bool,
+    /// The key as written, when it cannot be found by its path (a quoted key with dots).
+    pub written_as: Option<String>,
 }
 
 impl Problem {
@@ -27,6 +30,7 @@ impl Problem {
             message: message.into(),
             suggestion: None,
             missing: false,
+            written_as: None,
         }
     }
 }
@@ -59,11 +63,26 @@ impl Schema {
         for (name, item) in table.iter() {
             let path = join(prefix, name);
             let Some(spec) = keys.iter().find(|k| k.name == name) else {
+                if name.contains('.') && spec_at(self.keys, &path).is_some() {
+                    return Err(Problem {
+                        written_as: Some(format!("\"{name}\"")),
+                        ..Problem::new(
+                            &path,
+                            format!(
+                                "\"{}\" in quotes is one key with dots in its name; write it \
+                                 without quotes ({} = …) to reach the key inside its table",
+                                elide(name, 60),
+                                elide(name, 60)
+                            ),
+                        )
+                    });
+                }
                 return Err(Problem {
                     message: format!("this key does not exist in a {}", self.what),
                     suggestion: self.nearest(prefix, name, keys),
                     key: path,
                     missing: false,
+                    written_as: None,
                 });
             };
             self.check_item(item, spec, &path)?;
@@ -159,24 +178,35 @@ impl Schema {
         }
     }
 
-    /// The key probably meant by an unknown `name` in the table at `prefix`: a sibling by
-    /// spelling; else a key of the same name in another table (`[rules] fee` → `entry.fee`);
-    /// else the nearest full path. Never a placeholder like `segments.N`.
+    /// The key probably meant by an unknown `name` in the table at `prefix`: a sibling one
+    /// letter off; else a key of that name inside this table (`[community] learning` →
+    /// `community.offer.learning`), then anywhere (`[rules] fee` → `entry.fee`); else a sibling
+    /// by spelling; else the nearest full path that is not the wrong key's own table. Never a
+    /// placeholder like `segments.N`.
     fn nearest(&self, prefix: &str, name: &str, siblings: &[KeySpec]) -> Option<String> {
-        if let Some(s) = nearest(name, siblings.iter().map(|k| k.name)) {
-            return Some(join(prefix, &s));
+        let sibling_names = || siblings.iter().map(|k| k.name);
+        if let Some(s) = sibling_names().find(|s| strsim::levenshtein(name, s) <= 1) {
+            return Some(join(prefix, s));
         }
         let all = flatten(self.keys);
         let concrete = |generic: &str| concrete_path(generic, prefix);
-        if let Some((path, _)) = all
-            .iter()
-            .find(|(path, _)| path.rsplit('.').next() == Some(name))
-        {
+        let generic_prefix = generic_path(prefix);
+        let named = |(path, _): &&(String, &KeySpec)| path.rsplit('.').next() == Some(name);
+        let inside = all.iter().filter(named).find(|(path, _)| {
+            generic_prefix.is_empty() || path.starts_with(&format!("{generic_prefix}."))
+        });
+        if let Some((path, _)) = inside.or_else(|| all.iter().find(named)) {
             return Some(concrete(path));
         }
-        let wanted = join(prefix, name);
-        let generic_wanted = generic_path(&wanted);
-        nearest(&generic_wanted, all.iter().map(|(p, _)| p.as_str())).map(|p| concrete(&p))
+        if let Some(s) = nearest(name, sibling_names()) {
+            return Some(join(prefix, &s));
+        }
+        let wanted = generic_path(&join(prefix, name));
+        let candidates = all
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .filter(|p| !wanted.starts_with(&format!("{p}.")) && *p != wanted);
+        nearest(&wanted, candidates).map(|p| concrete(&p))
     }
 }
 
@@ -226,6 +256,7 @@ fn check_value(value: &Value, spec: &KeySpec, path: &str) -> Result<(), Problem>
             Some(word) if words.contains(&word) => Ok(()),
             Some(word) => Err(Problem {
                 missing: false,
+                written_as: None,
                 key: path.to_string(),
                 message: format!(
                     "`{}` is not allowed here; expected {}",
@@ -292,6 +323,9 @@ pub fn found(item: &Item) -> String {
         Item::Value(v) => match v {
             Value::InlineTable(_) => "a table".into(),
             Value::Array(_) => format!("the list {}", elide(&value_text(v), 40)),
+            Value::String(s) if s.value().parse::<f64>().is_ok() => {
+                format!("the number {}, out of reach", elide(s.value(), 40))
+            }
             Value::String(s) => format!("the text \"{}\"", elide(s.value(), 40)),
             Value::Boolean(b) => b.value().to_string(),
             Value::Datetime(_) => format!("the date {}", elide(&value_text(v), 40)),

@@ -12,14 +12,26 @@ use super::NetworkKind;
 pub struct Invalid {
     pub key: String,
     pub message: String,
+    /// Other keys the rule ties `key` to: a `--set` of any of them may be what broke it.
+    pub involved: Vec<&'static str>,
 }
 
 type Check = Result<(), Invalid>;
 
 fn fail(key: impl Into<String>, message: impl Into<String>) -> Check {
+    fail_involving(key, &[], message)
+}
+
+/// A broken rule that ties `key` to the `involved` keys.
+fn fail_involving(
+    key: impl Into<String>,
+    involved: &[&'static str],
+    message: impl Into<String>,
+) -> Check {
     Err(Invalid {
         key: key.into(),
         message: message.into(),
+        involved: involved.to_vec(),
     })
 }
 
@@ -30,8 +42,9 @@ pub fn validate(s: &ScenarioFile) -> Check {
     seed_members(s)?;
     if let Some(re) = &s.incentives.red_envelope {
         if re.end_day < re.start_day {
-            return fail(
+            return fail_involving(
                 "incentives.red_envelope.end_day",
+                &["incentives.red_envelope.start_day"],
                 format!(
                     "ends (day {}) before it starts (day {})",
                     re.end_day, re.start_day
@@ -52,11 +65,12 @@ fn segments(s: &ScenarioFile) -> Check {
         );
     }
     for (i, g) in segments.iter().enumerate() {
-        if segments[..i].iter().any(|h| h.name == g.name) {
-            return fail(
+        if let Some(j) = segments[..i].iter().position(|h| h.name == g.name) {
+            return fail_involving(
                 format!("population.segments.{i}.name"),
+                &["population.segments"],
                 format!(
-                    "two segments are named `{}`: give each segment its own name",
+                    "segments {j} and {i} are both named `{}`: give each segment its own name",
                     super::keys::elide(&g.name, 40)
                 ),
             );
@@ -70,13 +84,15 @@ fn network(s: &ScenarioFile) -> Check {
     let n = &p.network;
     let size = p.size as f64;
     let key = "population.network.degree";
+    let involved = &["population.size", "population.network.kind"];
     let even_whole =
         n.degree >= 2.0 && n.degree.fract() == 0.0 && (n.degree as u64).is_multiple_of(2);
     match n.kind {
         NetworkKind::WellMixed => return Ok(()),
         NetworkKind::SmallWorld | NetworkKind::ScaleFree if !even_whole => {
-            return fail(
+            return fail_involving(
                 key,
+                involved,
                 format!(
                     "a {} network needs an even whole degree ≥ 2, found {}",
                     n.kind.word(),
@@ -87,8 +103,9 @@ fn network(s: &ScenarioFile) -> Check {
         _ => {}
     }
     if n.degree > size - 1.0 {
-        return fail(
+        return fail_involving(
             key,
+            involved,
             format!(
                 "a degree of {} does not fit {} agents (at most size - 1 = {})",
                 n.degree,
@@ -98,8 +115,9 @@ fn network(s: &ScenarioFile) -> Check {
         );
     }
     if size * n.degree.max(1.0) >= u32::MAX as f64 {
-        return fail(
+        return fail_involving(
             key,
+            involved,
             format!(
                 "{} agents with degree {} make more ties than agora can index (2^32)",
                 p.size, n.degree
@@ -113,8 +131,9 @@ fn seed_members(s: &ScenarioFile) -> Check {
     let c = &s.community;
     let key = "community.seed_members";
     if c.seed_members > s.population.size {
-        return fail(
+        return fail_involving(
             key,
+            &["population.size"],
             format!(
                 "{} seed members do not fit a population of {}",
                 c.seed_members, s.population.size
@@ -123,8 +142,9 @@ fn seed_members(s: &ScenarioFile) -> Check {
     }
     if let Some(max) = c.max_groups {
         if c.seed_members > max.saturating_mul(c.group_cap) {
-            return fail(
+            return fail_involving(
                 key,
+                &["community.max_groups", "community.group_cap"],
                 format!(
                     "{} seed members do not fit {max} groups of {}",
                     c.seed_members, c.group_cap
@@ -137,9 +157,17 @@ fn seed_members(s: &ScenarioFile) -> Check {
 }
 
 /// Levers that cannot act in this scenario: the run still goes, with a warning for each.
-pub fn lint(s: &ScenarioFile) -> Vec<Invalid> {
+/// `written` says whether the file (or an override) writes a key: a key left to its default is
+/// no lever pulled.
+pub fn lint(s: &ScenarioFile, written: &dyn Fn(&str) -> bool) -> Vec<Invalid> {
     let mut out = Vec::new();
-    let mut warn = |key: String, message: String| out.push(Invalid { key, message });
+    let mut warn = |key: &str, message: String| {
+        out.push(Invalid {
+            key: key.to_string(),
+            message,
+            involved: Vec::new(),
+        })
+    };
     let days = s.days;
     for (i, e) in s.events.iter().enumerate() {
         // Day 0 is never simulated: an event from day 0 first takes place on `every_days`.
@@ -150,54 +178,152 @@ pub fn lint(s: &ScenarioFile) -> Vec<Invalid> {
         };
         if first > days {
             warn(
-                format!("events.{i}.start_day"),
+                &format!("events.{i}.start_day"),
                 format!(
-                    "this event first takes place on day {first}, after the run's last day                      ({days}): it never happens"
+                    "this event first takes place on day {first}, after the run's last day \
+                     ({days}): it never happens"
                 ),
             );
         }
     }
-    if let Some(re) = &s.incentives.red_envelope {
-        if re.start_day > days {
-            warn(
-                "incentives.red_envelope.start_day".into(),
-                format!(
-                    "red envelopes start on day {}, after the run's last day ({days}): none is                      paid",
-                    re.start_day
-                ),
-            );
-        }
-    }
-    if s.entry.fee > 0.0 && s.entry.kind != super::EntryKind::Paid {
+    rewards(s, &mut warn);
+    entry_and_rules(s, written, &mut warn);
+    if written("monetization.price") && s.monetization.purchase_rate == 0.0 {
         warn(
-            "entry.fee".into(),
+            "monetization.price",
+            "a price is paid only when members buy, and `purchase_rate` is 0".into(),
+        );
+    }
+    let n = &s.population.network;
+    if n.kind != NetworkKind::SmallWorld && written("population.network.rewire") {
+        warn(
+            "population.network.rewire",
             format!(
-                "a fee is charged only when `entry.kind = \"paid\"`; entry here is `{}`, so                  nobody pays it",
-                s.entry.kind.word()
+                "rewiring applies to small-world networks, not `{}`",
+                n.kind.word()
             ),
         );
     }
-    if let Some(b) = &s.incentives.badges {
-        if let Some(&level) = b.levels.iter().find(|&&l| l > days) {
+    if n.kind == NetworkKind::WellMixed && written("population.network.degree") {
+        warn(
+            "population.network.degree",
+            "a well-mixed population has no ties, so no degree".into(),
+        );
+    }
+    for (i, g) in s.population.segments.iter().enumerate() {
+        if g.needs.to_array().iter().all(|&x| x == 0.0) && g.share > 0.0 {
             warn(
-                "incentives.badges.levels".into(),
-                format!(
-                    "the badge at {level} posts cannot be reached: a member posts at most once a                      day, and the run has {days} days"
-                ),
+                &format!("population.segments.{i}.needs"),
+                "this segment has no needs: its agents take no action (no need, no action)".into(),
             );
         }
+    }
+    let a = &s.acquisition;
+    if s.community.seed_members == 0 && a.ad_reach == 0.0 {
+        warn(
+            "acquisition.ad_reach",
+            "with no ads and no seed members, nobody ever hears of the community".into(),
+        );
     }
     let floor = s.community.alive_floor.members;
     if floor + s.community.seed_members > s.population.size {
         warn(
-            "community.alive_floor.members".into(),
+            "community.alive_floor.members",
             format!(
-                "the alive floor of {floor} members is above the population ({}): no run can                  end alive",
-                s.population.size
+                "a live group needs {floor} members besides the {} seed members, more than the \
+                 population ({}): no run can end alive",
+                s.community.seed_members, s.population.size
             ),
         );
     }
     out
+}
+
+/// Red envelopes, badges and crowding out that cannot act.
+fn rewards(s: &ScenarioFile, warn: &mut dyn FnMut(&str, String)) {
+    let days = s.days;
+    let i = &s.incentives;
+    match &i.red_envelope {
+        Some(re) if re.start_day > days => warn(
+            "incentives.red_envelope.start_day",
+            format!(
+                "red envelopes start on day {}, after the run's last day ({days}): none is paid",
+                re.start_day
+            ),
+        ),
+        Some(re) if re.per_post == 0.0 || re.daily_budget == 0.0 => warn(
+            "incentives.red_envelope",
+            "these red envelopes pay nothing (a per-post amount or a daily budget of 0)".into(),
+        ),
+        None if i.crowding_out > 0.0 => warn(
+            "incentives.crowding_out",
+            "crowding out follows the end of red envelopes, and there are none".into(),
+        ),
+        _ => {}
+    }
+    if let Some(b) = &i.badges {
+        if let Some(&level) = b.levels.iter().find(|&&l| l > days) {
+            warn(
+                "incentives.badges.levels",
+                format!(
+                    "the badge at {level} posts cannot be reached: a member posts at most once a \
+                     day, and the run has {days} days"
+                ),
+            );
+        }
+    }
+}
+
+/// Entry terms and house rules that apply only to another kind of entry or rule.
+fn entry_and_rules(
+    s: &ScenarioFile,
+    written: &dyn Fn(&str) -> bool,
+    warn: &mut dyn FnMut(&str, String),
+) {
+    let kind = s.entry.kind;
+    let only = |key: &str, needed: super::EntryKind| written(key) && kind != needed;
+    for key in ["entry.fee", "entry.period_days"] {
+        if only(key, super::EntryKind::Paid) {
+            warn(
+                key,
+                format!(
+                    "this applies only when `entry.kind = \"paid\"`; entry here is `{}`, so it \
+                     has no effect",
+                    kind.word()
+                ),
+            );
+        }
+    }
+    for key in ["entry.review_accuracy", "entry.application_effort"] {
+        if only(key, super::EntryKind::Application) {
+            warn(
+                key,
+                format!(
+                    "this applies only when `entry.kind = \"application\"`; entry here is `{}`",
+                    kind.word()
+                ),
+            );
+        }
+    }
+    if kind == super::EntryKind::Paid && s.entry.fee == 0.0 {
+        warn(
+            "entry.fee",
+            "a paid community with a fee of 0 charges nothing".into(),
+        );
+    }
+    let r = &s.rules;
+    if r.daily_cost > 0.0 && r.moderators_per_group == 0 {
+        warn(
+            "rules.daily_cost",
+            "a moderator's daily cost with no moderators costs nothing".into(),
+        );
+    }
+    if r.ads == super::AdsRule::Allowed && written("rules.kick_after") {
+        warn(
+            "rules.kick_after",
+            "with ads allowed nobody is warned or kicked".into(),
+        );
+    }
 }
 
 #[cfg(test)]

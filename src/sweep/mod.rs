@@ -172,6 +172,13 @@ fn axis(base: &Base, i: usize, a: &AxisFile, sampling: Sampling) -> Result<Axis,
         if log && (r.start <= 0.0 || r.stop <= 0.0) {
             return Err(source.error(&at(name), "a log range needs start and stop > 0", None));
         }
+        if r.steps == 1 && r.start != r.stop && sampling == Sampling::Grid {
+            return Err(source.error(
+                &at(&format!("{name}.steps")),
+                "a range of 1 step gives only its start: use steps = 2 or more, or `values`",
+                None,
+            ));
+        }
         AxisValues::Range {
             start: r.start,
             stop: r.stop,
@@ -237,14 +244,31 @@ impl Sweep {
         let mut axes: Vec<Axis> = Vec::new();
         for (i, a) in raw.axes.iter().enumerate() {
             let axis = axis(&base, i, a, raw.sampling)?;
-            if let Some(j) = axes.iter().position(|b| b.key == axis.key) {
+            let overlaps = |b: &Axis| {
+                b.key == axis.key
+                    || b.key.starts_with(&format!("{}.", axis.key))
+                    || axis.key.starts_with(&format!("{}.", b.key))
+            };
+            if let Some(j) = axes.iter().position(overlaps) {
                 return Err(base.source.error(
                     &format!("axes.{i}.key"),
-                    format!("`{}` is already axis {j}: sweep each key once", axis.key),
+                    format!(
+                        "`{}` overlaps axis {j} (`{}`): one would overwrite the other; sweep each \
+                         key once",
+                        axis.key, axes[j].key
+                    ),
                     None,
                 ));
             }
             axes.push(axis);
+        }
+        if raw.sampling == Sampling::Grid && item_at(base.source.root(), "samples").is_some() {
+            return Err(base.source.error(
+                "samples",
+                "`samples` sets the points of a `random` or `latin-hypercube` design; a grid \
+                 runs every combination of the axes' values",
+                None,
+            ));
         }
         let points = design::points(&axes, raw.sampling, raw.samples, base.seed)
             .map_err(|m| base.source.error("axes", m, None))?;
@@ -294,21 +318,41 @@ impl Sweep {
     /// the sweep will need.
     pub fn check(&self, tick: &(dyn Fn() + Sync)) -> Result<Checked, ScenarioError> {
         use rayon::prelude::*;
-        let parts: Vec<Result<Checked, ScenarioError>> = (0..self.points.len())
+        use std::hash::{Hash, Hasher};
+        let parts: Vec<Result<(Checked, u64), ScenarioError>> = (0..self.points.len())
             .into_par_iter()
             .map(|p| {
                 let s = self.scenario(p)?;
                 tick();
-                Ok(Checked {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                s.to_toml().hash(&mut hasher);
+                let checked = Checked {
                     max_bytes: crate::memory::replicate_bytes(&s),
                     agent_days: s.size() as f64 * s.days() as f64 * self.replicates as f64,
-                    warnings: s.warnings().to_vec(),
-                })
+                    warnings: s.warnings().iter().map(|w| w.to_string()).collect(),
+                };
+                Ok((checked, hasher.finish()))
             })
             .collect();
         let mut checked = Checked::default();
-        for part in parts {
-            let part = part?;
+        let mut seen = std::collections::HashMap::new();
+        for (p, part) in parts.into_iter().enumerate() {
+            let (part, fingerprint) = part?;
+            if let Some(q) = seen.insert(fingerprint, p) {
+                let same = self.scenario(q)?.to_toml() == self.scenario(p)?.to_toml();
+                if same && self.sampling == Sampling::Grid {
+                    return Err(self.base.source.error(
+                        "axes",
+                        format!(
+                            "points {q} ({}) and {p} ({}) are the same scenario: the grid would \
+                             run it twice",
+                            self.points[q].join(", "),
+                            self.points[p].join(", ")
+                        ),
+                        None,
+                    ));
+                }
+            }
             checked.max_bytes = checked.max_bytes.max(part.max_bytes);
             checked.agent_days += part.agent_days;
             for w in part.warnings {
