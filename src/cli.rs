@@ -234,16 +234,24 @@ fn sweep(args: SweepArgs) -> Result<()> {
         announce: crate::memory::seconds(checked.agent_days, pool.current_num_threads()) > 2.0,
         budget,
     };
-    pool.install(|| sweep.run(&folder, options, &checked))?;
+    let ranking = pool.install(|| sweep.run(&folder, options, &checked))?;
     folder.publish()?;
     println!(
-        "wrote runs.csv and points.csv{}",
+        "wrote runs.csv, points.csv{}{}",
+        if ranking.is_some() {
+            ", sensitivity.csv"
+        } else {
+            ""
+        },
         if args.timeseries {
             " and timeseries.csv"
         } else {
             ""
         }
     );
+    if let Some(ranking) = ranking {
+        print!("{ranking}");
+    }
     Ok(())
 }
 

@@ -26,6 +26,7 @@ pub mod progress;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stamp;
 pub mod stats;
 pub mod sweep;

@@ -453,7 +453,7 @@ fn latin_hypercube_sweeps_stratify_each_axis_and_repeat() {
             r#"name = "lhs"
 base = "{}"
 replicates = 1
-sampling = "latin-hypercube"
+design = "latin-hypercube"
 samples = 10
 set = {{ "population.size" = 500, days = 5 }}
 [[axes]]
@@ -552,7 +552,7 @@ fn bad_sweep_and_compare_files_name_the_key_and_line() {
         e.contains("line 4") && e.contains("entry.fee") && e.contains("cheap"),
         "{e}"
     );
-    let e = error_for("sweep", "name = \"x\"\nbase = \"BASE\"\nsampling = \"lhs\"\n[[axes]]\nkey = \"entry.fee\"\nvalues = [1.0]\n");
+    let e = error_for("sweep", "name = \"x\"\nbase = \"BASE\"\ndesign = \"lhs\"\n[[axes]]\nkey = \"entry.fee\"\nvalues = [1.0]\n");
     assert!(e.contains("line 3") && e.contains("latin-hypercube"), "{e}");
     // A results folder name that would escape results/ is refused, as for scenarios.
     let e = error_for(

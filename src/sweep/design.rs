@@ -13,7 +13,7 @@ use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::{Axis, AxisValues, Sampling};
+use super::{Axis, AxisValues, Design};
 
 /// Most points a sweep may have.
 pub const MAX_POINTS: usize = 1_000_000;
@@ -79,6 +79,13 @@ fn value_at(a: &Axis, u: f64) -> String {
     }
 }
 
+/// The points at unit-cube positions: each axis's value at its coordinate.
+pub fn from_unit(axes: &[Axis], unit: Vec<Vec<f64>>) -> Vec<Vec<String>> {
+    unit.into_iter()
+        .map(|u| axes.iter().zip(u).map(|(a, x)| value_at(a, x)).collect())
+        .collect()
+}
+
 /// `samples` points in [0, 1)^dims with exactly one point in each of `samples` strata per axis.
 pub fn latin_hypercube_strata(samples: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(crate::rng::mix(seed ^ 0x4C48_5300));
@@ -96,12 +103,12 @@ pub fn latin_hypercube_strata(samples: usize, dims: usize, seed: u64) -> Vec<Vec
 /// The design's points: each a list of axis values as TOML text.
 pub fn points(
     axes: &[Axis],
-    sampling: Sampling,
+    design: Design,
     samples: u32,
     seed: u64,
 ) -> Result<Vec<Vec<String>>, String> {
-    match sampling {
-        Sampling::Grid => {
+    match design {
+        Design::Grid => {
             let lists: Vec<Vec<String>> = axes.iter().map(grid_values).collect();
             let total = lists.iter().try_fold(1usize, |n, l| n.checked_mul(l.len()));
             match total {
@@ -128,14 +135,17 @@ pub fn points(
             }
             Ok(out)
         }
-        Sampling::Random | Sampling::LatinHypercube => {
+        Design::Morris | Design::Sobol => {
+            unreachable!("sensitivity designs are built by `sensitivity`")
+        }
+        Design::Random | Design::LatinHypercube => {
             if samples == 0 || samples as usize > MAX_POINTS {
                 return Err(format!(
                     "expected 1 to {MAX_POINTS} samples, found {samples}"
                 ));
             }
             let n = samples as usize;
-            let unit = if sampling == Sampling::Random {
+            let unit = if design == Design::Random {
                 let mut rng =
                     Xoshiro256PlusPlus::seed_from_u64(crate::rng::mix(seed ^ 0x5241_4E44));
                 (0..n)
@@ -144,10 +154,7 @@ pub fn points(
             } else {
                 latin_hypercube_strata(n, axes.len(), seed)
             };
-            Ok(unit
-                .into_iter()
-                .map(|u| axes.iter().zip(u).map(|(a, x)| value_at(a, x)).collect())
-                .collect())
+            Ok(from_unit(axes, unit))
         }
     }
 }
@@ -179,7 +186,7 @@ mod tests {
             },
             range("rules.moderators_per_group", 0.0, 4.0, 5, false, true),
         ];
-        let pts = points(&axes, Sampling::Grid, 0, 1).unwrap();
+        let pts = points(&axes, Design::Grid, 0, 1).unwrap();
         assert_eq!(pts.len(), 15);
         let unique: std::collections::BTreeSet<_> = pts.iter().collect();
         assert_eq!(unique.len(), 15);
@@ -228,7 +235,7 @@ mod tests {
     #[test]
     fn random_and_lhs_designs_repeat_for_a_seed() {
         let axes = [range("entry.fee", 0.0, 100.0, 2, false, false)];
-        for s in [Sampling::Random, Sampling::LatinHypercube] {
+        for s in [Design::Random, Design::LatinHypercube] {
             assert_eq!(
                 points(&axes, s, 10, 3).unwrap(),
                 points(&axes, s, 10, 3).unwrap()

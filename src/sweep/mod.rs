@@ -7,29 +7,37 @@
 //! therefore shares its random numbers with replicate r of every other point (differences between
 //! points are paired), and a point's results do not depend on which other points are in the sweep.
 
+mod analysis;
+mod checks;
+
+use checks::{axis, check_design_keys};
 mod design;
+pub mod sensitivity;
 
 use std::path::Path;
 
 use toml_edit::Value;
 
-use crate::batch::file::{check_scenario_key, read, Base};
+use crate::batch::file::{read, Base};
 use crate::batch::manifest::Manifest;
-use crate::scenario::keys::{choice, spec_at, table, Kind, Rule, Settings, Table, Values};
-use crate::scenario::{
-    item_at, scenario_schema, value_text, Override, Scenario, ScenarioError, Schema,
-};
+use crate::scenario::keys::{choice, table, Rule, Settings, Table, Values};
+use crate::scenario::{Override, Scenario, ScenarioError, Schema};
 pub use design::{latin_hypercube_strata, MAX_POINTS};
 
 choice! {
     /// Which points of the axes a sweep runs.
-    pub enum Sampling {
+    pub enum Design {
         /// Every combination of every axis's values.
         Grid = "grid",
         /// Points drawn independently and uniformly.
         Random = "random",
         /// Points stratified on every axis.
         LatinHypercube = "latin-hypercube",
+        /// Morris elementary-effects trajectories: which axes matter, cheaply.
+        Morris = "morris",
+        /// Saltelli's scheme for Sobol' indices: how much of each outcome's variance each axis
+        /// explains.
+        Sobol = "sobol",
     }
 }
 
@@ -42,11 +50,22 @@ table! {
             "The base scenario file, relative to this file.", required;
         replicates: u32 = 1, Rule::closed(1.0, 1e6), "runs",
             "Replicates of every point; replicate r of every point uses the same random numbers.";
-        sampling: Sampling = Sampling::Grid, Rule::Any, "",
+        design: Design = Design::Grid, Rule::Any, "",
             "`grid`: every combination of the axes' values; `random`: points drawn uniformly; \
-             `latin-hypercube`: points stratified on every axis.";
+             `latin-hypercube`: points stratified on every axis; `morris`: elementary-effects \
+             trajectories; `sobol`: Saltelli's scheme for Sobol' indices (see \
+             `docs/SENSITIVITY.md`).";
         samples: u32 = 16, Rule::closed(1.0, MAX_POINTS as f64), "points",
-            "Points of a `random` or `latin-hypercube` design.";
+            "Points of a `random` or `latin-hypercube` design; base rows N of a `sobol` design \
+             (a power of 2).";
+        trajectories: u32 = 10, Rule::closed(2.0, MAX_POINTS as f64), "trajectories",
+            "`morris`: trajectories r; the design has r (k + 1) points for k axes.";
+        levels: u32 = 4, Rule::closed(2.0, 1000.0), "levels",
+            "`morris`: levels of the grid each axis moves on (even).";
+        second_order: bool = false, Rule::Any, "",
+            "`sobol`: also estimate second-order indices (N (2k + 2) points instead of N (k + 2)).";
+        resamples: u32 = 1000, Rule::closed(10.0, 1e6), "resamples",
+            "`morris` and `sobol`: bootstrap resamples of the indices' 95% intervals.";
         seed: Option<u64> = None, Rule::closed(0.0, i64::MAX as f64), "",
             "Master seed of every run (absent: the base scenario's).";
         set: Settings = Settings::default(), Rule::Any, "",
@@ -119,12 +138,18 @@ pub struct Sweep {
     pub name: String,
     pub base: Base,
     pub replicates: u32,
-    pub sampling: Sampling,
+    pub design: Design,
     pub samples: u32,
     pub seed: u64,
     pub axes: Vec<Axis>,
     /// Each point's axis values, as TOML text, in axis order.
     pub points: Vec<Vec<String>>,
+    /// Where each point stands in a sensitivity design (`morris`, `sobol`).
+    pub placement: Option<sensitivity::Placement>,
+    /// Bootstrap resamples of the sensitivity indices' intervals.
+    pub resamples: u32,
+    /// The design's own sizes, as written (for the fingerprint).
+    sizes: String,
 }
 
 /// What checking every point found.
@@ -136,88 +161,6 @@ pub struct Checked {
     pub agent_days: f64,
     /// Warnings about levers that cannot act, each once.
     pub warnings: Vec<String>,
-}
-
-/// Reads axis `i` of the file.
-fn axis(base: &Base, i: usize, a: &AxisFile, sampling: Sampling) -> Result<Axis, ScenarioError> {
-    let source = &base.source;
-    let at = |f: &str| format!("axes.{i}.{f}");
-    check_scenario_key(source, &at("key"), &a.key)?;
-    if let Some(why) = not_sweepable(&a.key) {
-        return Err(source.error(&at("key"), why, None));
-    }
-    let list = item_at(source.root(), &at("values"));
-    let given = [list.is_some(), a.range.is_some(), a.log_range.is_some()];
-    if given.iter().filter(|&&g| g).count() != 1 {
-        return Err(source.error(
-            &at("key"),
-            "an axis needs exactly one of `values`, `range` or `log_range`",
-            None,
-        ));
-    }
-    let values = if let Some(item) = list {
-        let Some(Value::Array(arr)) = item.as_value() else {
-            return Err(source.error(&at("values"), "expected a list of values", None));
-        };
-        if arr.is_empty() {
-            return Err(source.error(&at("values"), "an axis needs at least one value", None));
-        }
-        AxisValues::List(arr.iter().map(value_text).collect())
-    } else {
-        let (r, log, name) = match (a.range, a.log_range) {
-            (Some(r), _) => (r, false, "range"),
-            (_, Some(r)) => (r, true, "log_range"),
-            _ => unreachable!("exactly one is given"),
-        };
-        if log && (r.start <= 0.0 || r.stop <= 0.0) {
-            return Err(source.error(&at(name), "a log range needs start and stop > 0", None));
-        }
-        if r.steps == 1 && r.start != r.stop && sampling == Sampling::Grid {
-            return Err(source.error(
-                &at(&format!("{name}.steps")),
-                "a range of 1 step gives only its start: use steps = 2 or more, or `values`",
-                None,
-            ));
-        }
-        AxisValues::Range {
-            start: r.start,
-            stop: r.stop,
-            steps: r.steps,
-            log,
-        }
-    };
-    let integer = spec_at(scenario_schema().keys, &a.key)
-        .is_some_and(|s| matches!(s.kind, Kind::Integer | Kind::OptionalInteger));
-    let axis = Axis {
-        key: a.key.clone(),
-        values,
-        integer,
-    };
-    // A value twice on one axis gives points that are the same runs twice (a random design
-    // draws between a range's ends, where steps do not matter).
-    let listed = matches!(axis.values, AxisValues::List(_));
-    let grid = if listed || sampling == Sampling::Grid {
-        design::grid_values(&axis)
-    } else {
-        Vec::new()
-    };
-    if let Some(twice) = (1..grid.len()).find(|&k| grid[..k].contains(&grid[k])) {
-        let (at_key, how) = match &axis.values {
-            AxisValues::List(_) => (at("values"), "is listed twice".to_string()),
-            AxisValues::Range { .. } => (
-                at(if a.log_range.is_some() {
-                    "log_range"
-                } else {
-                    "range"
-                }),
-                "comes twice: this whole-number key has fewer distinct values than the range's \
-                 steps; use fewer steps"
-                    .to_string(),
-            ),
-        };
-        return Err(source.error(&at_key, format!("the value {} {how}", grid[twice]), None));
-    }
-    Ok(axis)
 }
 
 /// Why a scenario key cannot be an axis or be set by a batch file, if it cannot.
@@ -243,7 +186,7 @@ impl Sweep {
         let base = Base::load(source, path, &raw.base, raw.seed)?;
         let mut axes: Vec<Axis> = Vec::new();
         for (i, a) in raw.axes.iter().enumerate() {
-            let axis = axis(&base, i, a, raw.sampling)?;
+            let axis = axis(&base, i, a, raw.design)?;
             let overlaps = |b: &Axis| {
                 b.key == axis.key
                     || b.key.starts_with(&format!("{}.", axis.key))
@@ -262,25 +205,58 @@ impl Sweep {
             }
             axes.push(axis);
         }
-        if raw.sampling == Sampling::Grid && item_at(base.source.root(), "samples").is_some() {
-            return Err(base.source.error(
-                "samples",
-                "`samples` sets the points of a `random` or `latin-hypercube` design; a grid \
-                 runs every combination of the axes' values",
+        check_design_keys(&base, &raw)?;
+        let (points, placement) = match raw.design {
+            Design::Morris | Design::Sobol => {
+                let (unit, placement) = if raw.design == Design::Morris {
+                    let (unit, steps) = sensitivity::morris_design(
+                        axes.len(),
+                        raw.trajectories,
+                        raw.levels,
+                        base.seed,
+                    );
+                    (unit, sensitivity::Placement::Morris(steps))
+                } else {
+                    sensitivity::sobol_design(
+                        axes.len(),
+                        raw.samples as usize,
+                        raw.second_order,
+                        base.seed,
+                    )
+                };
+                (design::from_unit(&axes, unit), Some(placement))
+            }
+            _ => (
+                design::points(&axes, raw.design, raw.samples, base.seed)
+                    .map_err(|m| base.source.error("axes", m, None))?,
                 None,
-            ));
-        }
-        let points = design::points(&axes, raw.sampling, raw.samples, base.seed)
-            .map_err(|m| base.source.error("axes", m, None))?;
+            ),
+        };
+        let sizes = match raw.design {
+            Design::Morris => format!("{} trajectories, {} levels", raw.trajectories, raw.levels),
+            Design::Sobol => format!(
+                "N = {}{}",
+                raw.samples,
+                if raw.second_order {
+                    ", second order"
+                } else {
+                    ""
+                }
+            ),
+            _ => format!("{} samples", raw.samples),
+        };
         Ok(Sweep {
             name: raw.name,
             replicates: raw.replicates,
-            sampling: raw.sampling,
+            design: raw.design,
             samples: raw.samples,
             seed: base.seed,
             base,
             axes,
             points,
+            placement,
+            resamples: raw.resamples,
+            sizes,
         })
     }
 
@@ -309,13 +285,19 @@ impl Sweep {
                 })
                 .map(|i| format!("axes.{i}.key"))
         };
-        let context = format!("point {p} ({})", values.join(", "));
+        let context = self.context(p);
         self.base
             .item(&overrides, Some(self.replicates), &origin_of, &context)
     }
 
+    /// How a point is named in messages.
+    fn context(&self, p: usize) -> String {
+        format!("point {p} ({})", self.points[p].join(", "))
+    }
+
     /// Checks every point's scenario (in parallel, ticking `tick` for each), and measures what
-    /// the sweep will need.
+    /// the sweep will need. A warning that comes at many points is reported once, at the first,
+    /// with the number of others.
     pub fn check(&self, tick: &(dyn Fn() + Sync)) -> Result<Checked, ScenarioError> {
         use rayon::prelude::*;
         use std::hash::{Hash, Hasher};
@@ -329,18 +311,24 @@ impl Sweep {
                 let checked = Checked {
                     max_bytes: crate::memory::replicate_bytes(&s),
                     agent_days: s.size() as f64 * s.days() as f64 * self.replicates as f64,
-                    warnings: s.warnings().iter().map(|w| w.to_string()).collect(),
+                    warnings: s
+                        .warnings()
+                        .iter()
+                        .map(|w| w.to_string().replacen(&self.context(p), "{point}", 1))
+                        .collect(),
                 };
                 Ok((checked, hasher.finish()))
             })
             .collect();
         let mut checked = Checked::default();
         let mut seen = std::collections::HashMap::new();
+        // Each warning with the point's name taken out, the first point, the other points.
+        let mut classes: Vec<(String, usize, usize)> = Vec::new();
         for (p, part) in parts.into_iter().enumerate() {
             let (part, fingerprint) = part?;
             if let Some(q) = seen.insert(fingerprint, p) {
                 let same = self.scenario(q)?.to_toml() == self.scenario(p)?.to_toml();
-                if same && self.sampling == Sampling::Grid {
+                if same && self.design == Design::Grid {
                     return Err(self.base.source.error(
                         "axes",
                         format!(
@@ -356,11 +344,23 @@ impl Sweep {
             checked.max_bytes = checked.max_bytes.max(part.max_bytes);
             checked.agent_days += part.agent_days;
             for w in part.warnings {
-                if !checked.warnings.contains(&w) {
-                    checked.warnings.push(w);
+                match classes.iter().position(|(class, _, _)| *class == w) {
+                    Some(i) => classes[i].2 += 1,
+                    None => classes.push((w, p, 0)),
                 }
             }
         }
+        checked.warnings = classes
+            .into_iter()
+            .map(|(class, p, others)| {
+                let text = class.replacen("{point}", &self.context(p), 1);
+                match others {
+                    0 => text,
+                    1 => format!("{text} (and at 1 other point)"),
+                    n => format!("{text} (and at {n} other points)"),
+                }
+            })
+            .collect();
         Ok(checked)
     }
 }
@@ -381,8 +381,9 @@ impl Sweep {
         m.set("replicates", self.replicates as i64);
         m.set("seed", self.seed.to_string());
         m.set("timeseries", timeseries);
-        m.set("sampling", self.sampling.word());
+        m.set("design", self.design.word());
         m.set("samples", self.samples as i64);
+        m.set("sizes", self.sizes.as_str());
         let mut axes = toml_edit::Array::new();
         for a in &self.axes {
             let mut t = toml_edit::InlineTable::new();
@@ -410,17 +411,57 @@ impl Sweep {
         m.text()
     }
 
+    /// The columns that place a run in a sensitivity design.
+    fn placement_header(&self) -> &'static [&'static str] {
+        match &self.placement {
+            Some(sensitivity::Placement::Morris(_)) => &["trajectory", "step", "moved", "delta"],
+            Some(sensitivity::Placement::Sobol { .. }) => &["block", "row"],
+            None => &[],
+        }
+    }
+
+    /// Point `p`'s place in a sensitivity design: its trajectory, step, the axis it moved and by
+    /// how much (unit scale), or its Saltelli block and base row.
+    fn placement_cells(&self, p: usize) -> Vec<String> {
+        match &self.placement {
+            Some(sensitivity::Placement::Morris(steps)) => {
+                let s = steps[p];
+                vec![
+                    s.trajectory.to_string(),
+                    s.step.to_string(),
+                    s.moved.map_or(String::new(), |i| self.axes[i].key.clone()),
+                    if s.moved.is_some() {
+                        s.delta.to_string()
+                    } else {
+                        String::new()
+                    },
+                ]
+            }
+            Some(sensitivity::Placement::Sobol { blocks, .. }) => {
+                let (block, row) = blocks[p];
+                let name = match block {
+                    sensitivity::Block::A => "A".to_string(),
+                    sensitivity::Block::B => "B".to_string(),
+                    sensitivity::Block::AB(i) => format!("AB_{}", self.axes[i].key),
+                    sensitivity::Block::BA(i) => format!("BA_{}", self.axes[i].key),
+                };
+                vec![name, row.to_string()]
+            }
+            None => Vec::new(),
+        }
+    }
+
     /// Runs every (point, replicate) not yet done, and writes `runs.csv`, `points.csv` (and
-    /// `timeseries.csv`) to `dir`.
+    /// `timeseries.csv`) to `dir`; for a sensitivity design, `sensitivity.csv` too, and returns
+    /// the ranking of axes by influence on each metric.
     pub fn run(
         &self,
         folder: &crate::folder::ResultsFolder,
         options: crate::batch::Options,
         checked: &Checked,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Option<String>> {
         let timeseries = options.timeseries;
         use crate::batch::{metric_values, Batch, Progress, RunKey};
-        use crate::metrics::Metrics;
         let scenario = |p: usize| self.scenario(p).map_err(anyhow::Error::from);
         let batch = Batch {
             dir: folder.dir().to_path_buf(),
@@ -432,9 +473,19 @@ impl Sweep {
             extra: self
                 .points
                 .iter()
-                .map(|vals| vals.iter().map(|v| display_value(v)).collect())
+                .enumerate()
+                .map(|(p, vals)| {
+                    let mut row: Vec<String> = vals.iter().map(|v| display_value(v)).collect();
+                    row.extend(self.placement_cells(p));
+                    row
+                })
                 .collect(),
-            extra_header: self.axes.iter().map(|a| a.key.clone()).collect(),
+            extra_header: self
+                .axes
+                .iter()
+                .map(|a| a.key.clone())
+                .chain(self.placement_header().iter().map(|h| h.to_string()))
+                .collect(),
             manifest: self.manifest(timeseries),
             keep_timeseries: timeseries,
             budget: options.budget,
@@ -451,26 +502,51 @@ impl Sweep {
         progress.finish();
         batch.finish(&done)?;
 
-        // points.csv: per point, per metric, mean, sd and 95% CI over replicates.
-        let mut header = vec!["point".to_string()];
-        header.extend(batch.extra_header.iter().cloned());
-        for m in Metrics::NAMES {
-            for stat in ["mean", "sd", "ci_low", "ci_high"] {
-                header.push(format!("{m}_{stat}"));
-            }
-        }
-        let rows = batch.extra.iter().enumerate().map(|(p, extra)| {
-            let mut row = vec![p.to_string()];
-            row.extend(extra.iter().cloned());
-            for i in 0..Metrics::NAMES.len() {
-                let e = crate::stats::estimate(&metric_values(&done, p, i));
-                row.extend([e.mean, e.sd, e.ci_low, e.ci_high].map(crate::export::cell));
-            }
-            row
-        });
+        write_points(folder.staging(), &batch.extra_header, &batch.extra, &done)?;
+        let Some(placement) = &self.placement else {
+            return Ok(None);
+        };
+        let per_point = |i: usize| -> Vec<Vec<f64>> {
+            (0..self.points.len())
+                .map(|p| metric_values(&done, p, i))
+                .collect()
+        };
+        let table = analysis::analyse(self, placement, &per_point);
         crate::export::write_atomic(
-            &folder.staging().join("points.csv"),
-            &crate::export::csv_table(&header, rows)?,
-        )
+            &folder.staging().join("sensitivity.csv"),
+            &analysis::csv(self, &table)?,
+        )?;
+        Ok(Some(analysis::ranking(self, &table)))
     }
+}
+
+/// `points.csv`: per point, its columns, then per metric the mean, sd and 95% interval over its
+/// replicates.
+fn write_points(
+    staging: &Path,
+    extra_header: &[String],
+    extra: &[Vec<String>],
+    done: &std::collections::BTreeMap<crate::batch::RunKey, crate::batch::RunRow>,
+) -> anyhow::Result<()> {
+    use crate::metrics::Metrics;
+    let mut header = vec!["point".to_string()];
+    header.extend(extra_header.iter().cloned());
+    for m in Metrics::NAMES {
+        for stat in ["mean", "sd", "ci_low", "ci_high"] {
+            header.push(format!("{m}_{stat}"));
+        }
+    }
+    let rows = extra.iter().enumerate().map(|(p, extra)| {
+        let mut row = vec![p.to_string()];
+        row.extend(extra.iter().cloned());
+        for i in 0..Metrics::NAMES.len() {
+            let e = crate::stats::estimate(&crate::batch::metric_values(done, p, i));
+            row.extend([e.mean, e.sd, e.ci_low, e.ci_high].map(crate::export::cell));
+        }
+        row
+    });
+    crate::export::write_atomic(
+        &staging.join("points.csv"),
+        &crate::export::csv_table(&header, rows)?,
+    )
 }

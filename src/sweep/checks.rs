@@ -1,0 +1,211 @@
+//! Checks of a sweep file beyond its keys' own ranges: each axis (its key, exactly one of
+//! `values`, `range` or `log_range`, no value twice on a grid) and the design's keys and sizes.
+
+use toml_edit::Value;
+
+use super::{
+    design, not_sweepable, sensitivity, Axis, AxisFile, AxisValues, Design, SweepFile, MAX_POINTS,
+};
+use crate::batch::file::{check_scenario_key, Base};
+use crate::scenario::keys::{spec_at, Kind};
+use crate::scenario::{item_at, scenario_schema, value_text, ScenarioError};
+
+/// Reads axis `i` of the file.
+pub(super) fn axis(
+    base: &Base,
+    i: usize,
+    a: &AxisFile,
+    design: Design,
+) -> Result<Axis, ScenarioError> {
+    let source = &base.source;
+    let at = |f: &str| format!("axes.{i}.{f}");
+    check_scenario_key(source, &at("key"), &a.key)?;
+    if let Some(why) = not_sweepable(&a.key) {
+        return Err(source.error(&at("key"), why, None));
+    }
+    let list = item_at(source.root(), &at("values"));
+    let given = [list.is_some(), a.range.is_some(), a.log_range.is_some()];
+    if given.iter().filter(|&&g| g).count() != 1 {
+        return Err(source.error(
+            &at("key"),
+            "an axis needs exactly one of `values`, `range` or `log_range`",
+            None,
+        ));
+    }
+    let values = if let Some(item) = list {
+        let Some(Value::Array(arr)) = item.as_value() else {
+            return Err(source.error(&at("values"), "expected a list of values", None));
+        };
+        if arr.is_empty() {
+            return Err(source.error(&at("values"), "an axis needs at least one value", None));
+        }
+        AxisValues::List(arr.iter().map(value_text).collect())
+    } else {
+        let (r, log, name) = match (a.range, a.log_range) {
+            (Some(r), _) => (r, false, "range"),
+            (_, Some(r)) => (r, true, "log_range"),
+            _ => unreachable!("exactly one is given"),
+        };
+        if log && (r.start <= 0.0 || r.stop <= 0.0) {
+            return Err(source.error(&at(name), "a log range needs start and stop > 0", None));
+        }
+        if r.steps == 1 && r.start != r.stop && design == Design::Grid {
+            return Err(source.error(
+                &at(&format!("{name}.steps")),
+                "a range of 1 step gives only its start: use steps = 2 or more, or `values`",
+                None,
+            ));
+        }
+        AxisValues::Range {
+            start: r.start,
+            stop: r.stop,
+            steps: r.steps,
+            log,
+        }
+    };
+    let integer = spec_at(scenario_schema().keys, &a.key)
+        .is_some_and(|s| matches!(s.kind, Kind::Integer | Kind::OptionalInteger));
+    let axis = Axis {
+        key: a.key.clone(),
+        values,
+        integer,
+    };
+    refuse_repeats(base, i, a, &axis, design)?;
+    Ok(axis)
+}
+
+/// Refuses a value twice on one axis: points that would be the same runs twice (a random design
+/// draws between a range's ends, where steps do not matter).
+fn refuse_repeats(
+    base: &Base,
+    i: usize,
+    a: &AxisFile,
+    axis: &Axis,
+    design: Design,
+) -> Result<(), ScenarioError> {
+    let at = |f: &str| format!("axes.{i}.{f}");
+    let listed = matches!(axis.values, AxisValues::List(_));
+    let grid = if listed || design == Design::Grid {
+        design::grid_values(axis)
+    } else {
+        Vec::new()
+    };
+    if let Some(twice) = (1..grid.len()).find(|&k| grid[..k].contains(&grid[k])) {
+        let (at_key, how) = match &axis.values {
+            AxisValues::List(_) => (at("values"), "is listed twice".to_string()),
+            AxisValues::Range { .. } => (
+                at(if a.log_range.is_some() {
+                    "log_range"
+                } else {
+                    "range"
+                }),
+                "comes twice: this whole-number key has fewer distinct values than the range's \
+                 steps; use fewer steps"
+                    .to_string(),
+            ),
+        };
+        return Err(base
+            .source
+            .error(&at_key, format!("the value {} {how}", grid[twice]), None));
+    }
+    Ok(())
+}
+
+/// Refuses a design's keys given to another design, and sizes a design cannot use.
+pub(super) fn check_design_keys(base: &Base, raw: &SweepFile) -> Result<(), ScenarioError> {
+    refuse_foreign_keys(base, raw)?;
+    check_sizes(base, raw)
+}
+
+/// Refuses the keys of a design given to another design.
+fn refuse_foreign_keys(base: &Base, raw: &SweepFile) -> Result<(), ScenarioError> {
+    let given = |key: &str| item_at(base.source.root(), key).is_some();
+    let d = raw.design;
+    let only = [
+        (
+            "samples",
+            &[Design::Random, Design::LatinHypercube, Design::Sobol][..],
+        ),
+        ("trajectories", &[Design::Morris][..]),
+        ("levels", &[Design::Morris][..]),
+        ("second_order", &[Design::Sobol][..]),
+        ("resamples", &[Design::Morris, Design::Sobol][..]),
+    ];
+    for (key, designs) in only {
+        if given(key) && !designs.contains(&d) {
+            let words: Vec<String> = designs.iter().map(|d| format!("`{}`", d.word())).collect();
+            return Err(base.source.error(
+                key,
+                format!(
+                    "`{key}` applies to a {} design; this one is `{}`",
+                    words.join(" or "),
+                    d.word()
+                ),
+                None,
+            ));
+        }
+    }
+    if d == Design::Grid && given("samples") {
+        return Err(base.source.error(
+            "samples",
+            "`samples` sets the points of a `random`, `latin-hypercube` or `sobol` design; a \
+             grid runs every combination of the axes' values",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses sizes a sensitivity design cannot use.
+fn check_sizes(base: &Base, raw: &SweepFile) -> Result<(), ScenarioError> {
+    let k = raw.axes.len();
+    let too_many = |points: usize| {
+        format!(
+            "this design has {points} points, more than the {MAX_POINTS} a sweep may have; use \
+             fewer"
+        )
+    };
+    match raw.design {
+        Design::Sobol => {
+            let n = raw.samples;
+            let why = if n < 2 {
+                Some("a `sobol` design needs at least 2 base rows, a power of 2: use 2".into())
+            } else if !n.is_power_of_two() {
+                let (below, above) = sensitivity::nearest_powers_of_two(n);
+                Some(format!(
+                    "a `sobol` design needs a power of 2 base rows (its estimators converge only \
+                     then): {n} is not; use {below} or {above}"
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(base.source.error("samples", why, None));
+            }
+            let points = sensitivity::sobol_points(k, n as usize, raw.second_order);
+            if points > MAX_POINTS {
+                return Err(base.source.error("samples", too_many(points), None));
+            }
+        }
+        Design::Morris => {
+            if !raw.levels.is_multiple_of(2) {
+                return Err(base.source.error(
+                    "levels",
+                    format!(
+                        "a `morris` design needs an even number of levels (each move is half \
+                         the grid): use {} or {}",
+                        raw.levels - 1,
+                        raw.levels + 1
+                    ),
+                    None,
+                ));
+            }
+            let points = raw.trajectories as usize * (k + 1);
+            if points > MAX_POINTS {
+                return Err(base.source.error("trajectories", too_many(points), None));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
