@@ -296,7 +296,10 @@ fn sobol_indices_recomputed_from_runs_csv_equal_sensitivity_csv_and_reruns_are_i
 #[test]
 fn morris_effects_recomputed_from_runs_csv_equal_sensitivity_csv() {
     let dir = TempDir::new().unwrap();
-    let file = sensitivity_sweep(dir.path(), "design = \"morris\"\ntrajectories = 6");
+    let file = sensitivity_sweep(
+        dir.path(),
+        "design = \"morris\"\ntrajectories = 6\ncandidates = 30",
+    );
     let out = dir.path().join("a");
     sweep(&file, &out, "2");
     let rows = runs(&out);
@@ -373,6 +376,16 @@ fn sizes_and_keys_a_design_cannot_use_are_refused_with_what_would_do() {
     let e = refusal("design = \"grid\"\ntrajectories = 4");
     assert!(
         e.contains("`trajectories` applies to a `morris` design"),
+        "{e}"
+    );
+    let e = refusal("design = \"morris\"\ntrajectories = 6\ncandidates = 6");
+    assert!(
+        e.contains("`candidates`") && e.contains("more candidates than trajectories"),
+        "{e}"
+    );
+    let e = refusal("design = \"sobol\"\ncandidates = 20");
+    assert!(
+        e.contains("`candidates` applies to a `morris` design"),
         "{e}"
     );
     let e = refusal("design = \"morris\"\nsecond_order = true");

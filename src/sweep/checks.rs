@@ -127,6 +127,7 @@ fn refuse_foreign_keys(base: &Base, raw: &SweepFile) -> Result<(), ScenarioError
             &[Design::Random, Design::LatinHypercube, Design::Sobol][..],
         ),
         ("trajectories", &[Design::Morris][..]),
+        ("candidates", &[Design::Morris][..]),
         ("levels", &[Design::Morris][..]),
         ("second_order", &[Design::Sobol][..]),
         ("resamples", &[Design::Morris, Design::Sobol][..]),
@@ -203,6 +204,17 @@ fn check_sizes(base: &Base, raw: &SweepFile) -> Result<(), ScenarioError> {
             let points = raw.trajectories as usize * (k + 1);
             if points > MAX_POINTS {
                 return Err(base.source.error("trajectories", too_many(points), None));
+            }
+            if let Some(m) = raw.candidates.filter(|&m| m <= raw.trajectories as u64) {
+                return Err(base.source.error(
+                    "candidates",
+                    format!(
+                        "{m} candidates leave nothing to choose among for {} trajectories: use \
+                         more candidates than trajectories (4 to 10 times as many is usual)",
+                        raw.trajectories
+                    ),
+                    None,
+                ));
             }
         }
         _ => {}

@@ -60,6 +60,10 @@ table! {
              (a power of 2).";
         trajectories: u32 = 10, Rule::closed(2.0, MAX_POINTS as f64), "trajectories",
             "`morris`: trajectories r; the design has r (k + 1) points for k axes.";
+        candidates: Option<u64> = None, Rule::closed(3.0, 1000.0), "trajectories",
+            "`morris`: draw this many trajectories and keep the `trajectories` most spread \
+             over the unit cube (Campolongo et al. 2007, chosen greedily); absent: keep them \
+             all.";
         levels: u32 = 4, Rule::closed(2.0, 1000.0), "levels",
             "`morris`: levels of the grid each axis moves on (even).";
         second_order: bool = false, Rule::Any, "",
@@ -163,6 +167,60 @@ pub struct Checked {
     pub warnings: Vec<String>,
 }
 
+/// The design's points, their placement in a sensitivity design, and its sizes as written.
+type Built = (Vec<Vec<String>>, Option<sensitivity::Placement>, String);
+
+/// Builds the design of a checked sweep file over its axes.
+fn build_design(base: &Base, axes: &[Axis], raw: &SweepFile) -> Result<Built, ScenarioError> {
+    let (points, placement) = match raw.design {
+        Design::Morris | Design::Sobol => {
+            let (unit, placement) = if raw.design == Design::Morris {
+                let (unit, steps) = sensitivity::morris_design(
+                    axes.len(),
+                    raw.trajectories,
+                    raw.candidates.map(|m| m as u32),
+                    raw.levels,
+                    base.seed,
+                );
+                (unit, sensitivity::Placement::Morris(steps))
+            } else {
+                sensitivity::sobol_design(
+                    axes.len(),
+                    raw.samples as usize,
+                    raw.second_order,
+                    base.seed,
+                )
+            };
+            (design::from_unit(axes, unit), Some(placement))
+        }
+        _ => (
+            design::points(axes, raw.design, raw.samples, base.seed)
+                .map_err(|m| base.source.error("axes", m, None))?,
+            None,
+        ),
+    };
+    let sizes = match raw.design {
+        Design::Morris => format!(
+            "{} trajectories{}, {} levels",
+            raw.trajectories,
+            raw.candidates
+                .map_or(String::new(), |m| format!(" of {m} candidates")),
+            raw.levels
+        ),
+        Design::Sobol => format!(
+            "N = {}{}",
+            raw.samples,
+            if raw.second_order {
+                ", second order"
+            } else {
+                ""
+            }
+        ),
+        _ => format!("{} samples", raw.samples),
+    };
+    Ok((points, placement, sizes))
+}
+
 /// Why a scenario key cannot be an axis or be set by a batch file, if it cannot.
 pub fn not_sweepable(key: &str) -> Option<&'static str> {
     match key {
@@ -206,45 +264,7 @@ impl Sweep {
             axes.push(axis);
         }
         check_design_keys(&base, &raw)?;
-        let (points, placement) = match raw.design {
-            Design::Morris | Design::Sobol => {
-                let (unit, placement) = if raw.design == Design::Morris {
-                    let (unit, steps) = sensitivity::morris_design(
-                        axes.len(),
-                        raw.trajectories,
-                        raw.levels,
-                        base.seed,
-                    );
-                    (unit, sensitivity::Placement::Morris(steps))
-                } else {
-                    sensitivity::sobol_design(
-                        axes.len(),
-                        raw.samples as usize,
-                        raw.second_order,
-                        base.seed,
-                    )
-                };
-                (design::from_unit(&axes, unit), Some(placement))
-            }
-            _ => (
-                design::points(&axes, raw.design, raw.samples, base.seed)
-                    .map_err(|m| base.source.error("axes", m, None))?,
-                None,
-            ),
-        };
-        let sizes = match raw.design {
-            Design::Morris => format!("{} trajectories, {} levels", raw.trajectories, raw.levels),
-            Design::Sobol => format!(
-                "N = {}{}",
-                raw.samples,
-                if raw.second_order {
-                    ", second order"
-                } else {
-                    ""
-                }
-            ),
-            _ => format!("{} samples", raw.samples),
-        };
+        let (points, placement, sizes) = build_design(&base, &axes, &raw)?;
         Ok(Sweep {
             name: raw.name,
             replicates: raw.replicates,

@@ -51,10 +51,87 @@ pub fn morris_delta(levels: u32) -> f64 {
     levels as f64 / (2.0 * (levels as f64 - 1.0))
 }
 
-/// A Morris design: each point's unit coordinates and place.
+/// A Morris design: each point's unit coordinates and place. With `candidates`, that many
+/// trajectories are drawn and the `trajectories` most spread are kept ([`most_spread`]).
 pub fn morris_design(
     axes: usize,
     trajectories: u32,
+    candidates: Option<u32>,
+    levels: u32,
+    seed: u64,
+) -> (Vec<Vec<f64>>, Vec<MorrisStep>) {
+    let drawn = candidates.unwrap_or(trajectories) as usize;
+    let (points, steps) = draw_trajectories(axes, drawn, levels, seed);
+    if drawn == trajectories as usize {
+        return (points, steps);
+    }
+    let per = axes + 1;
+    let keep = most_spread(&points, per, trajectories as usize);
+    let mut out = (Vec::new(), Vec::new());
+    for (t, &c) in keep.iter().enumerate() {
+        for s in 0..per {
+            out.0.push(points[c * per + s].clone());
+            out.1.push(MorrisStep {
+                trajectory: t,
+                ..steps[c * per + s]
+            });
+        }
+    }
+    out
+}
+
+/// The spread of two trajectories (Campolongo et al. 2007): the sum of the Euclidean distances
+/// between every point of one and every point of the other.
+fn spread(a: &[Vec<f64>], b: &[Vec<f64>]) -> f64 {
+    a.iter()
+        .flat_map(|p| {
+            b.iter().map(move |q| {
+                p.iter()
+                    .zip(q)
+                    .map(|(x, y)| (x - y) * (x - y))
+                    .sum::<f64>()
+                    .sqrt()
+            })
+        })
+        .sum()
+}
+
+/// The `keep` trajectories (of `per` points each) that cover the unit cube best: Campolongo et
+/// al. (2007) keep the set with the largest sum of squared pairwise spreads; this chooses it
+/// greedily (as SALib's local optimisation does, after Ruano et al. 2012): the two most spread
+/// first, then each time the candidate adding most.
+fn most_spread(points: &[Vec<f64>], per: usize, keep: usize) -> Vec<usize> {
+    let n = points.len() / per;
+    let traj = |t: usize| &points[t * per..(t + 1) * per];
+    let d: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| spread(traj(i), traj(j))).collect())
+        .collect();
+    let (mut best, mut pair) = (-1.0, (0, 1));
+    for i in 0..n {
+        for j in i + 1..n {
+            if d[i][j] > best {
+                (best, pair) = (d[i][j], (i, j));
+            }
+        }
+    }
+    let mut chosen = vec![pair.0, pair.1];
+    while chosen.len() < keep {
+        let next = (0..n)
+            .filter(|c| !chosen.contains(c))
+            .max_by(|&a, &b| {
+                let gain = |c: usize| chosen.iter().map(|&s| d[c][s] * d[c][s]).sum::<f64>();
+                gain(a).total_cmp(&gain(b)).then(b.cmp(&a))
+            })
+            .expect("more candidates than trajectories");
+        chosen.push(next);
+    }
+    chosen
+}
+
+/// `trajectories` Morris trajectories drawn from the seed.
+fn draw_trajectories(
+    axes: usize,
+    trajectories: usize,
     levels: u32,
     seed: u64,
 ) -> (Vec<Vec<f64>>, Vec<MorrisStep>) {
@@ -62,7 +139,7 @@ pub fn morris_design(
     let delta = morris_delta(levels);
     let top = levels as f64 - 1.0;
     let (mut points, mut steps) = (Vec::new(), Vec::new());
-    for t in 0..trajectories as usize {
+    for t in 0..trajectories {
         // Each axis starts on a level from which a move of Δ stays in [0, 1], and moves up or
         // down: a start at x* moving up, or at x* + Δ moving down.
         let mut x = Vec::with_capacity(axes);
@@ -214,7 +291,7 @@ mod tests {
 
     #[test]
     fn a_morris_trajectory_moves_every_axis_once_by_delta_within_the_unit_cube() {
-        let (x, steps) = morris_design(3, 5, 4, 1);
+        let (x, steps) = morris_design(3, 5, None, 4, 1);
         assert_eq!(x.len(), 5 * 4);
         let delta = morris_delta(4);
         for t in 0..5 {
@@ -238,7 +315,34 @@ mod tests {
                 }
             }
         }
-        assert_eq!(morris_design(3, 5, 4, 1), (x, steps), "a seed repeats it");
+        assert_eq!(
+            morris_design(3, 5, None, 4, 1),
+            (x, steps),
+            "a seed repeats it"
+        );
+    }
+
+    #[test]
+    fn chosen_trajectories_are_more_spread_than_the_first_ones_drawn() {
+        let total = |(x, _): &(Vec<Vec<f64>>, Vec<MorrisStep>)| {
+            let t = |i: usize| &x[i * 4..(i + 1) * 4];
+            (0..5)
+                .flat_map(|i| (i + 1..5).map(move |j| (i, j)))
+                .map(|(i, j)| spread(t(i), t(j)).powi(2))
+                .sum::<f64>()
+        };
+        let plain = morris_design(3, 5, None, 4, 1);
+        let chosen = morris_design(3, 5, Some(40), 4, 1);
+        assert!(
+            total(&chosen) > total(&plain),
+            "{} vs {}",
+            total(&chosen),
+            total(&plain)
+        );
+        // Still five whole trajectories, numbered 0 to 4.
+        assert_eq!(chosen.0.len(), 20);
+        let numbers: Vec<usize> = chosen.1.iter().map(|s| s.trajectory).collect();
+        assert_eq!(numbers, (0..5).flat_map(|t| [t; 4]).collect::<Vec<_>>());
     }
 
     #[test]
