@@ -347,15 +347,20 @@ fn morris_effects_recomputed_from_runs_csv_equal_sensitivity_csv() {
 fn refusal(design_keys: &str) -> String {
     let dir = TempDir::new().unwrap();
     let file = sensitivity_sweep(dir.path(), design_keys);
+    refused(&file, &dir.path().join("o"))
+}
+
+/// Runs the sweep `file`, expects it refused, and returns its one-paragraph error.
+fn refused(file: &std::path::Path, out: &std::path::Path) -> String {
     let o = agora()
         .arg("sweep")
-        .arg(&file)
+        .arg(file)
         .arg("--out")
-        .arg(dir.path().join("o"))
+        .arg(out)
         .output()
         .unwrap();
-    assert!(!o.status.success(), "{design_keys} was accepted");
     let e = String::from_utf8(o.stderr).unwrap();
+    assert!(!o.status.success(), "{} was accepted", file.display());
     assert!(
         !e.contains("panicked") && e.trim_end().lines().count() == 1,
         "{e}"
@@ -395,4 +400,70 @@ fn sizes_and_keys_a_design_cannot_use_are_refused_with_what_would_do() {
     );
     let e = refusal("design = \"sobol\"\nsamples = 262144\nsecond_order = true");
     assert!(e.contains("more than the 1000000"), "{e}");
+}
+
+/// The error for a sensitivity sweep over `axes` (TOML of `[[axes]]` tables) with `design_keys`.
+fn refusal_axes(design_keys: &str, axes: &str) -> String {
+    let dir = TempDir::new().unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brand-fan-club.toml");
+    let file = dir.path().join("sweep.toml");
+    fs::write(
+        &file,
+        format!(
+            "name = \"x\"\nbase = \"{}\"\n{design_keys}\nset = {{ days = 20, \"population.size\" = 1000 }}\n{axes}",
+            base.display()
+        ),
+    )
+    .unwrap();
+    refused(&file, &dir.path().join("o"))
+}
+
+#[test]
+fn axes_a_sensitivity_design_cannot_read_are_refused_and_range_ends_are_exact() {
+    let wom = "[[axes]]\nkey = \"acquisition.word_of_mouth\"\n";
+    let e = refusal_axes(
+        "design = \"morris\"",
+        &format!("{wom}range = {{ start = 0.12, stop = 0.03, steps = 2 }}\n"),
+    );
+    assert!(e.contains("start = 0.03, stop = 0.12"), "{e}");
+    let e = refusal_axes(
+        "design = \"sobol\"",
+        &format!("{wom}range = {{ start = 0.05, stop = 0.05, steps = 2 }}\n"),
+    );
+    assert!(e.contains("does not vary"), "{e}");
+    let e = refusal_axes(
+        "design = \"morris\"",
+        &format!("{wom}values = [0.03, 0.06, 0.12]\n"),
+    );
+    assert!(e.contains("levels = 4") && e.contains("lists 3"), "{e}");
+    let e = refusal_axes(
+        "design = \"sobol\"\nsecond_order = true",
+        &format!("{wom}range = {{ start = 0.03, stop = 0.12, steps = 2 }}\n"),
+    );
+    assert!(e.contains("two axes"), "{e}");
+    // A log range up to a key's upper limit reaches it exactly, and is accepted.
+    let dir = TempDir::new().unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brand-fan-club.toml");
+    let file = dir.path().join("edge.toml");
+    fs::write(
+        &file,
+        format!(
+            "name = \"edge\"\nbase = \"{}\"\ndesign = \"morris\"\ntrajectories = 4\nset = {{ days = 20, \"population.size\" = 1000 }}\n[[axes]]\nkey = \"incentives.badges.esteem\"\nlog_range = {{ start = 0.1, stop = 10.0, steps = 2 }}\n{wom}range = {{ start = 0.03, stop = 0.12, steps = 2 }}\n",
+            base.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("o");
+    sweep(&file, &out, "2");
+    let values: Vec<String> = runs(&out)
+        .iter()
+        .map(|r| r["incentives.badges.esteem"].clone())
+        .collect();
+    // The four levels of a log range from 0.1 to 10: 10^(−1 + 2l/3), to 12 digits.
+    let levels = ["0.1", "0.464158883361", "2.15443469003", "10"];
+    assert!(
+        values.iter().all(|v| levels.contains(&v.as_str())),
+        "{values:?}"
+    );
+    assert!(values.iter().any(|v| v == "10"), "the upper end is reached");
 }

@@ -9,7 +9,7 @@ use crate::metrics::Metrics;
 /// The sensitivity of one metric.
 pub struct MetricIndices {
     pub metric: &'static str,
-    /// None when the metric is undefined at some point (e.g. retention before anyone joined).
+    /// None when the metric is undefined in some run (e.g. retention before anyone joined).
     pub indices: Option<Indices>,
     /// Share of the metric's variance over the runs that is replicate noise.
     pub noise: Option<f64>,
@@ -137,7 +137,7 @@ pub fn ranking(sweep: &Sweep, table: &[MetricIndices]) -> String {
     let mut out = String::from("which axes matter (most first):\n");
     for t in table {
         let Some(indices) = &t.indices else {
-            out.push_str(&format!("  {}: undefined at some points\n", t.metric));
+            out.push_str(&format!("  {}: undefined in some runs\n", t.metric));
             continue;
         };
         if t.constant {

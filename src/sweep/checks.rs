@@ -157,6 +157,84 @@ fn refuse_foreign_keys(base: &Base, raw: &SweepFile) -> Result<(), ScenarioError
     Ok(())
 }
 
+/// Refuses axes a sensitivity design cannot read: one that does not vary, a range written from
+/// its upper end (effects are signed along the axis, low to high, as SALib reads them), and in a
+/// Morris design a list that is not one value a level.
+pub(super) fn check_sensitivity_axes(
+    base: &Base,
+    axes: &[Axis],
+    raw: &SweepFile,
+) -> Result<(), ScenarioError> {
+    if !matches!(raw.design, Design::Morris | Design::Sobol) {
+        return Ok(());
+    }
+    for (i, a) in axes.iter().enumerate() {
+        let at = |f: &str| format!("axes.{i}.{f}");
+        let ranged = if raw.axes[i].log_range.is_some() {
+            "log_range"
+        } else {
+            "range"
+        };
+        match &a.values {
+            AxisValues::Range { start, stop, .. } if start == stop => {
+                return Err(base.source.error(
+                    &at(ranged),
+                    "this axis does not vary: a sensitivity design has nothing to rank on it; \
+                     fix the key in `set` instead",
+                    None,
+                ))
+            }
+            AxisValues::Range { start, stop, .. } if start > stop => {
+                return Err(base.source.error(
+                    &at(ranged),
+                    format!(
+                        "write the range from its lower end: start = {stop}, stop = {start} \
+                         (effects are signed from low to high)"
+                    ),
+                    None,
+                ))
+            }
+            AxisValues::List(v) if v.len() < 2 => {
+                return Err(base.source.error(
+                    &at("values"),
+                    "this axis does not vary: a sensitivity design has nothing to rank on it; \
+                     fix the key in `set` instead",
+                    None,
+                ))
+            }
+            AxisValues::List(v)
+                if raw.design == Design::Morris && v.len() != raw.levels as usize =>
+            {
+                return Err(base.source.error(
+                    &at("values"),
+                    format!(
+                        "a Morris design moves each axis on a grid of levels = {} levels, one \
+                         value each, and this axis lists {}: list {} values{}",
+                        raw.levels,
+                        v.len(),
+                        raw.levels,
+                        if v.len() % 2 == 0 {
+                            format!(", or set levels = {}", v.len())
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    None,
+                ))
+            }
+            _ => {}
+        }
+    }
+    if raw.design == Design::Sobol && raw.second_order && axes.len() < 2 {
+        return Err(base.source.error(
+            "second_order",
+            "second-order indices need two axes or more",
+            None,
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses sizes a sensitivity design cannot use.
 fn check_sizes(base: &Base, raw: &SweepFile) -> Result<(), ScenarioError> {
     let k = raw.axes.len();
@@ -209,8 +287,9 @@ fn check_sizes(base: &Base, raw: &SweepFile) -> Result<(), ScenarioError> {
                 return Err(base.source.error(
                     "candidates",
                     format!(
-                        "{m} candidates leave nothing to choose among for {} trajectories: use \
-                         more candidates than trajectories (4 to 10 times as many is usual)",
+                        "{m} candidates are too few to choose {} trajectories among: use more \
+                         candidates than trajectories (4 to 10 times as many is usual, 1000 at \
+                         most)",
                         raw.trajectories
                     ),
                     None,

@@ -62,7 +62,8 @@ pub fn grid_values(a: &Axis) -> Vec<String> {
     }
 }
 
-/// An axis's value at a position `u` in [0, 1).
+/// An axis's value at a position `u` in [0, 1] (1 is reached by Morris grids): within the range's
+/// ends exactly, to 12 significant digits like grid values.
 fn value_at(a: &Axis, u: f64) -> String {
     match &a.values {
         AxisValues::List(v) => v[((u * v.len() as f64) as usize).min(v.len() - 1)].clone(),
@@ -74,7 +75,7 @@ fn value_at(a: &Axis, u: f64) -> String {
             } else {
                 start + u * (stop - start)
             };
-            format_number(x, a.integer)
+            format_number(tidy(x).clamp(start.min(stop), start.max(stop)), a.integer)
         }
     }
 }

@@ -10,7 +10,7 @@
 mod analysis;
 mod checks;
 
-use checks::{axis, check_design_keys};
+use checks::{axis, check_design_keys, check_sensitivity_axes};
 mod design;
 pub mod sensitivity;
 
@@ -264,6 +264,7 @@ impl Sweep {
             axes.push(axis);
         }
         check_design_keys(&base, &raw)?;
+        check_sensitivity_axes(&base, &axes, &raw)?;
         let (points, placement, sizes) = build_design(&base, &axes, &raw)?;
         Ok(Sweep {
             name: raw.name,

@@ -7,8 +7,9 @@ beside agora's sensitivity.csv.
 RESULTS_DIR is the folder `agora sweep` wrote. A point's output is the mean of its replicates
 (they share their random numbers with every other point's). For a `sobol` design the runs are
 put in SALib's order (per base row: A, AB_1..AB_k, BA_1..BA_k, B) from the `block` and `row`
-columns; for a `morris` design SALib finds each step's axis and direction from the axis values,
-and the grid's levels follow from the `delta` column. SALib's intervals come from its own bootstrap,
+columns; for a `morris` design the unit-scale positions SALib reads each step's axis and
+direction from are rebuilt from the `moved` and `delta` columns, and the grid's levels follow from
+`delta`. Metrics undefined in some runs are skipped, as agora leaves their indices empty. SALib's intervals come from its own bootstrap,
 so they differ from agora's by resampling noise; the point estimates agree to rounding.
 """
 
@@ -36,6 +37,9 @@ def main():
         by_point[int(r["point"])].append(r)
     points = [by_point[p] for p in sorted(by_point)]
     for metric in metrics:
+        if any(r[metric] == "" for r in rows):
+            print(f"{metric}: undefined in some runs (agora leaves its indices empty too)")
+            continue
         y = np.array([np.mean([float(r[metric]) for r in reps]) for reps in points])
         mine = {r["axis"]: r for r in agora if r["metric"] == metric and not r.get("other_axis")}
         print(f"{metric}:")
@@ -58,7 +62,18 @@ def main():
             # The grid's levels from the step: delta = levels / (2 (levels - 1)).
             delta = max(abs(float(r["delta"])) for r in rows if r["delta"])
             levels = round(2 * delta / (2 * delta - 1))
-            x = np.array([[float(reps[0][a]) for a in axes] for reps in points])
+            # SALib reads each step's axis and direction from X: rebuild unit-scale positions
+            # from the placement columns (axis values may be text, logarithmic or rounded).
+            x, here = [], None
+            for reps in points:
+                r = reps[0]
+                if r["step"] == "0":
+                    here = [0.0] * len(axes)
+                else:
+                    here = list(here)
+                    here[axes.index(r["moved"])] += float(r["delta"])
+                x.append(here)
+            x = np.array(x)
             s = morris.analyze(problem, x, y, num_levels=levels, seed=1)
             for i, a in enumerate(axes):
                 m = mine[a]
