@@ -28,6 +28,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Compare policies on the same seeds and rank them with confidence intervals.
     Compare(CompareArgs),
+    /// Calibrate scenario keys to observed data by ABC-SMC; see docs/CALIBRATION.md.
+    Calibrate(CalibrateArgs),
     /// Write a commented starter scenario NAME.toml in the current folder.
     Init {
         /// Name of the new scenario (also its file name).
@@ -118,6 +120,23 @@ pub struct SweepArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Calibration file (TOML); see docs/CALIBRATION.md.
+    pub file: PathBuf,
+    /// Output folder [default: results/<calibration name>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Finish an interrupted calibration from its last finished generation.
+    #[arg(long)]
+    pub resume: bool,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub memory: Memory,
+}
+
+#[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Comparison file (TOML); see docs/SWEEPS.md.
     pub file: PathBuf,
@@ -157,6 +176,7 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Keys { markdown, table } => keys(markdown, table.as_deref()),
         Command::Sweep(args) => sweep(args),
         Command::Compare(args) => compare(args),
+        Command::Calibrate(args) => calibrate(args),
     }
 }
 
@@ -252,6 +272,32 @@ fn sweep(args: SweepArgs) -> Result<()> {
     if let Some(ranking) = ranking {
         print!("{ranking}");
     }
+    Ok(())
+}
+
+fn calibrate(args: CalibrateArgs) -> Result<()> {
+    let cal = crate::calibrate::Calibration::load(&args.file)?;
+    let out = args.out.clone().unwrap_or_else(|| cal.default_out());
+    let abc = &cal.abc;
+    println!(
+        "{}: {} parameters, {} particles x {} replicates a generation, up to {} generations \
+         after the prior -> {}",
+        cal.name,
+        cal.parameters.len(),
+        abc.particles,
+        cal.replicates,
+        abc.generations,
+        out.display()
+    );
+    let pool = thread_pool(args.threads)?;
+    let budget = Budget::new(args.memory.max_memory);
+    let folder = ResultsFolder::acquire(&out, &command_line(), Partial::Resumes)?;
+    let summary = pool.install(|| {
+        crate::calibrate::run(&cal, folder.dir(), folder.staging(), args.resume, &budget)
+    })?;
+    folder.publish()?;
+    println!("wrote posterior.csv, calibration.csv, generations.csv and predictive.csv");
+    print!("{summary}");
     Ok(())
 }
 

@@ -1,0 +1,337 @@
+//! What a calibration matches: an observed daily series (a CSV file with a `day` column and
+//! timeseries.csv columns) and summary targets, and the distance of a simulation to them.
+
+use std::path::Path;
+
+use super::ObservedFile;
+use crate::batch::file::Base;
+use crate::metrics::{DayRecord, Metrics};
+use crate::scenario::{item_at, nearest, Origin, ScenarioError};
+
+/// One observed column of the daily series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    /// Index into `DayRecord::COLUMNS`.
+    pub index: usize,
+    /// The observed value on each observed day.
+    pub values: Vec<f64>,
+    /// Its scale in the distance: the standard deviation of the observed values (their mean's
+    /// size, at least 1, when they are constant).
+    pub scale: f64,
+}
+
+/// A summary target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub name: String,
+    /// Index into `Metrics::NAMES`.
+    pub index: usize,
+    pub value: f64,
+    pub sd: f64,
+}
+
+/// Everything observed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Observed {
+    /// The observed days, increasing.
+    pub days: Vec<u32>,
+    pub columns: Vec<Column>,
+    pub targets: Vec<Target>,
+}
+
+/// An error in the observed CSV file, at `line` (1-based), about `column`.
+fn csv_error(file: &Path, line: usize, column: &str, message: String) -> ScenarioError {
+    ScenarioError {
+        file: file.display().to_string(),
+        origin: if line > 0 {
+            Origin::Line(line)
+        } else {
+            Origin::File
+        },
+        key: column.to_string(),
+        message,
+        suggestion: None,
+        via: None,
+    }
+}
+
+impl Observed {
+    /// Reads the `[observed]` table: the CSV file (relative to the calibration file at `path`)
+    /// and the targets. Days must lie within the scenario's `days`.
+    pub(crate) fn load(
+        base: &Base,
+        raw: &ObservedFile,
+        path: &Path,
+        days: u32,
+    ) -> Result<Observed, ScenarioError> {
+        let mut observed = Observed {
+            targets: targets(base)?,
+            ..Observed::default()
+        };
+        if raw.file.is_empty() {
+            if !raw.columns.is_empty() {
+                return Err(base.source.error(
+                    "observed.columns",
+                    "columns of what? give `file`, the CSV file they are in",
+                    None,
+                ));
+            }
+        } else {
+            let csv = path.parent().unwrap_or(Path::new(".")).join(&raw.file);
+            read_series(&mut observed, &csv, &raw.columns, days).map_err(|e| {
+                if e.origin == Origin::File && e.key.is_empty() {
+                    let mut blamed = base.source.error("observed.file", e.message, None);
+                    blamed.message = format!("{} ({})", blamed.message, csv.display());
+                    blamed
+                } else {
+                    e
+                }
+            })?;
+        }
+        if observed.columns.is_empty() && observed.targets.is_empty() {
+            return Err(base.source.error(
+                "observed",
+                "nothing to calibrate to: give a `file` of observed days, or `targets`",
+                None,
+            ));
+        }
+        Ok(observed)
+    }
+
+    /// The distance of a simulation to the observations: `series[c][t]` the simulated value of
+    /// column c on observed day t, `metrics[m]` the simulated value of target m. Infinite when a
+    /// simulated value is undefined.
+    pub fn distance(&self, series: &[Vec<f64>], metrics: &[f64]) -> f64 {
+        let mut terms = Vec::with_capacity(self.columns.len() + self.targets.len());
+        for (c, col) in self.columns.iter().enumerate() {
+            let mse = col
+                .values
+                .iter()
+                .zip(&series[c])
+                .map(|(o, s)| ((s - o) / col.scale).powi(2))
+                .sum::<f64>()
+                / col.values.len() as f64;
+            terms.push(mse);
+        }
+        for (t, target) in self.targets.iter().enumerate() {
+            terms.push(((metrics[t] - target.value) / target.sd).powi(2));
+        }
+        let d = (terms.iter().sum::<f64>() / terms.len() as f64).sqrt();
+        if d.is_finite() {
+            d
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    /// The simulated values a distance needs, from one run: each observed column on the
+    /// observed days, and each target metric.
+    pub fn simulated(&self, series: &[DayRecord], metrics: &Metrics) -> (Vec<Vec<f64>>, Vec<f64>) {
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| {
+                self.days
+                    .iter()
+                    .map(|&d| series[d as usize].values()[c.index])
+                    .collect()
+            })
+            .collect();
+        let values = metrics.values();
+        let targets = self.targets.iter().map(|t| values[t.index]).collect();
+        (columns, targets)
+    }
+}
+
+/// Reads `observed.targets`: `metric = { value = V, sd = S }` for summary metrics.
+fn targets(base: &Base) -> Result<Vec<Target>, ScenarioError> {
+    let Some(item) = item_at(base.source.root(), "observed.targets") else {
+        return Ok(Vec::new());
+    };
+    let Some(table) = item.as_table_like() else {
+        return Err(base.source.error(
+            "observed.targets",
+            "expected a table: `{ metric = { value = V, sd = S } }`",
+            None,
+        ));
+    };
+    let mut out = Vec::new();
+    for (name, item) in table.iter() {
+        let at = format!("observed.targets.{name}");
+        let Some(index) = Metrics::NAMES.iter().position(|m| *m == name) else {
+            let suggestion = nearest(name, Metrics::NAMES.iter().copied());
+            return Err(base.source.error(
+                &at,
+                format!("`{name}` is not a summary metric (see docs/OUTPUTS.md)"),
+                suggestion,
+            ));
+        };
+        let num = |k: &str| {
+            item.get(k)
+                .and_then(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)))
+                .filter(|x| x.is_finite())
+        };
+        let (Some(value), Some(sd)) = (num("value"), num("sd")) else {
+            return Err(base.source.error(
+                &at,
+                "expected `{ value = V, sd = S }`: the target and how far from it still fits",
+                None,
+            ));
+        };
+        if sd <= 0.0 {
+            return Err(base
+                .source
+                .error(&format!("{at}.sd"), "sd must be above 0", None));
+        }
+        out.push(Target {
+            name: name.to_string(),
+            index,
+            value,
+            sd,
+        });
+    }
+    Ok(out)
+}
+
+/// Where the `day` column and the `wanted` columns (all but `day` when empty) are in `header`,
+/// each with its index among the timeseries.csv columns.
+type Resolved = (usize, Vec<String>, Vec<(usize, usize)>);
+
+fn resolve_columns(
+    csv: &Path,
+    header: &[String],
+    wanted: &[String],
+) -> Result<Resolved, ScenarioError> {
+    let day_at = header.iter().position(|h| h == "day").ok_or_else(|| {
+        csv_error(
+            csv,
+            1,
+            "day",
+            "the observed file needs a `day` column".into(),
+        )
+    })?;
+    let names: Vec<String> = if wanted.is_empty() {
+        header.iter().filter(|h| *h != "day").cloned().collect()
+    } else {
+        wanted.to_vec()
+    };
+    let series_names = &DayRecord::COLUMNS[2..];
+    let mut at = Vec::new();
+    for name in &names {
+        let Some(index) = DayRecord::COLUMNS.iter().position(|n| n == name) else {
+            let hint = nearest(name, series_names.iter().copied())
+                .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+            return Err(csv_error(
+                csv,
+                1,
+                name,
+                format!("`{name}` is not a timeseries.csv column{hint}"),
+            ));
+        };
+        let column = header.iter().position(|h| h == name).ok_or_else(|| {
+            csv_error(
+                csv,
+                1,
+                name,
+                format!("the observed file has no `{name}` column"),
+            )
+        })?;
+        at.push((column, index));
+    }
+    Ok((day_at, names, at))
+}
+
+/// Reads the observed series from `csv`: its `day` column and `wanted` columns (all but `day`
+/// when empty).
+fn read_series(
+    observed: &mut Observed,
+    csv: &Path,
+    wanted: &[String],
+    days: u32,
+) -> Result<(), ScenarioError> {
+    let file_error = |m: String| csv_error(csv, 0, "", m);
+    let mut reader = csv::Reader::from_path(csv)
+        .map_err(|e| file_error(format!("cannot read the observed file: {e}")))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| file_error(format!("cannot read its header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let (day_at, names, at) = resolve_columns(csv, &header, wanted)?;
+    let mut values = vec![Vec::new(); at.len()];
+    for (row, record) in reader.records().enumerate() {
+        let line = row + 2;
+        let record =
+            record.map_err(|e| csv_error(csv, line, "", format!("unreadable row: {e}")))?;
+        let cell = |i: usize, name: &str| -> Result<f64, ScenarioError> {
+            record
+                .get(i)
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| csv_error(csv, line, name, format!("`{name}` must be a number")))
+        };
+        let day = cell(day_at, "day")?;
+        if day.fract() != 0.0 || day < 1.0 || day > days as f64 {
+            return Err(csv_error(
+                csv,
+                line,
+                "day",
+                format!("day {day} is not a simulated day (1 to {days})"),
+            ));
+        }
+        if observed.days.last().is_some_and(|&last| day as u32 <= last) {
+            return Err(csv_error(csv, line, "day", "days must increase".into()));
+        }
+        observed.days.push(day as u32);
+        for (k, &(column, _)) in at.iter().enumerate() {
+            values[k].push(cell(column, &names[k])?);
+        }
+    }
+    if observed.days.is_empty() {
+        return Err(file_error("the observed file has no rows".into()));
+    }
+    for ((name, &(_, index)), values) in names.iter().zip(&at).zip(values) {
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let scale = if sd > 0.0 { sd } else { mean.abs().max(1.0) };
+        observed.columns.push(Column {
+            name: name.clone(),
+            index,
+            values,
+            scale,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_distance_is_the_root_mean_of_scaled_squared_errors() {
+        let o = Observed {
+            days: vec![1, 2],
+            columns: vec![Column {
+                name: "members".into(),
+                index: 2,
+                values: vec![10.0, 20.0],
+                scale: 5.0,
+            }],
+            targets: vec![Target {
+                name: "final_members".into(),
+                index: 0,
+                value: 100.0,
+                sd: 10.0,
+            }],
+        };
+        assert_eq!(o.distance(&[vec![10.0, 20.0]], &[100.0]), 0.0);
+        // Column: errors 5 and 5 over scale 5: mean square 1. Target: 20 over 10: 4.
+        let d = o.distance(&[vec![15.0, 25.0]], &[120.0]);
+        assert!((d - (2.5f64).sqrt()).abs() < 1e-12, "{d}");
+        assert_eq!(o.distance(&[vec![f64::NAN, 20.0]], &[100.0]), f64::INFINITY);
+    }
+}

@@ -1,0 +1,343 @@
+//! `agora calibrate` as a user drives it: parameter recovery at about the nominal coverage, the
+//! four outputs, reproducibility, resume after kill -9, and bad files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use agora::engine::run_replicate;
+use agora::scenario::{load_file, Override};
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn agora() -> Command {
+    Command::cargo_bin("agora").expect("the agora binary is built")
+}
+
+fn fan_club() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brand-fan-club.toml")
+}
+
+/// Simulates the small fan club with word of mouth `wom` for `days` days on `seed`, and writes
+/// its members and posts every fifth day as `observed.csv` in `dir`: what an operator would
+/// have recorded.
+fn observe(dir: &Path, wom: f64, days: u32, seed: u64) {
+    let set = |k: &str, v: String| Override {
+        key: k.into(),
+        value: v,
+    };
+    let s = load_file(
+        &fan_club(),
+        &[
+            set("population.size", "3000".into()),
+            set("days", days.to_string()),
+            set("acquisition.word_of_mouth", wom.to_string()),
+            set("seed", seed.to_string()),
+        ],
+    )
+    .unwrap();
+    let run = run_replicate(&s, 0, &mut |_| {});
+    let mut text = String::from("day,members,posts\n");
+    for d in run.series.iter().filter(|d| d.day > 0 && d.day % 5 == 0) {
+        text.push_str(&format!("{},{},{}\n", d.day, d.members, d.posts));
+    }
+    fs::write(dir.join("observed.csv"), text).unwrap();
+}
+
+/// A calibration of word of mouth (uniform prior on [0, 0.2]) to `observed.csv`, written in
+/// `dir`.
+fn calibration(dir: &Path, days: u32, abc: &str) -> PathBuf {
+    let path = dir.join("cal.toml");
+    fs::write(
+        &path,
+        format!(
+            r#"name = "recover-wom"
+base = "{}"
+set = {{ "population.size" = 3000, days = {days} }}
+replicates = 2
+
+[observed]
+file = "observed.csv"
+columns = ["members", "posts"]
+
+[[parameters]]
+key = "acquisition.word_of_mouth"
+prior = {{ uniform = [0.0, 0.2] }}
+
+[abc]
+{abc}
+"#,
+            fan_club().display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+const SMALL: &str = "particles = 50\ngenerations = 4";
+
+fn calibrate(file: &Path, out: &Path, threads: &str) {
+    let o = agora()
+        .arg("calibrate")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .args(["--threads", threads])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// The 90% interval of the calibrated parameter, from calibration.csv.
+fn interval(out: &Path) -> (f64, f64) {
+    let mut r = csv::Reader::from_path(out.join("calibration.csv")).unwrap();
+    let row = r.records().next().unwrap().unwrap();
+    (row[3].parse().unwrap(), row[4].parse().unwrap())
+}
+
+#[test]
+fn hidden_parameters_are_recovered_at_about_the_nominal_rate_and_more_days_narrow_them() {
+    // Ten hidden values across the prior, each observed on its own seed.
+    let hidden = [
+        0.03, 0.045, 0.06, 0.075, 0.09, 0.105, 0.12, 0.135, 0.15, 0.165,
+    ];
+    let mut inside = 0;
+    let mut widths = (Vec::new(), Vec::new());
+    for (k, &wom) in hidden.iter().enumerate() {
+        let dir = TempDir::new().unwrap();
+        observe(dir.path(), wom, 60, 100 + k as u64);
+        let out = dir.path().join("out");
+        calibrate(&calibration(dir.path(), 60, SMALL), &out, "2");
+        let (lo, hi) = interval(&out);
+        inside += (lo <= wom && wom <= hi) as u32;
+        if k % 3 == 0 {
+            // The same hidden value seen for half as long.
+            let short = TempDir::new().unwrap();
+            observe(short.path(), wom, 30, 100 + k as u64);
+            let out30 = short.path().join("out");
+            calibrate(&calibration(short.path(), 30, SMALL), &out30, "2");
+            let (lo30, hi30) = interval(&out30);
+            widths.0.push(hi30 - lo30);
+            widths.1.push(hi - lo);
+        }
+    }
+    // Nominal 90%: 9 of 10 expected; 7 or more happens with probability 0.987 under it.
+    assert!(
+        inside >= 7,
+        "true value inside the 90% interval {inside} times of 10"
+    );
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert!(
+        mean(&widths.1) < mean(&widths.0),
+        "60 days {:?} should narrow the intervals of 30 days {:?}",
+        widths.1,
+        widths.0
+    );
+}
+
+/// Reads a CSV file's header.
+fn header(path: &Path) -> String {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_four_outputs_have_their_columns_and_reruns_are_identical() {
+    let dir = TempDir::new().unwrap();
+    observe(dir.path(), 0.08, 40, 7);
+    let file = calibration(dir.path(), 40, "particles = 20\ngenerations = 2");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    calibrate(&file, &a, "2");
+    calibrate(&file, &b, "1");
+    let files = [
+        ("posterior.csv", "acquisition.word_of_mouth,weight,distance"),
+        ("calibration.csv", "key,mean,median,q05,q95"),
+        (
+            "generations.csv",
+            "generation,tolerance,proposals,accepted,acceptance_rate,ess",
+        ),
+        ("predictive.csv", "column,day,observed,median,q05,q95"),
+    ];
+    for (name, columns) in files {
+        assert_eq!(header(&a.join(name)), columns, "{name}");
+        assert_eq!(
+            fs::read(a.join(name)).unwrap(),
+            fs::read(b.join(name)).unwrap(),
+            "{name} differs between thread counts"
+        );
+    }
+    let posterior = fs::read_to_string(a.join("posterior.csv")).unwrap();
+    assert_eq!(posterior.lines().count(), 1 + 20, "one row a particle");
+    let weights: f64 = posterior
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((weights - 1.0).abs() < 1e-9, "weights sum to 1: {weights}");
+    // Predictive rows: both columns on the 8 observed days.
+    let predictive = fs::read_to_string(a.join("predictive.csv")).unwrap();
+    assert_eq!(predictive.lines().count(), 1 + 2 * 8);
+    assert!(
+        !dir.path().join("a/.partial").exists(),
+        "nothing left behind"
+    );
+}
+
+#[test]
+fn a_killed_calibration_resumes_from_its_last_generation() {
+    let dir = TempDir::new().unwrap();
+    observe(dir.path(), 0.08, 60, 11);
+    let file = calibration(dir.path(), 60, "particles = 40\ngenerations = 5");
+    let whole = dir.path().join("whole");
+    calibrate(&file, &whole, "2");
+    let cut = dir.path().join("cut");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_agora"))
+        .arg("calibrate")
+        .arg(&file)
+        .arg("--out")
+        .arg(&cut)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once a generation after the prior is on disk (or when it is done).
+    let start = Instant::now();
+    while !cut.join(".partial/generation-2.csv").exists()
+        && child.try_wait().unwrap().is_none()
+        && start.elapsed() < Duration::from_secs(600)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().ok();
+    child.wait().unwrap();
+    let o = agora()
+        .arg("calibrate")
+        .arg(&file)
+        .arg("--out")
+        .arg(&cut)
+        .arg("--resume")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for name in [
+        "posterior.csv",
+        "calibration.csv",
+        "generations.csv",
+        "predictive.csv",
+    ] {
+        assert_eq!(
+            fs::read(whole.join(name)).unwrap(),
+            fs::read(cut.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}
+
+/// The one-paragraph error for a calibration file whose `[observed]`, parameters and ABC
+/// sections are `body`, with `csv` as observed.csv.
+fn refusal(body: &str, csv: &str) -> String {
+    let dir = TempDir::new().unwrap();
+    fs::write(dir.path().join("observed.csv"), csv).unwrap();
+    let file = dir.path().join("bad.toml");
+    fs::write(
+        &file,
+        format!(
+            "name = \"bad\"\nbase = \"{}\"\nset = {{ days = 30, \"population.size\" = 1000 }}\n{body}",
+            fan_club().display()
+        ),
+    )
+    .unwrap();
+    let o = agora()
+        .arg("calibrate")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "accepted:\n{body}");
+    let e = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        !e.contains("panicked") && e.trim_end().lines().count() == 1,
+        "{e}"
+    );
+    e
+}
+
+#[test]
+fn bad_calibration_files_get_a_short_error_naming_the_key_and_line() {
+    let good_csv = "day,members\n5,10\n10,20\n";
+    let param = "[[parameters]]\nkey = \"acquisition.word_of_mouth\"\n";
+    let observed = "[observed]\nfile = \"observed.csv\"\n";
+    let e = refusal(
+        &format!("{observed}{param}prior = {{ uniform = [0.3, 0.1] }}\n"),
+        good_csv,
+    );
+    assert!(
+        e.contains("line 8") && e.contains("first bound must be below"),
+        "{e}"
+    );
+    let e = refusal(
+        &format!("{observed}{param}prior = {{ gamma = [1, 2] }}\n"),
+        good_csv,
+    );
+    assert!(e.contains("uniform") && e.contains("log_uniform"), "{e}");
+    let e = refusal(
+        &format!("{observed}{param}prior = {{ log_uniform = [0.0, 0.1] }}\n"),
+        good_csv,
+    );
+    assert!(e.contains("a > 0"), "{e}");
+    let e = refusal(
+        &format!("{observed}{param}prior = {{ uniform = [0.0, 5.0] }}\n"),
+        good_csv,
+    );
+    assert!(e.contains("prior's bound 5"), "out of the key's range: {e}");
+    let e = refusal(
+        &format!("{observed}[[parameters]]\nkey = \"acquisition.word_of_mout\"\nprior = {{ uniform = [0.0, 0.1] }}\n"),
+        good_csv,
+    );
+    assert!(e.contains("word_of_mouth"), "suggests the key: {e}");
+    let e = refusal(
+        &format!("{observed}{param}prior = {{ uniform = [0.0, 0.1] }}\n"),
+        "day,members\n5,10\n10,many\n",
+    );
+    assert!(
+        e.contains("observed.csv, line 3") && e.contains("`members` must be a number"),
+        "{e}"
+    );
+    let e = refusal(
+        &format!("{observed}{param}prior = {{ uniform = [0.0, 0.1] }}\n"),
+        "day,members\n5,10\n45,20\n",
+    );
+    assert!(e.contains("day 45 is not a simulated day (1 to 30)"), "{e}");
+    let e = refusal(
+        &format!("{observed}{param}prior = {{ uniform = [0.0, 0.1] }}\n"),
+        "day,memberz\n5,10\n",
+    );
+    assert!(
+        e.contains("`memberz` is not a timeseries.csv column") && e.contains("members"),
+        "{e}"
+    );
+    let e = refusal(
+        &format!("[observed]\nfile = \"missing.csv\"\n{param}prior = {{ uniform = [0.0, 0.1] }}\n"),
+        good_csv,
+    );
+    assert!(
+        e.contains("observed.file") && e.contains("missing.csv"),
+        "{e}"
+    );
+    let e = refusal(
+        &format!("[observed]\ntargets = {{ final_membres = {{ value = 100, sd = 10 }} }}\n{param}prior = {{ uniform = [0.0, 0.1] }}\n"),
+        good_csv,
+    );
+    assert!(e.contains("final_members"), "suggests the metric: {e}");
+    let e = refusal(
+        &format!("[observed]\n{param}prior = {{ uniform = [0.0, 0.1] }}\n"),
+        good_csv,
+    );
+    assert!(e.contains("nothing to calibrate to"), "{e}");
+}
