@@ -308,13 +308,7 @@ fn compare(args: CompareArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&c.name));
-    println!(
-        "{}: {} policies x {} replicates (same seeds for every policy) -> {}",
-        c.name,
-        c.policies.len(),
-        c.replicates,
-        out.display()
-    );
+    println!("{}", plan_line(&c, &out));
     let pool = thread_pool(args.threads)?;
     let budget = Budget::new(args.memory.max_memory);
     let agent_days: f64 = c
@@ -323,7 +317,7 @@ fn compare(args: CompareArgs) -> Result<()> {
         .map(|s| s.size() as f64 * s.days() as f64 * c.replicates as f64)
         .sum();
     let max_bytes = c.scenarios.iter().map(crate::memory::replicate_bytes).max();
-    let runs = c.policies.len() as u64 * c.replicates as u64;
+    let runs = c.scenarios.len() as u64 * c.replicates as u64;
     println!(
         "plan: {:.3e} agent-days; {}",
         agent_days,
@@ -350,9 +344,17 @@ fn compare(args: CompareArgs) -> Result<()> {
         announce: crate::memory::seconds(agent_days, pool.current_num_threads()) > 2.0,
         budget,
     };
-    let (results, separation) = pool.install(|| c.run(&folder, options, args.until_separated))?;
+    let outcome = pool.install(|| c.run(&folder, options, args.until_separated))?;
     folder.publish()?;
-    println!("{}", c.table(&results));
+    let (results, separation) = (&outcome.results, &outcome.separation);
+    println!("{}", c.table(results));
+    if let Some(ranking) = &outcome.robust {
+        let objective = crate::metrics::Metrics::NAMES[c.objective];
+        println!(
+            "{}",
+            crate::compare::report(ranking, &c.policies, objective, c.draws())
+        );
+    }
     if results.iter().all(|r| r.rank.is_none()) {
         eprintln!(
             "warning: the objective `{}` is undefined for every policy (e.g. `roi` of runs that \
@@ -372,6 +374,29 @@ fn compare(args: CompareArgs) -> Result<()> {
         ),
     }
     Ok(())
+}
+
+/// The first line a comparison prints: what runs, on what, and where it goes.
+fn plan_line(c: &crate::compare::Comparison, out: &Path) -> String {
+    match &c.robust {
+        Some(r) => format!(
+            "{}: {} policies x {} posterior draws of {} x {} replicates (same seeds for every \
+             policy) -> {}",
+            c.name,
+            c.policies.len(),
+            c.draws(),
+            r.keys.join(", "),
+            c.replicates,
+            out.display()
+        ),
+        None => format!(
+            "{}: {} policies x {} replicates (same seeds for every policy) -> {}",
+            c.name,
+            c.policies.len(),
+            c.replicates,
+            out.display()
+        ),
+    }
 }
 
 fn run(args: RunArgs) -> Result<()> {

@@ -38,7 +38,13 @@ const OWN_FILES: &[&str] = &[
     "scenario.toml",
     "runs.csv",
     "points.csv",
+    "sensitivity.csv",
     "compare.csv",
+    "robust.csv",
+    "posterior.csv",
+    "calibration.csv",
+    "generations.csv",
+    "predictive.csv",
 ];
 
 /// A results folder held by this process.

@@ -186,6 +186,12 @@ fn the_four_outputs_have_their_columns_and_reruns_are_identical() {
         !dir.path().join("a/.partial").exists(),
         "nothing left behind"
     );
+    // Calibrating again into its own folder is allowed and gives the same posterior.
+    calibrate(&file, &a, "2");
+    assert_eq!(
+        fs::read_to_string(a.join("posterior.csv")).unwrap(),
+        posterior
+    );
 }
 
 #[test]

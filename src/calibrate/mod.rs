@@ -13,7 +13,7 @@
 //! contributions.
 
 pub mod abc;
-mod observed;
+pub(crate) mod observed;
 mod run;
 
 use std::path::{Path, PathBuf};

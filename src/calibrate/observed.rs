@@ -41,7 +41,7 @@ pub struct Observed {
 }
 
 /// An error in the observed CSV file, at `line` (1-based), about `column`.
-fn csv_error(file: &Path, line: usize, column: &str, message: String) -> ScenarioError {
+pub(crate) fn csv_error(file: &Path, line: usize, column: &str, message: String) -> ScenarioError {
     ScenarioError {
         file: file.display().to_string(),
         origin: if line > 0 {

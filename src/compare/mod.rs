@@ -7,8 +7,14 @@
 //! `diff_r = metric(policy, r) - metric(first, r)`, and the 95% interval of the paired mean is much
 //! narrower than the unpaired one when replicates share most of their noise.
 
+mod output;
+mod robust;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use robust::RobustFile;
+pub use robust::{rank_over_draws, report, systematic_draws, Robust, RobustRanking, RobustResult};
 
 use crate::batch::file::{read, read_set, Base};
 use crate::batch::manifest::Manifest;
@@ -49,6 +55,9 @@ table! {
             "Scenario keys fixed for every policy.";
         policies: Vec<PolicyFile> = Vec::new(), Rule::Count { min: 1, max: 1000 }, "",
             "The policies compared, the first being the reference of the paired differences.";
+        robust: Option<RobustFile> = None, Rule::Any, "",
+            "Run every policy under draws of calibrated constants and rank them over that \
+             uncertainty (absent: the base scenario's constants only).";
     }
 }
 
@@ -84,6 +93,9 @@ pub struct Comparison {
     pub metrics: Vec<usize>,
     pub seed: u64,
     pub policies: Vec<String>,
+    /// The posterior draws every policy runs under, for a robust comparison.
+    pub robust: Option<Robust>,
+    /// One scenario per run item: per policy, or per policy and draw (policy-major) when robust.
     pub scenarios: Vec<Scenario>,
 }
 
@@ -104,6 +116,42 @@ fn metric_index(source: &TomlSource, at: &str, name: &str) -> Result<usize, Scen
         })
 }
 
+/// The metrics compare.csv reports: those listed (each once), else all; the objective always.
+fn reported_metrics(
+    source: &TomlSource,
+    listed: &[String],
+    objective: usize,
+) -> Result<Vec<usize>, ScenarioError> {
+    let written = item_at(source.root(), "metrics").is_some();
+    if written && listed.is_empty() {
+        return Err(source.error(
+            "metrics",
+            "an empty list reports nothing: list the metrics, or leave `metrics` out for all",
+            None,
+        ));
+    }
+    let mut metrics = if listed.is_empty() {
+        (0..Metrics::NAMES.len()).collect()
+    } else {
+        listed
+            .iter()
+            .enumerate()
+            .map(|(i, m)| metric_index(source, &format!("metrics.{i}"), m))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    if let Some(i) = (1..metrics.len()).find(|&i| metrics[..i].contains(&metrics[i])) {
+        return Err(source.error(
+            &format!("metrics.{i}"),
+            format!("`{}` is listed twice", Metrics::NAMES[metrics[i]]),
+            None,
+        ));
+    }
+    if !metrics.contains(&objective) {
+        metrics.insert(0, objective);
+    }
+    Ok(metrics)
+}
+
 impl Comparison {
     /// Reads and validates a comparison file and every policy's scenario.
     pub fn load(path: &Path) -> Result<Comparison, ScenarioError> {
@@ -112,34 +160,16 @@ impl Comparison {
             return Err(source.error("max_replicates", "must be at least `replicates`", None));
         }
         let objective = metric_index(&source, "objective", &raw.objective)?;
-        let written = item_at(source.root(), "metrics").is_some();
-        if written && raw.metrics.is_empty() {
-            return Err(source.error(
-                "metrics",
-                "an empty list reports nothing: list the metrics, or leave `metrics` out for all",
-                None,
-            ));
-        }
-        let mut metrics = if raw.metrics.is_empty() {
-            (0..Metrics::NAMES.len()).collect()
-        } else {
-            raw.metrics
-                .iter()
-                .enumerate()
-                .map(|(i, m)| metric_index(&source, &format!("metrics.{i}"), m))
-                .collect::<Result<Vec<_>, _>>()?
-        };
-        if let Some(i) = (1..metrics.len()).find(|&i| metrics[..i].contains(&metrics[i])) {
-            return Err(source.error(
-                &format!("metrics.{i}"),
-                format!("`{}` is listed twice", Metrics::NAMES[metrics[i]]),
-                None,
-            ));
-        }
-        if !metrics.contains(&objective) {
-            metrics.insert(0, objective);
-        }
+        let metrics = reported_metrics(&source, &raw.metrics, objective)?;
         let base = Base::load(source, path, &raw.base, raw.seed)?;
+        let robust = match &raw.robust {
+            Some(r) => Some(Robust::load(&base.source, r, path)?),
+            None => None,
+        };
+        if let Some(r) = &robust {
+            check_uncertain_keys_are_not_set(&base, r, &raw.policies)?;
+        }
+        let draws = robust.as_ref().map_or(1, |r| r.draws.len());
         let mut names: Vec<String> = Vec::new();
         let mut scenarios = Vec::new();
         for (i, p) in raw.policies.iter().enumerate() {
@@ -157,7 +187,17 @@ impl Comparison {
                     .then(|| format!("policies.{i}.set.{key}"))
             };
             let context = format!("policy `{}`", p.name);
-            scenarios.push(base.item(&own, None, &origin_of, &context)?);
+            for d in 0..draws {
+                let mut overrides = own.clone();
+                if let Some(r) = &robust {
+                    overrides.extend(r.overrides(d));
+                }
+                let context = match &robust {
+                    Some(_) => format!("{context} under posterior draw {d}"),
+                    None => context.clone(),
+                };
+                scenarios.push(base.item(&overrides, None, &origin_of, &context)?);
+            }
             names.push(p.name.clone());
         }
         Ok(Comparison {
@@ -170,9 +210,54 @@ impl Comparison {
             metrics,
             seed: base.seed,
             policies: names,
+            robust,
             scenarios,
         })
     }
+
+    /// Posterior draws each policy runs under (1 when not robust).
+    pub fn draws(&self) -> usize {
+        self.robust.as_ref().map_or(1, |r| r.draws.len())
+    }
+
+    /// The run items of policy `p`, one per draw.
+    fn items(&self, p: usize) -> std::ops::Range<usize> {
+        p * self.draws()..(p + 1) * self.draws()
+    }
+
+    /// Metric `m` of policy `p` over its runs, draw after draw, each in replicate order: paired
+    /// across policies, since every policy runs the same draws on the same seeds.
+    fn values(&self, done: &BTreeMap<RunKey, RunRow>, p: usize, m: usize) -> Vec<f64> {
+        self.items(p)
+            .flat_map(|item| metric_values(done, item, m))
+            .collect()
+    }
+}
+
+/// A constant the posterior leaves uncertain cannot also be fixed, by `set` or by a policy: the
+/// draws would silently override it.
+fn check_uncertain_keys_are_not_set(
+    base: &Base,
+    robust: &Robust,
+    policies: &[PolicyFile],
+) -> Result<(), ScenarioError> {
+    let places = std::iter::once("set".to_string())
+        .chain((0..policies.len()).map(|i| format!("policies.{i}.set")));
+    for at in places {
+        for o in read_set(&base.source, &at)? {
+            if let Some(key) = robust.keys.iter().find(|k| **k == o.key) {
+                return Err(base.source.error(
+                    &format!("{at}.{key}"),
+                    format!(
+                        "`{key}` is uncertain: the posterior of `robust.posterior` draws it, so \
+                         it cannot also be set here; remove it, or drop `[robust]`"
+                    ),
+                    None,
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One policy's results.
@@ -187,6 +272,15 @@ pub struct PolicyResult {
     pub replicates: usize,
     /// Per reported metric: the estimate and the paired difference to the first policy.
     pub metrics: Vec<(Estimate, Estimate)>,
+}
+
+/// What a comparison found.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub results: Vec<PolicyResult>,
+    pub separation: Separation,
+    /// The ranking over the posterior draws, for a robust comparison.
+    pub robust: Option<RobustRanking>,
 }
 
 /// What `--until-separated` concluded.
@@ -209,7 +303,7 @@ impl Comparison {
     pub fn analyse(&self, done: &BTreeMap<RunKey, RunRow>) -> Vec<PolicyResult> {
         let k = self.policies.len();
         let obj: Vec<Vec<f64>> = (0..k)
-            .map(|p| metric_values(done, p, self.objective))
+            .map(|p| self.values(done, p, self.objective))
             .collect();
         let n = obj.iter().map(Vec::len).min().unwrap_or(0);
         let mut wins = vec![0.0; k];
@@ -262,8 +356,8 @@ impl Comparison {
                     .metrics
                     .iter()
                     .map(|&m| {
-                        let v = metric_values(done, p, m);
-                        let first = metric_values(done, 0, m);
+                        let v = self.values(done, p, m);
+                        let first = self.values(done, 0, m);
                         (estimate(&v), paired_difference(&v, &first))
                     })
                     .collect(),
@@ -280,8 +374,8 @@ impl Comparison {
         let by_rank = |r: usize| results.iter().position(|p| p.rank == Some(r));
         let (best, second) = (by_rank(1)?, by_rank(2)?);
         Some(paired_difference(
-            &metric_values(done, best, self.objective),
-            &metric_values(done, second, self.objective),
+            &self.values(done, best, self.objective),
+            &self.values(done, second, self.objective),
         ))
     }
 
@@ -292,7 +386,13 @@ impl Comparison {
         folder: &crate::folder::ResultsFolder,
         options: crate::batch::Options,
         until_separated: bool,
-    ) -> anyhow::Result<(Vec<PolicyResult>, Separation)> {
+    ) -> anyhow::Result<Outcome> {
+        if self.robust.is_some() && (until_separated || options.timeseries) {
+            anyhow::bail!(
+                "--until-separated and --timeseries do not apply to a robust comparison yet: \
+                 give `replicates` and leave them out, or drop `[robust]`"
+            );
+        }
         if until_separated && self.policies.len() < 2 {
             anyhow::bail!(
                 "--until-separated separates the best policy from the runner-up: it needs at \
@@ -310,10 +410,10 @@ impl Comparison {
                 .map(crate::memory::replicate_bytes)
                 .max()
                 .unwrap_or(0),
-            lead: self.policies.clone(),
+            lead: self.leads(),
             lead_header: "policy",
-            extra: vec![Vec::new(); self.policies.len()],
-            extra_header: Vec::new(),
+            extra: self.draw_columns(),
+            extra_header: self.robust.as_ref().map_or_else(Vec::new, Robust::header),
             manifest: self.manifest(options.timeseries),
             keep_timeseries: options.timeseries,
             budget: options.budget,
@@ -321,7 +421,7 @@ impl Comparison {
         let mut done = batch.open(options.resume)?;
         let mut replicates = self.replicates;
         let separation = loop {
-            let keys: Vec<RunKey> = (0..self.policies.len())
+            let keys: Vec<RunKey> = (0..self.scenarios.len())
                 .flat_map(|item| (0..replicates).map(move |replicate| RunKey { item, replicate }))
                 .collect();
             let progress = Progress::new(keys.len() as u64, "runs");
@@ -350,7 +450,12 @@ impl Comparison {
         batch.finish(&done)?;
         let results = self.analyse(&done);
         crate::export::write_atomic(&folder.staging().join("compare.csv"), &self.csv(&results)?)?;
-        Ok((results, separation))
+        let robust = self.write_robust(&done, folder.staging())?;
+        Ok(Outcome {
+            results,
+            separation,
+            robust,
+        })
     }
 
     /// The fingerprint that identifies this comparison for `--resume`: every policy's resolved
@@ -361,100 +466,16 @@ impl Comparison {
         m.set("replicates", self.replicates as i64);
         m.set("max_replicates", self.max_replicates as i64);
         m.set("seed", self.seed.to_string());
-        for (name, s) in self.policies.iter().zip(&self.scenarios) {
-            m.set_toml(&format!("policy {name}"), &s.to_toml());
+        for (item, s) in self.scenarios.iter().enumerate() {
+            let name = &self.policies[item / self.draws()];
+            match self.robust {
+                Some(_) => {
+                    let d = item % self.draws();
+                    m.set_toml(&format!("policy {name} draw {d}"), &s.to_toml())
+                }
+                None => m.set_toml(&format!("policy {name}"), &s.to_toml()),
+            }
         }
         m.text()
-    }
-
-    /// compare.csv: a row per policy, in the order of the file.
-    pub fn csv(&self, results: &[PolicyResult]) -> anyhow::Result<Vec<u8>> {
-        let mut header: Vec<String> = ["policy", "rank", "p_best", "replicates"]
-            .map(String::from)
-            .to_vec();
-        for &m in &self.metrics {
-            let m = Metrics::NAMES[m];
-            for stat in [
-                "mean",
-                "ci_low",
-                "ci_high",
-                "diff",
-                "diff_ci_low",
-                "diff_ci_high",
-            ] {
-                header.push(format!("{m}_{stat}"));
-            }
-        }
-        let rows = results.iter().map(|r| {
-            let mut row = vec![
-                r.name.clone(),
-                r.rank.map_or(String::new(), |k| k.to_string()),
-                crate::export::cell(r.p_best),
-                r.replicates.to_string(),
-            ];
-            for (e, d) in &r.metrics {
-                row.extend(
-                    [e.mean, e.ci_low, e.ci_high, d.mean, d.ci_low, d.ci_high]
-                        .map(crate::export::cell),
-                );
-            }
-            row
-        });
-        crate::export::csv_table(&header, rows)
-    }
-
-    /// An aligned table of the objective for the terminal, best first.
-    pub fn table(&self, results: &[PolicyResult]) -> String {
-        let i = self
-            .metrics
-            .iter()
-            .position(|&m| m == self.objective)
-            .expect("the objective is always reported");
-        let name = Metrics::NAMES[self.objective];
-        let fmt = |x: f64| {
-            if x.is_nan() {
-                "n/a".to_string()
-            } else {
-                format!("{x:.4}")
-            }
-        };
-        let mut rows: Vec<[String; 5]> = vec![[
-            "rank".into(),
-            "policy".into(),
-            format!("{name} (95% CI)"),
-            "paired difference to first (95% CI)".into(),
-            "P(best)".into(),
-        ]];
-        let mut sorted: Vec<&PolicyResult> = results.iter().collect();
-        sorted.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
-        for r in sorted {
-            let (e, d) = r.metrics[i];
-            rows.push([
-                r.rank.map_or("-".to_string(), |k| k.to_string()),
-                r.name.clone(),
-                format!("{} [{}, {}]", fmt(e.mean), fmt(e.ci_low), fmt(e.ci_high)),
-                format!("{} [{}, {}]", fmt(d.mean), fmt(d.ci_low), fmt(d.ci_high)),
-                if r.p_best.is_finite() {
-                    format!("{:.2}", r.p_best)
-                } else {
-                    "n/a".to_string()
-                },
-            ]);
-        }
-        let widths: Vec<usize> = (0..5)
-            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-            .collect();
-        rows.iter()
-            .map(|r| {
-                r.iter()
-                    .zip(&widths)
-                    .map(|(cell, w)| format!("{cell:<w$}"))
-                    .collect::<Vec<_>>()
-                    .join("  ")
-                    .trim_end()
-                    .to_string()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
     }
 }

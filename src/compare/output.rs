@@ -1,0 +1,138 @@
+//! What a comparison prints and writes: the terminal table, compare.csv and robust.csv.
+
+use super::{Comparison, PolicyResult, RobustRanking};
+use crate::metrics::Metrics;
+
+impl Comparison {
+    /// compare.csv: a row per policy, in the order of the file.
+    pub fn csv(&self, results: &[PolicyResult]) -> anyhow::Result<Vec<u8>> {
+        let mut header: Vec<String> = ["policy", "rank", "p_best", "replicates"]
+            .map(String::from)
+            .to_vec();
+        for &m in &self.metrics {
+            let m = Metrics::NAMES[m];
+            for stat in [
+                "mean",
+                "ci_low",
+                "ci_high",
+                "diff",
+                "diff_ci_low",
+                "diff_ci_high",
+            ] {
+                header.push(format!("{m}_{stat}"));
+            }
+        }
+        let rows = results.iter().map(|r| {
+            let mut row = vec![
+                r.name.clone(),
+                r.rank.map_or(String::new(), |k| k.to_string()),
+                crate::export::cell(r.p_best),
+                r.replicates.to_string(),
+            ];
+            for (e, d) in &r.metrics {
+                row.extend(
+                    [e.mean, e.ci_low, e.ci_high, d.mean, d.ci_low, d.ci_high]
+                        .map(crate::export::cell),
+                );
+            }
+            row
+        });
+        crate::export::csv_table(&header, rows)
+    }
+
+    /// robust.csv: a row per policy, in the order of the file.
+    pub fn robust_csv(&self, ranking: &RobustRanking) -> anyhow::Result<Vec<u8>> {
+        let header = [
+            "policy",
+            "rank",
+            "draws",
+            "objective_mean",
+            "objective_sd",
+            "p_best",
+            "regret_mean",
+            "regret_max",
+            "same_rank_share",
+            "top_order_share",
+        ];
+        let rows = ranking
+            .policies
+            .iter()
+            .zip(&self.policies)
+            .map(|(r, name)| {
+                let mut row = vec![
+                    name.clone(),
+                    r.rank.map_or(String::new(), |k| k.to_string()),
+                    r.draws.to_string(),
+                ];
+                row.extend(
+                    [
+                        r.mean,
+                        r.sd,
+                        r.p_best,
+                        r.regret_mean,
+                        r.regret_max,
+                        r.same_rank_share,
+                        ranking.top_order_share,
+                    ]
+                    .map(crate::export::cell),
+                );
+                row
+            });
+        crate::export::csv_table(&header, rows)
+    }
+
+    /// An aligned table of the objective for the terminal, best first.
+    pub fn table(&self, results: &[PolicyResult]) -> String {
+        let i = self
+            .metrics
+            .iter()
+            .position(|&m| m == self.objective)
+            .expect("the objective is always reported");
+        let name = Metrics::NAMES[self.objective];
+        let fmt = |x: f64| {
+            if x.is_nan() {
+                "n/a".to_string()
+            } else {
+                format!("{x:.4}")
+            }
+        };
+        let mut rows: Vec<[String; 5]> = vec![[
+            "rank".into(),
+            "policy".into(),
+            format!("{name} (95% CI)"),
+            "paired difference to first (95% CI)".into(),
+            "P(best)".into(),
+        ]];
+        let mut sorted: Vec<&PolicyResult> = results.iter().collect();
+        sorted.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
+        for r in sorted {
+            let (e, d) = r.metrics[i];
+            rows.push([
+                r.rank.map_or("-".to_string(), |k| k.to_string()),
+                r.name.clone(),
+                format!("{} [{}, {}]", fmt(e.mean), fmt(e.ci_low), fmt(e.ci_high)),
+                format!("{} [{}, {}]", fmt(d.mean), fmt(d.ci_low), fmt(d.ci_high)),
+                if r.p_best.is_finite() {
+                    format!("{:.2}", r.p_best)
+                } else {
+                    "n/a".to_string()
+                },
+            ]);
+        }
+        let widths: Vec<usize> = (0..5)
+            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        rows.iter()
+            .map(|r| {
+                r.iter()
+                    .zip(&widths)
+                    .map(|(cell, w)| format!("{cell:<w$}"))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+                    .trim_end()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}

@@ -1,0 +1,487 @@
+//! Robust comparison: every policy runs under each of several draws of the constants nobody
+//! measured (the posterior of an `agora calibrate` run), with common random numbers across
+//! policies within a draw, and is ranked by what it achieves over that uncertainty: its mean
+//! objective over the draws, the share of draws in which it is best, its regret against each
+//! draw's best policy, and whether the order of the best policies holds from draw to draw.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::batch::{metric_values, RunKey, RunRow};
+use crate::stats::{estimate, Estimate};
+
+use crate::calibrate::observed::csv_error;
+use crate::scenario::keys::{table, Rule};
+use crate::scenario::{Override, ScenarioError, TomlSource};
+
+table! {
+    /// The `[robust]` table of a comparison file as written.
+    pub(crate) struct RobustFile {
+        posterior: String = String::new(), Rule::Any, "",
+            "The `posterior.csv` of an `agora calibrate` run (relative to this file): the \
+             constants not known, as weighted particles.", required;
+        draws: u32 = 20, Rule::closed(2.0, 1e5), "draws",
+            "Draws of the posterior that every policy runs under (systematic resampling by \
+             weight, so a particle of weight w is drawn about draws × w times).";
+        top: u32 = 2, Rule::closed(1.0, 1000.0), "policies",
+            "How many of the best policies must keep their order in a draw for the ranking to \
+             count as the same there.";
+    }
+}
+
+/// Share of draws in which the top policies must keep their order for the ranking to be called
+/// stable.
+pub const STABLE_SHARE: f64 = 0.9;
+
+/// The posterior draws a robust comparison runs under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Robust {
+    /// The calibrated scenario keys (the posterior's columns other than `weight` and `distance`).
+    pub keys: Vec<String>,
+    /// Each draw's values, as written in the posterior (one per key).
+    pub draws: Vec<Vec<String>>,
+    /// How many of the best policies must keep their order.
+    pub top: usize,
+}
+
+impl Robust {
+    /// Reads the posterior (relative to the comparison file at `path`) and draws from it.
+    pub(crate) fn load(
+        source: &TomlSource,
+        raw: &RobustFile,
+        path: &Path,
+    ) -> Result<Robust, ScenarioError> {
+        let csv = path.parent().unwrap_or(Path::new(".")).join(&raw.posterior);
+        let (keys, values, weights) = read_posterior(&csv).map_err(|e| {
+            if e.key.is_empty() {
+                let mut blamed = source.error("robust.posterior", e.message, None);
+                blamed.message = format!("{} ({})", blamed.message, csv.display());
+                blamed
+            } else {
+                e
+            }
+        })?;
+        for key in &keys {
+            crate::batch::file::check_scenario_key(source, "robust.posterior", key).map_err(
+                |mut e| {
+                    e.message = format!("the posterior's column `{key}`: {}", e.message);
+                    e
+                },
+            )?;
+        }
+        let draws = systematic_draws(&weights, raw.draws as usize)
+            .into_iter()
+            .map(|i| values[i].clone())
+            .collect();
+        Ok(Robust {
+            keys,
+            draws,
+            top: raw.top as usize,
+        })
+    }
+
+    /// The columns runs.csv gains: the draw, and the value of each key in it.
+    pub fn header(&self) -> Vec<String> {
+        std::iter::once("draw".to_string())
+            .chain(self.keys.iter().cloned())
+            .collect()
+    }
+
+    /// Draw `d` as scenario overrides.
+    pub fn overrides(&self, d: usize) -> Vec<Override> {
+        self.keys
+            .iter()
+            .zip(&self.draws[d])
+            .map(|(key, value)| Override {
+                key: key.clone(),
+                value: value.clone(),
+            })
+            .collect()
+    }
+}
+
+impl super::Comparison {
+    /// The policies ranked over the posterior draws, from each policy's mean objective in each.
+    fn rank_over_draws(&self, done: &BTreeMap<RunKey, RunRow>, r: &Robust) -> RobustRanking {
+        let means: Vec<Vec<f64>> = (0..self.policies.len())
+            .map(|p| {
+                self.items(p)
+                    .map(|item| estimate(&metric_values(done, item, self.objective)).mean)
+                    .collect()
+            })
+            .collect();
+        rank_over_draws(&means, r.top, &|a, b| self.better(a, b))
+    }
+
+    /// Ranks a robust comparison's policies over the draws and writes robust.csv (nothing for
+    /// a plain comparison).
+    pub(super) fn write_robust(
+        &self,
+        done: &BTreeMap<RunKey, RunRow>,
+        staging: &Path,
+    ) -> anyhow::Result<Option<RobustRanking>> {
+        let Some(r) = &self.robust else {
+            return Ok(None);
+        };
+        let ranking = self.rank_over_draws(done, r);
+        crate::export::write_atomic(&staging.join("robust.csv"), &self.robust_csv(&ranking)?)?;
+        Ok(Some(ranking))
+    }
+
+    /// Each run item's policy name.
+    pub(super) fn leads(&self) -> Vec<String> {
+        (0..self.scenarios.len())
+            .map(|item| self.policies[item / self.draws()].clone())
+            .collect()
+    }
+
+    /// Each run item's draw columns in runs.csv (none when not robust).
+    pub(super) fn draw_columns(&self) -> Vec<Vec<String>> {
+        (0..self.scenarios.len())
+            .map(|item| match &self.robust {
+                Some(r) => {
+                    let d = item % self.draws();
+                    std::iter::once(d.to_string())
+                        .chain(r.draws[d].iter().cloned())
+                        .collect()
+                }
+                None => Vec::new(),
+            })
+            .collect()
+    }
+}
+
+type Posterior = (Vec<String>, Vec<Vec<String>>, Vec<f64>);
+
+/// The posterior's keys, each particle's values (as text) and weights.
+fn read_posterior(csv: &Path) -> Result<Posterior, ScenarioError> {
+    let file_error = |m: String| csv_error(csv, 0, "", m);
+    let mut reader = csv::Reader::from_path(csv)
+        .map_err(|e| file_error(format!("cannot read the posterior: {e}")))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| file_error(format!("cannot read its header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let weight_at = header.iter().position(|h| h == "weight").ok_or_else(|| {
+        file_error("it has no `weight` column: is it the posterior.csv of a calibration?".into())
+    })?;
+    let at: Vec<usize> = (0..header.len())
+        .filter(|&i| i != weight_at && header[i] != "distance")
+        .collect();
+    if at.is_empty() {
+        return Err(file_error("it names no calibrated key".into()));
+    }
+    let (mut values, mut weights) = (Vec::new(), Vec::new());
+    for (row, record) in reader.records().enumerate() {
+        let line = row + 2;
+        let record =
+            record.map_err(|e| csv_error(csv, line, "", format!("unreadable row: {e}")))?;
+        let weight = record
+            .get(weight_at)
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .filter(|w| w.is_finite() && *w >= 0.0)
+            .ok_or_else(|| {
+                csv_error(csv, line, "weight", "a weight must be a number ≥ 0".into())
+            })?;
+        let mut particle = Vec::with_capacity(at.len());
+        for &i in &at {
+            let cell = record.get(i).map(str::trim).unwrap_or("");
+            if cell.parse::<f64>().map_or(true, |x| !x.is_finite()) {
+                return Err(csv_error(
+                    csv,
+                    line,
+                    &header[i],
+                    format!("`{}` must be a number", header[i]),
+                ));
+            }
+            particle.push(cell.to_string());
+        }
+        values.push(particle);
+        weights.push(weight);
+    }
+    if weights.iter().sum::<f64>() <= 0.0 {
+        return Err(file_error(
+            "it has no particle of positive weight to draw from".into(),
+        ));
+    }
+    Ok((
+        at.into_iter().map(|i| header[i].clone()).collect(),
+        values,
+        weights,
+    ))
+}
+
+/// Systematic resampling: `n` particle indices, particle i drawn ⌊n w_i⌋ or ⌈n w_i⌉ times
+/// (w normalised), in particle order. The points are the midpoints (k + ½) / n, so the draw
+/// needs no random number and is the same on every machine.
+pub fn systematic_draws(weights: &[f64], n: usize) -> Vec<usize> {
+    let total: f64 = weights.iter().sum();
+    let mut out = Vec::with_capacity(n);
+    let mut cumulative = 0.0;
+    let mut i = 0;
+    for k in 0..n {
+        let point = (k as f64 + 0.5) / n as f64 * total;
+        while i + 1 < weights.len() && cumulative + weights[i] <= point {
+            cumulative += weights[i];
+            i += 1;
+        }
+        out.push(i);
+    }
+    out
+}
+
+/// One policy's standing over the draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RobustResult {
+    /// 1 for the best mean objective over the draws; None if undefined in every draw.
+    pub rank: Option<usize>,
+    /// Draws in which the policy's objective is defined.
+    pub draws: usize,
+    /// Mean over the draws of the policy's mean objective in each draw.
+    pub mean: f64,
+    /// Standard deviation of that per-draw mean across the draws.
+    pub sd: f64,
+    /// Share of the draws in which the policy is best (ties shared).
+    pub p_best: f64,
+    /// Mean and largest shortfall from the draw's best policy (0 when it is the best).
+    pub regret_mean: f64,
+    pub regret_max: f64,
+    /// Share of the draws in which the policy holds the rank it has over all draws.
+    pub same_rank_share: f64,
+}
+
+/// The ranking over the draws as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RobustRanking {
+    pub policies: Vec<RobustResult>,
+    /// The best policies, best first, whose order is checked in every draw.
+    pub top: Vec<usize>,
+    /// Share of the draws whose own best policies, in order, are `top`.
+    pub top_order_share: f64,
+}
+
+impl RobustRanking {
+    pub fn stable(&self) -> bool {
+        self.top_order_share >= STABLE_SHARE
+    }
+}
+
+/// Ranks policies over the draws from `means[p][d]`, policy p's mean objective in draw d (NaN
+/// where undefined); `better(a, b)` says a beats b. Draws where some policy is undefined count
+/// for the others; ranks and order exclude undefined values.
+pub fn rank_over_draws(
+    means: &[Vec<f64>],
+    top: usize,
+    better: &dyn Fn(f64, f64) -> bool,
+) -> RobustRanking {
+    let k = means.len();
+    let draws = means.first().map_or(0, Vec::len);
+    let over_draws: Vec<Estimate> = means.iter().map(|m| estimate(m)).collect();
+    let ranked = best_first(k, &|p| over_draws[p].mean, better);
+    let top_order: Vec<usize> = ranked.iter().copied().take(top.min(k)).collect();
+    let mut wins = vec![0.0; k];
+    let mut regrets = vec![Vec::new(); k];
+    let mut same_rank = vec![0usize; k];
+    let (mut contests, mut same_top) = (0usize, 0usize);
+    for d in 0..draws {
+        let order = best_first(k, &|p| means[p][d], better);
+        let Some(&best) = order.first() else {
+            continue;
+        };
+        contests += 1;
+        let best_value = means[best][d];
+        let winners = order.iter().filter(|&&p| means[p][d] == best_value).count();
+        for &p in &order {
+            if means[p][d] == best_value {
+                wins[p] += 1.0 / winners as f64;
+            }
+            regrets[p].push((best_value - means[p][d]).abs());
+        }
+        for (position, &p) in ranked.iter().enumerate() {
+            same_rank[p] += (order.get(position) == Some(&p)) as usize;
+        }
+        same_top += order.starts_with(&top_order) as usize;
+    }
+    let share = |x: f64| {
+        if contests == 0 {
+            f64::NAN
+        } else {
+            x / contests as f64
+        }
+    };
+    let policies = (0..k)
+        .map(|p| RobustResult {
+            rank: ranked.iter().position(|&q| q == p).map(|i| i + 1),
+            draws: over_draws[p].n,
+            mean: over_draws[p].mean,
+            sd: over_draws[p].sd,
+            p_best: share(wins[p]),
+            regret_mean: estimate(&regrets[p]).mean,
+            regret_max: regrets[p].iter().copied().fold(f64::NAN, f64::max),
+            same_rank_share: share(same_rank[p] as f64),
+        })
+        .collect();
+    RobustRanking {
+        policies,
+        top: top_order,
+        top_order_share: share(same_top as f64),
+    }
+}
+
+/// The policies (0 to k − 1) whose value is defined, best first; ties keep policy order.
+fn best_first(
+    k: usize,
+    value: &dyn Fn(usize) -> f64,
+    better: &dyn Fn(f64, f64) -> bool,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..k).filter(|&p| value(p).is_finite()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (value(a), value(b));
+        if better(x, y) {
+            std::cmp::Ordering::Less
+        } else if better(y, x) {
+            std::cmp::Ordering::Greater
+        } else {
+            a.cmp(&b)
+        }
+    });
+    order
+}
+
+/// What to print: each policy over the draws, best first, then plainly whether the best policy
+/// depends on what is unknown.
+pub fn report(r: &RobustRanking, names: &[String], objective: &str, draws: usize) -> String {
+    let fmt = |x: f64| {
+        if x.is_finite() {
+            format!("{x:.4}")
+        } else {
+            "n/a".into()
+        }
+    };
+    let mut out = format!(
+        "over {draws} posterior draws ({objective}: mean of the draws' means; regret: shortfall \
+         from each draw's best):\n"
+    );
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by_key(|&p| r.policies[p].rank.unwrap_or(usize::MAX));
+    for p in order {
+        let x = &r.policies[p];
+        out.push_str(&format!(
+            "  {:>2}  {:<width$}  mean {}  P(best) {}  regret mean {} max {}\n",
+            x.rank.map_or("-".into(), |k| k.to_string()),
+            names[p],
+            fmt(x.mean),
+            fmt(x.p_best),
+            fmt(x.regret_mean),
+            fmt(x.regret_max),
+        ));
+    }
+    let top: Vec<&str> = r.top.iter().map(|&p| names[p].as_str()).collect();
+    let share = r.top_order_share * 100.0;
+    if r.stable() {
+        out.push_str(&format!(
+            "the ranking holds: {} in that order in {share:.0}% of the draws (at least {:.0}% \
+             needed)",
+            top.join(" > "),
+            STABLE_SHARE * 100.0
+        ));
+    } else {
+        let mut leaders: Vec<String> = names
+            .iter()
+            .zip(&r.policies)
+            .filter(|(_, x)| x.p_best > 0.0)
+            .map(|(n, x)| format!("{n} in {:.0}%", x.p_best * 100.0))
+            .collect();
+        leaders.truncate(5);
+        out.push_str(&format!(
+            "the best policy depends on what is unknown: {} keeps its order in only {share:.0}% \
+             of the draws; best: {}",
+            top.join(" > "),
+            leaders.join(", ")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn systematic_draws_follow_the_weights_within_one() {
+        let w = [0.5, 0.0, 0.25, 0.25];
+        assert_eq!(systematic_draws(&w, 4), vec![0, 0, 2, 3]);
+        // Unnormalised weights draw the same.
+        assert_eq!(systematic_draws(&[2.0, 0.0, 1.0, 1.0], 4), vec![0, 0, 2, 3]);
+        let w = [0.1, 0.35, 0.05, 0.3, 0.2];
+        for n in [1, 3, 7, 20, 101] {
+            let d = systematic_draws(&w, n);
+            assert_eq!(d.len(), n);
+            assert!(d.windows(2).all(|p| p[0] <= p[1]), "in particle order");
+            for (i, wi) in w.iter().enumerate() {
+                let count = d.iter().filter(|&&j| j == i).count() as f64;
+                let expected = n as f64 * wi;
+                assert!(
+                    count >= expected.floor() && count <= expected.ceil(),
+                    "n {n}, particle {i}: {count} draws for {expected}"
+                );
+            }
+        }
+    }
+
+    fn max(a: f64, b: f64) -> bool {
+        a > b
+    }
+
+    #[test]
+    fn a_policy_best_in_every_draw_has_no_regret_and_a_stable_ranking() {
+        // Policy 1 beats 0 by 2 in each of 4 draws, and 2 trails far behind.
+        let means = vec![
+            vec![10.0, 20.0, 30.0, 40.0],
+            vec![12.0, 22.0, 32.0, 42.0],
+            vec![0.0, 1.0, 2.0, 3.0],
+        ];
+        let r = rank_over_draws(&means, 2, &max);
+        assert_eq!(r.top, vec![1, 0]);
+        assert!(r.stable() && r.top_order_share == 1.0);
+        let best = &r.policies[1];
+        assert_eq!(
+            (best.rank, best.p_best, best.regret_max),
+            (Some(1), 1.0, 0.0)
+        );
+        assert_eq!(best.mean, 27.0);
+        assert_eq!(r.policies[0].regret_mean, 2.0);
+        assert_eq!(r.policies[2].regret_mean, (12.0 + 21.0 + 30.0 + 39.0) / 4.0);
+        assert_eq!(r.policies[2].rank, Some(3));
+    }
+
+    #[test]
+    fn when_the_best_depends_on_the_draw_the_ranking_is_not_stable() {
+        // 0 wins draws 0 and 1, 1 wins draws 2 and 3 (by more), so 1 is best on average.
+        let means = vec![vec![5.0, 5.0, 1.0, 1.0], vec![4.0, 4.0, 9.0, 9.0]];
+        let r = rank_over_draws(&means, 2, &max);
+        assert_eq!(r.top, vec![1, 0]);
+        assert_eq!(r.top_order_share, 0.5);
+        assert!(!r.stable());
+        assert_eq!((r.policies[0].p_best, r.policies[1].p_best), (0.5, 0.5));
+        assert_eq!(r.policies[0].regret_max, 8.0);
+        assert_eq!(r.policies[1].regret_mean, 0.5);
+        assert_eq!(r.policies[1].same_rank_share, 0.5);
+        // Minimising turns it round.
+        let r = rank_over_draws(&means, 1, &|a, b| a < b);
+        assert_eq!(r.top, vec![0]);
+    }
+
+    #[test]
+    fn ties_share_the_win_and_undefined_values_are_left_out() {
+        let means = vec![vec![3.0, f64::NAN], vec![3.0, 1.0]];
+        let r = rank_over_draws(&means, 1, &max);
+        assert_eq!(r.policies[0].p_best, 0.25);
+        assert_eq!(r.policies[1].p_best, 0.75);
+        assert_eq!(r.policies[0].draws, 1);
+        assert!(r.policies[0].sd.is_nan());
+    }
+}

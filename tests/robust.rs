@@ -1,0 +1,361 @@
+//! `agora compare` with `[robust]`: policies run under draws of a calibrated posterior, with
+//! common random numbers within a draw, ranked over that uncertainty. robust.csv is checked
+//! against a recomputation from runs.csv, the draws against the posterior's weights, and the
+//! verdict against a case built so the best policy depends on an unknown constant.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn agora() -> Command {
+    Command::cargo_bin("agora").expect("the agora binary is built")
+}
+
+fn table(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+/// A posterior over `behavior.fee_reference` (the fee at which a fully price-sensitive member
+/// feels a price of 1) and a comparison of a low and a high fee by revenue. With members
+/// barely feeling fees (reference 3000) the high fee earns more; with members feeling them
+/// strongly (reference 30) almost nobody pays it, and the low fee earns more.
+fn price_case(dir: &Path, weights: [f64; 2], extra_policy: &str) -> PathBuf {
+    fs::write(
+        dir.join("posterior.csv"),
+        format!(
+            "behavior.fee_reference,weight,distance\n30,{},0.1\n3000,{},0.2\n",
+            weights[0], weights[1]
+        ),
+    )
+    .unwrap();
+    let path = dir.join("price.toml");
+    let base =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/paid-knowledge-community.toml");
+    fs::write(
+        &path,
+        format!(
+            r#"name = "price"
+base = "{}"
+replicates = 3
+objective = "total_revenue"
+metrics = ["final_members"]
+set = {{ "population.size" = 3000, days = 60 }}
+
+[[policies]]
+name = "fee 20"
+set = {{ "entry.fee" = 20.0 }}
+
+[[policies]]
+name = "fee 200"
+set = {{ "entry.fee" = 200.0 }}
+{extra_policy}
+[robust]
+posterior = "posterior.csv"
+draws = 4
+"#,
+            base.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn compare(file: &Path, out: &Path) -> String {
+    let o = agora()
+        .arg("compare")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// Each policy's mean objective in each draw, recomputed from runs.csv.
+fn means_by_draw(out: &Path) -> BTreeMap<(String, usize), f64> {
+    let (h, rows) = table(&out.join("runs.csv"));
+    let (p, d, y) = (col(&h, "policy"), col(&h, "draw"), col(&h, "total_revenue"));
+    let mut sums: BTreeMap<(String, usize), (f64, f64)> = BTreeMap::new();
+    for r in &rows {
+        let e = sums
+            .entry((r[p].clone(), r[d].parse().unwrap()))
+            .or_default();
+        e.0 += r[y].parse::<f64>().unwrap();
+        e.1 += 1.0;
+    }
+    sums.into_iter().map(|(k, (s, n))| (k, s / n)).collect()
+}
+
+#[test]
+fn when_the_best_fee_depends_on_an_unknown_constant_the_comparison_says_so() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let stdout = compare(&price_case(dir.path(), [0.5, 0.5], ""), &out);
+    // Two particles of equal weight, four draws: each particle twice, in particle order.
+    let (h, rows) = table(&out.join("runs.csv"));
+    let (d, k) = (col(&h, "draw"), col(&h, "behavior.fee_reference"));
+    for r in &rows {
+        let expected = if r[d].parse::<usize>().unwrap() < 2 {
+            "30"
+        } else {
+            "3000"
+        };
+        assert_eq!(r[k], expected, "draw {} runs under its particle", r[d]);
+    }
+    assert_eq!(rows.len(), 2 * 4 * 3, "policies x draws x replicates");
+    let means = means_by_draw(&out);
+    // The case is what it was built to be: each fee is best under one of the constants.
+    for draw in 0..4 {
+        let (low, high) = (
+            means[&("fee 20".to_string(), draw)],
+            means[&("fee 200".to_string(), draw)],
+        );
+        if draw < 2 {
+            assert!(low > high, "draw {draw}: fee 20 {low} vs fee 200 {high}");
+        } else {
+            assert!(high > low, "draw {draw}: fee 200 {high} vs fee 20 {low}");
+        }
+    }
+    // robust.csv against the same numbers, recomputed here.
+    let (h, rows) = table(&out.join("robust.csv"));
+    for r in &rows {
+        let name = &r[col(&h, "policy")];
+        let mine: Vec<f64> = (0..4).map(|d| means[&(name.clone(), d)]).collect();
+        let best: Vec<f64> = (0..4)
+            .map(|d| means[&("fee 20".to_string(), d)].max(means[&("fee 200".to_string(), d)]))
+            .collect();
+        let regret: Vec<f64> = (0..4).map(|d| best[d] - mine[d]).collect();
+        let num = |c: &str| r[col(&h, c)].parse::<f64>().unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+        assert!(close(num("objective_mean"), mine.iter().sum::<f64>() / 4.0));
+        assert!(close(num("p_best"), 0.5), "{name} wins half the draws");
+        assert!(close(num("regret_mean"), regret.iter().sum::<f64>() / 4.0));
+        assert!(close(
+            num("regret_max"),
+            regret.iter().copied().fold(0.0, f64::max)
+        ));
+        assert!(close(num("top_order_share"), 0.5));
+    }
+    assert!(
+        stdout.contains("the best policy depends on what is unknown"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_posterior_that_settles_the_constant_gives_a_stable_ranking() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let stdout = compare(&price_case(dir.path(), [0.0, 1.0], ""), &out);
+    let (h, rows) = table(&out.join("runs.csv"));
+    let k = col(&h, "behavior.fee_reference");
+    assert!(
+        rows.iter().all(|r| r[k] == "3000"),
+        "weight 0 is never drawn"
+    );
+    let (h, rows) = table(&out.join("robust.csv"));
+    let high = rows.iter().find(|r| r[0] == "fee 200").unwrap();
+    assert_eq!(high[col(&h, "rank")], "1");
+    let num = |c: &str| high[col(&h, c)].parse::<f64>().unwrap();
+    assert_eq!((num("p_best"), num("regret_max")), (1.0, 0.0));
+    assert!(stdout.contains("the ranking holds"), "{stdout}");
+    // Run again into its own folder: allowed, and the same files.
+    let first = fs::read(out.join("robust.csv")).unwrap();
+    compare(&dir.path().join("price.toml"), &out);
+    assert_eq!(fs::read(out.join("robust.csv")).unwrap(), first);
+}
+
+#[test]
+fn policies_share_random_numbers_within_a_draw() {
+    // A third policy identical to the first: in every draw and replicate its run is the same
+    // run, so its regret equals the first's and their paired difference is exactly 0.
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let twin = "\n[[policies]]\nname = \"fee 20 again\"\nset = { \"entry.fee\" = 20.0 }\n";
+    compare(&price_case(dir.path(), [0.5, 0.5], twin), &out);
+    let (h, rows) = table(&out.join("runs.csv"));
+    let key = |r: &Vec<String>| (r[col(&h, "draw")].clone(), r[col(&h, "replicate")].clone());
+    let of = |name: &str| -> BTreeMap<_, _> {
+        rows.iter()
+            .filter(|r| r[0] == name)
+            .map(|r| (key(r), r[col(&h, "final_members")].clone()))
+            .collect()
+    };
+    assert_eq!(of("fee 20"), of("fee 20 again"));
+    assert_ne!(of("fee 20"), of("fee 200"), "the fee does change the runs");
+    let (h, rows) = table(&out.join("robust.csv"));
+    let regret =
+        |name: &str| rows.iter().find(|r| r[0] == name).unwrap()[col(&h, "regret_mean")].clone();
+    assert_eq!(regret("fee 20"), regret("fee 20 again"));
+}
+
+fn refusal(dir: &Path, file: &Path, args: &[&str]) -> String {
+    let o = agora()
+        .arg("compare")
+        .arg(file)
+        .arg("--out")
+        .arg(dir.join("refused"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(!dir.join("refused").join("robust.csv").exists());
+    String::from_utf8(o.stderr).unwrap()
+}
+
+#[test]
+fn bad_robust_comparisons_are_refused_naming_the_file_line_and_key() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let file = price_case(d, [0.5, 0.5], "");
+    let text = fs::read_to_string(&file).unwrap();
+    // A policy may not set what the posterior leaves uncertain.
+    let bad = d.join("fixed.toml");
+    fs::write(
+        &bad,
+        text.replace(
+            "\"entry.fee\" = 200.0 }",
+            "\"entry.fee\" = 200.0, \"behavior.fee_reference\" = 100.0 }",
+        ),
+    )
+    .unwrap();
+    let e = refusal(d, &bad, &[]);
+    assert!(
+        e.contains("fixed.toml") && e.contains("line 14") && e.contains("uncertain"),
+        "{e}"
+    );
+    // A missing posterior is blamed on `robust.posterior`.
+    let missing = d.join("missing.toml");
+    fs::write(&missing, text.replace("posterior.csv", "nowhere.csv")).unwrap();
+    let e = refusal(d, &missing, &[]);
+    assert!(
+        e.contains("robust.posterior") && e.contains("nowhere.csv"),
+        "{e}"
+    );
+    // A bad weight names the posterior's line and column.
+    fs::write(
+        d.join("posterior.csv"),
+        "behavior.fee_reference,weight,distance\n30,0.5,0.1\n3000,-1,0.2\n",
+    )
+    .unwrap();
+    let e = refusal(d, &file, &[]);
+    assert!(
+        e.contains("posterior.csv") && e.contains("line 3") && e.contains("weight"),
+        "{e}"
+    );
+    // A column that is not a scenario key.
+    fs::write(
+        d.join("posterior.csv"),
+        "behavior.fee_refrence,weight,distance\n30,1,0.1\n",
+    )
+    .unwrap();
+    let e = refusal(d, &file, &[]);
+    assert!(e.contains("behavior.fee_refrence"), "{e}");
+    // Options that do not apply yet are refused, not ignored.
+    price_case(d, [0.5, 0.5], "");
+    let e = refusal(d, &file, &["--until-separated"]);
+    assert!(e.contains("robust"), "{e}");
+}
+
+#[test]
+fn a_comparison_runs_on_the_posterior_of_a_calibration() {
+    // The whole path: calibrate word of mouth to a target, then rank two policies over what the
+    // calibration left uncertain.
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let fan_club = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brand-fan-club.toml");
+    fs::write(
+        d.join("cal.toml"),
+        format!(
+            r#"name = "wom"
+base = "{}"
+set = {{ "population.size" = 2000, days = 40 }}
+replicates = 1
+
+[observed]
+targets = {{ final_members = {{ value = 150, sd = 30 }} }}
+
+[[parameters]]
+key = "acquisition.word_of_mouth"
+prior = {{ uniform = [0.0, 0.2] }}
+
+[abc]
+particles = 20
+generations = 1
+"#,
+            fan_club.display()
+        ),
+    )
+    .unwrap();
+    let o = agora()
+        .arg("calibrate")
+        .arg(d.join("cal.toml"))
+        .arg("--out")
+        .arg(d.join("cal"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    fs::write(
+        d.join("robust.toml"),
+        format!(
+            r#"name = "launch"
+base = "{}"
+replicates = 2
+set = {{ "population.size" = 2000, days = 40 }}
+
+[[policies]]
+name = "as it is"
+
+[[policies]]
+name = "referral reward"
+set = {{ "incentives.referral_reward" = 5.0 }}
+
+[robust]
+posterior = "cal/posterior.csv"
+draws = 5
+"#,
+            fan_club.display()
+        ),
+    )
+    .unwrap();
+    let out = d.join("out");
+    let stdout = compare(&d.join("robust.toml"), &out);
+    let (ph, particles) = table(&d.join("cal/posterior.csv"));
+    let drawn_from: Vec<&String> = particles
+        .iter()
+        .map(|r| &r[col(&ph, "acquisition.word_of_mouth")])
+        .collect();
+    let (h, rows) = table(&out.join("runs.csv"));
+    assert_eq!(rows.len(), 2 * 5 * 2);
+    for r in &rows {
+        assert!(drawn_from.contains(&&r[col(&h, "acquisition.word_of_mouth")]));
+    }
+    let (h, rows) = table(&out.join("robust.csv"));
+    assert_eq!(rows.len(), 2);
+    let p_best: f64 = rows
+        .iter()
+        .map(|r| r[col(&h, "p_best")].parse::<f64>().unwrap())
+        .sum();
+    assert!(
+        (p_best - 1.0).abs() < 1e-12,
+        "P(best) sums to one: {p_best}"
+    );
+    assert!(stdout.contains("over 5 posterior draws"), "{stdout}");
+}
