@@ -309,6 +309,7 @@ fn compare(args: CompareArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&c.name));
     println!("{}", plan_line(&c, &out));
+    refuse_posterior_inside(&c, &out)?;
     let pool = thread_pool(args.threads)?;
     let budget = Budget::new(args.memory.max_memory);
     let agent_days: f64 = c
@@ -372,6 +373,26 @@ fn compare(args: CompareArgs) -> Result<()> {
             "not separated: at max_replicates = {replicates} the best two policies' paired \
              difference still includes zero"
         ),
+    }
+    Ok(())
+}
+
+/// A robust comparison may not write into the folder holding the posterior it reads:
+/// publishing replaces the whole folder.
+fn refuse_posterior_inside(c: &crate::compare::Comparison, out: &Path) -> Result<()> {
+    if let Some(r) = &c.robust {
+        // Publishing replaces the whole folder: it must not hold the posterior it reads.
+        let inside = |p: &Path| std::fs::canonicalize(p).ok();
+        if let (Some(posterior), Some(dir)) = (inside(&r.posterior), inside(out)) {
+            if posterior.starts_with(&dir) {
+                bail!(
+                    "{} holds the posterior this comparison reads ({}); writing the results \
+                     there would replace it: choose another --out",
+                    out.display(),
+                    r.posterior.display()
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -157,6 +157,15 @@ fn when_the_best_fee_depends_on_an_unknown_constant_the_comparison_says_so() {
         stdout.contains("the best policy depends on what is unknown"),
         "{stdout}"
     );
+    // compare.csv: one value per replicate, its mean over the draws (the draws share seeds).
+    let (h, rows) = table(&out.join("compare.csv"));
+    for r in &rows {
+        assert_eq!(r[col(&h, "replicates")], "3");
+        let name = &r[col(&h, "policy")];
+        let mean: f64 = r[col(&h, "total_revenue_mean")].parse().unwrap();
+        let over: f64 = (0..4).map(|d| means[&(name.clone(), d)]).sum::<f64>() / 4.0;
+        assert!((mean - over).abs() <= 1e-9 * over.abs().max(1.0), "{name}");
+    }
 }
 
 #[test]
@@ -268,10 +277,69 @@ fn bad_robust_comparisons_are_refused_naming_the_file_line_and_key() {
     .unwrap();
     let e = refusal(d, &file, &[]);
     assert!(e.contains("behavior.fee_refrence"), "{e}");
+    // A table that holds an uncertain key counts as setting it.
+    fs::write(
+        d.join("posterior.csv"),
+        "behavior.fee_reference,weight,distance\n30,0.5,0.1\n3000,0.5,0.2\n",
+    )
+    .unwrap();
+    let table = d.join("table.toml");
+    fs::write(
+        &table,
+        text.replace(
+            "set = { \"population.size\" = 3000, days = 60 }",
+            "set = { \"population.size\" = 3000, days = 60, behavior = { fee_reference = 50.0 } }",
+        ),
+    )
+    .unwrap();
+    let e = refusal(d, &table, &[]);
+    assert!(e.contains("uncertain") && e.contains("line 6"), "{e}");
+    // Values the scenario cannot take are blamed on the posterior, with the draw.
+    for (cell, why) in [("-5", "out of range"), (".5", "not a TOML number")] {
+        fs::write(
+            d.join("posterior.csv"),
+            format!("behavior.fee_reference,weight,distance\n{cell},1,0.1\n"),
+        )
+        .unwrap();
+        let e = refusal(d, &file, &[]);
+        assert!(
+            e.contains("fee_reference")
+                && (e.contains("robust.posterior") || e.contains("posterior.csv")),
+            "{why}: {e}"
+        );
+    }
+    // The seed is the file's, never a posterior's.
+    fs::write(d.join("posterior.csv"), "seed,weight\n3,1\n").unwrap();
+    let e = refusal(d, &file, &[]);
+    assert!(e.contains("`seed` cannot vary"), "{e}");
+    // Two columns for one key.
+    fs::write(
+        d.join("posterior.csv"),
+        "behavior.fee_reference,behavior.fee_reference,weight\n30,40,1\n",
+    )
+    .unwrap();
+    let e = refusal(d, &file, &[]);
+    assert!(e.contains("set the same key"), "{e}");
     // Options that do not apply yet are refused, not ignored.
-    price_case(d, [0.5, 0.5], "");
+    fs::write(
+        d.join("posterior.csv"),
+        "behavior.fee_reference,weight,distance\n30,0.5,0.1\n3000,0.5,0.2\n",
+    )
+    .unwrap();
     let e = refusal(d, &file, &["--until-separated"]);
     assert!(e.contains("robust"), "{e}");
+    // The results may not replace the folder the posterior is in.
+    let o = agora()
+        .arg("compare")
+        .arg(&file)
+        .arg("--out")
+        .arg(d)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let e = String::from_utf8(o.stderr).unwrap();
+    assert!(e.contains("holds the posterior"), "{e}");
+    assert!(d.join("posterior.csv").exists());
 }
 
 #[test]

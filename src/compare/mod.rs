@@ -182,6 +182,12 @@ impl Comparison {
             }
             let own = read_set(&base.source, &format!("policies.{i}.set"))?;
             let origin_of = |key: &str| {
+                let drawn = robust
+                    .as_ref()
+                    .is_some_and(|r| r.keys.iter().any(|k| robust::overlap(k, key)));
+                if drawn {
+                    return Some("robust.posterior".to_string());
+                }
                 own.iter()
                     .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
                     .then(|| format!("policies.{i}.set.{key}"))
@@ -225,11 +231,17 @@ impl Comparison {
         p * self.draws()..(p + 1) * self.draws()
     }
 
-    /// Metric `m` of policy `p` over its runs, draw after draw, each in replicate order: paired
-    /// across policies, since every policy runs the same draws on the same seeds.
+    /// Metric `m` of policy `p`, one value per replicate, paired across policies. In a robust
+    /// comparison each is the replicate's mean over the draws (the draws share the replicates'
+    /// seeds, so their runs are not independent samples of the noise).
     fn values(&self, done: &BTreeMap<RunKey, RunRow>, p: usize, m: usize) -> Vec<f64> {
-        self.items(p)
-            .flat_map(|item| metric_values(done, item, m))
+        let per_draw: Vec<Vec<f64>> = self
+            .items(p)
+            .map(|item| metric_values(done, item, m))
+            .collect();
+        let n = per_draw.iter().map(Vec::len).min().unwrap_or(0);
+        (0..n)
+            .map(|r| estimate(&per_draw.iter().map(|v| v[r]).collect::<Vec<_>>()).mean)
             .collect()
     }
 }
@@ -245,12 +257,13 @@ fn check_uncertain_keys_are_not_set(
         .chain((0..policies.len()).map(|i| format!("policies.{i}.set")));
     for at in places {
         for o in read_set(&base.source, &at)? {
-            if let Some(key) = robust.keys.iter().find(|k| **k == o.key) {
+            if let Some(key) = robust.keys.iter().find(|k| robust::overlap(k, &o.key)) {
                 return Err(base.source.error(
                     &format!("{at}.{key}"),
                     format!(
                         "`{key}` is uncertain: the posterior of `robust.posterior` draws it, so \
-                         it cannot also be set here; remove it, or drop `[robust]`"
+                         `{}` cannot also be set here; remove it, or drop `[robust]`",
+                        o.key
                     ),
                     None,
                 ));

@@ -42,6 +42,8 @@ pub struct Robust {
     pub draws: Vec<Vec<String>>,
     /// How many of the best policies must keep their order.
     pub top: usize,
+    /// Where the posterior was read from.
+    pub posterior: std::path::PathBuf,
 }
 
 impl Robust {
@@ -61,7 +63,17 @@ impl Robust {
                 e
             }
         })?;
-        for key in &keys {
+        for (i, key) in keys.iter().enumerate() {
+            if let Some(why) = crate::sweep::not_sweepable(key) {
+                return Err(source.error("robust.posterior", why, None));
+            }
+            if let Some(other) = keys[..i].iter().find(|k| overlap(k, key)) {
+                return Err(source.error(
+                    "robust.posterior",
+                    format!("the posterior's columns `{other}` and `{key}` set the same key"),
+                    None,
+                ));
+            }
             crate::batch::file::check_scenario_key(source, "robust.posterior", key).map_err(
                 |mut e| {
                     e.message = format!("the posterior's column `{key}`: {}", e.message);
@@ -77,6 +89,7 @@ impl Robust {
             keys,
             draws,
             top: raw.top as usize,
+            posterior: csv,
         })
     }
 
@@ -151,6 +164,11 @@ impl super::Comparison {
     }
 }
 
+/// Whether two scenario keys set the same value: equal, or one a table holding the other.
+pub(super) fn overlap(a: &str, b: &str) -> bool {
+    a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
+}
+
 type Posterior = (Vec<String>, Vec<Vec<String>>, Vec<f64>);
 
 /// The posterior's keys, each particle's values (as text) and weights.
@@ -188,7 +206,12 @@ fn read_posterior(csv: &Path) -> Result<Posterior, ScenarioError> {
         let mut particle = Vec::with_capacity(at.len());
         for &i in &at {
             let cell = record.get(i).map(str::trim).unwrap_or("");
-            if cell.parse::<f64>().map_or(true, |x| !x.is_finite()) {
+            // A TOML number (as the scenario reads it), and finite.
+            let number = cell
+                .parse::<toml_edit::Value>()
+                .ok()
+                .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)));
+            if number.is_none_or(|x| !x.is_finite()) {
                 return Err(csv_error(
                     csv,
                     line,
@@ -201,7 +224,11 @@ fn read_posterior(csv: &Path) -> Result<Posterior, ScenarioError> {
         values.push(particle);
         weights.push(weight);
     }
-    if weights.iter().sum::<f64>() <= 0.0 {
+    let total: f64 = weights.iter().sum();
+    if !total.is_finite() {
+        return Err(file_error("its weights are too large to add up".into()));
+    }
+    if total <= 0.0 {
         return Err(file_error(
             "it has no particle of positive weight to draw from".into(),
         ));
@@ -380,7 +407,14 @@ pub fn report(r: &RobustRanking, names: &[String], objective: &str, draws: usize
         ));
     }
     let top: Vec<&str> = r.top.iter().map(|&p| names[p].as_str()).collect();
-    let share = r.top_order_share * 100.0;
+    if r.top_order_share.is_nan() {
+        out.push_str(&format!(
+            "no ranking: `{objective}` is undefined in every draw for every policy"
+        ));
+        return out;
+    }
+    // Rounded down, so that a share short of the bar never prints as reaching it.
+    let share = (r.top_order_share * 100.0).floor();
     if r.stable() {
         out.push_str(&format!(
             "the ranking holds: {} in that order in {share:.0}% of the draws (at least {:.0}% \
@@ -389,13 +423,18 @@ pub fn report(r: &RobustRanking, names: &[String], objective: &str, draws: usize
             STABLE_SHARE * 100.0
         ));
     } else {
-        let mut leaders: Vec<String> = names
+        let mut winners: Vec<(&String, f64)> = names
             .iter()
             .zip(&r.policies)
             .filter(|(_, x)| x.p_best > 0.0)
-            .map(|(n, x)| format!("{n} in {:.0}%", x.p_best * 100.0))
+            .map(|(n, x)| (n, x.p_best))
             .collect();
-        leaders.truncate(5);
+        winners.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let leaders: Vec<String> = winners
+            .iter()
+            .take(5)
+            .map(|(n, p)| format!("{n} in {:.0}%", p * 100.0))
+            .collect();
         out.push_str(&format!(
             "the best policy depends on what is unknown: {} keeps its order in only {share:.0}% \
              of the draws; best: {}",
