@@ -30,6 +30,11 @@ pub enum Command {
     Compare(CompareArgs),
     /// Calibrate scenario keys to observed data by ABC-SMC; see docs/CALIBRATION.md.
     Calibrate(CalibrateArgs),
+    /// Write DIR/report.html: the results of DIR as one self-contained page; see docs/REPORT.md.
+    Report {
+        /// A results folder written by `agora run`.
+        dir: PathBuf,
+    },
     /// Write a commented starter scenario NAME.toml in the current folder.
     Init {
         /// Name of the new scenario (also its file name).
@@ -81,6 +86,9 @@ pub struct RunArgs {
     pub threads: Option<usize>,
     /// Also print the simulation's speed (set-up and days, output excluded) in agent-days per
     /// second, and the process's peak memory.
+    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
+    #[arg(long)]
+    pub report: bool,
     #[arg(long)]
     pub bench: bool,
     #[command(flatten)]
@@ -177,6 +185,11 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Sweep(args) => sweep(args),
         Command::Compare(args) => compare(args),
         Command::Calibrate(args) => calibrate(args),
+        Command::Report { dir } => {
+            let path = crate::report::write(&dir)?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
     }
 }
 
@@ -472,6 +485,10 @@ fn run(args: RunArgs) -> Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     progress.finish();
     write_outputs(&scenario, &runs, folder.staging())?;
+    if args.report {
+        let html = crate::report::render(folder.staging())?;
+        crate::export::write_atomic(&folder.staging().join("report.html"), html.as_bytes())?;
+    }
     folder.publish()?;
     for r in &runs {
         println!("{}", describe(r, scenario.days()));

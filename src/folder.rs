@@ -45,7 +45,24 @@ const OWN_FILES: &[&str] = &[
     "calibration.csv",
     "generations.csv",
     "predictive.csv",
+    "report.html",
 ];
+
+/// Adds one file to a results folder agora wrote, atomically, holding the folder's lock while
+/// it writes (`agora report`): the folder must exist and be agora's.
+pub fn add_file(dir: &Path, command: &str, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    if !dir.is_dir() {
+        bail!("{} is not a folder", dir.display());
+    }
+    check_ownership(dir)?;
+    if !dir.join(MARKER).exists() {
+        bail!("{} holds no results of agora", dir.display());
+    }
+    let _lock = take_lock(dir, command)?;
+    let path = dir.join(name);
+    crate::export::write_atomic(&path, bytes)?;
+    Ok(path)
+}
 
 /// A results folder held by this process.
 pub struct ResultsFolder {
@@ -170,6 +187,49 @@ fn check_ownership(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Takes the lock of `dir` for `command`, refusing when another agora process holds it, and
+/// records the holder in the lock file.
+fn take_lock(dir: &Path, command: &str) -> Result<(File, String)> {
+    let path = dir.join(LOCK);
+    let mut lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            lock.read_to_string(&mut holder).ok();
+            let holder = holder.trim();
+            bail!(
+                "{} is being written by another agora process ({}); wait for it to finish, \
+                 or choose another --out",
+                dir.display(),
+                if holder.is_empty() {
+                    "it is starting"
+                } else {
+                    holder
+                }
+            );
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+    let holder = format!(
+        "`{command}`, pid {}, started {}",
+        std::process::id(),
+        crate::stamp::now()
+    );
+    lock.set_len(0)?;
+    lock.write_all(holder.as_bytes())?;
+    lock.sync_data()?;
+    Ok((lock, holder))
+}
+
 impl ResultsFolder {
     /// Takes `dir` for the command described by `command`: creates it if needed, refuses it if
     /// another process holds it or if it is not agora's, and clears what a killed command left
@@ -190,43 +250,7 @@ impl ResultsFolder {
         fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the folder {}", dir.display()))?;
         check_ownership(dir)?;
-        let path = dir.join(LOCK);
-        let mut lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                lock.read_to_string(&mut holder).ok();
-                let holder = holder.trim();
-                bail!(
-                    "{} is being written by another agora process ({}); wait for it to finish, \
-                     or choose another --out",
-                    dir.display(),
-                    if holder.is_empty() {
-                        "it is starting"
-                    } else {
-                        holder
-                    }
-                );
-            }
-            Err(fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock {}", path.display()))
-            }
-        }
-        let holder = format!(
-            "`{command}`, pid {}, started {}",
-            std::process::id(),
-            crate::stamp::now()
-        );
-        lock.set_len(0)?;
-        lock.write_all(holder.as_bytes())?;
-        lock.sync_data()?;
+        let (lock, holder) = take_lock(dir, command)?;
         // Leftovers of a command killed before it published: no agora process holds them now.
         for leftover in siblings(dir, "staging") {
             fs::remove_dir_all(&leftover).ok();

@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod model;
 pub mod population;
 pub mod progress;
+pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenario;
