@@ -32,7 +32,7 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Write DIR/report.html: the results of DIR as one self-contained page; see docs/REPORT.md.
     Report {
-        /// A results folder written by `agora run`.
+        /// A results folder written by `agora run`, `sweep`, `compare` or `calibrate`.
         dir: PathBuf,
     },
     /// Write a commented starter scenario NAME.toml in the current folder.
@@ -123,6 +123,9 @@ pub struct SweepArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
+    #[arg(long)]
+    pub report: bool,
     #[command(flatten)]
     pub memory: Memory,
 }
@@ -140,6 +143,9 @@ pub struct CalibrateArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
+    #[arg(long)]
+    pub report: bool,
     #[command(flatten)]
     pub memory: Memory,
 }
@@ -164,6 +170,9 @@ pub struct CompareArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
+    #[arg(long)]
+    pub report: bool,
     #[command(flatten)]
     pub memory: Memory,
 }
@@ -268,6 +277,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
         budget,
     };
     let ranking = pool.install(|| sweep.run(&folder, options, &checked))?;
+    add_report(&folder, args.report)?;
     folder.publish()?;
     println!(
         "wrote runs.csv, points.csv{}{}",
@@ -308,6 +318,7 @@ fn calibrate(args: CalibrateArgs) -> Result<()> {
     let summary = pool.install(|| {
         crate::calibrate::run(&cal, folder.dir(), folder.staging(), args.resume, &budget)
     })?;
+    add_report(&folder, args.report)?;
     folder.publish()?;
     println!("wrote posterior.csv, calibration.csv, generations.csv and predictive.csv");
     print!("{summary}");
@@ -359,6 +370,7 @@ fn compare(args: CompareArgs) -> Result<()> {
         budget,
     };
     let outcome = pool.install(|| c.run(&folder, options, args.until_separated))?;
+    add_report(&folder, args.report)?;
     folder.publish()?;
     let (results, separation) = (&outcome.results, &outcome.separation);
     println!("{}", c.table(results));
@@ -406,6 +418,16 @@ fn refuse_posterior_inside(c: &crate::compare::Comparison, out: &Path) -> Result
                 );
             }
         }
+    }
+    Ok(())
+}
+
+/// With `--report`, writes report.html beside the staged results, so that it is published
+/// with them.
+fn add_report(folder: &ResultsFolder, wanted: bool) -> Result<()> {
+    if wanted {
+        let html = crate::report::render(folder.staging())?;
+        crate::export::write_atomic(&folder.staging().join("report.html"), html.as_bytes())?;
     }
     Ok(())
 }
@@ -485,10 +507,7 @@ fn run(args: RunArgs) -> Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     progress.finish();
     write_outputs(&scenario, &runs, folder.staging())?;
-    if args.report {
-        let html = crate::report::render(folder.staging())?;
-        crate::export::write_atomic(&folder.staging().join("report.html"), html.as_bytes())?;
-    }
+    add_report(&folder, args.report)?;
     folder.publish()?;
     for r in &runs {
         println!("{}", describe(r, scenario.days()));

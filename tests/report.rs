@@ -301,3 +301,181 @@ fn report_refuses_what_is_not_a_results_folder() {
     let stderr = String::from_utf8_lossy(&e.get_output().stderr).to_string();
     assert!(stderr.contains("missing"), "{stderr}");
 }
+
+/// Opens `page` in the browser: returns its DOM after checking that no request left it and that
+/// every section's chart is an SVG with marks and text.
+fn look(page: &Path, scratch: &Path) -> String {
+    let netlog = scratch.join("look-netlog.json");
+    let out = browser(&scratch.join("look-profile"))
+        .arg(format!("--log-net-log={}", netlog.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        page_requests(&fs::read_to_string(&netlog).unwrap()),
+        Vec::<String>::new()
+    );
+    let dom = String::from_utf8(out.stdout).unwrap();
+    let figures: Vec<&str> = dom.split("<figure>").skip(1).collect();
+    assert!(!figures.is_empty());
+    assert_eq!(figures.len(), dom.matches("<section").count());
+    for f in figures {
+        let svg = &f[..f.find("</figure>").unwrap()];
+        assert!(svg.trim_start().starts_with("<svg") && svg.contains("<text"));
+    }
+    dom
+}
+
+/// Checks that the table of chart `id` holds, cell for cell, `expected` (numbers compared as
+/// numbers).
+fn same_numbers(dom: &str, id: &str, expected: &[Vec<String>]) {
+    let rows = table_in(dom, id);
+    assert_eq!(rows.len(), expected.len(), "{id}: rows");
+    for (r, e) in rows.iter().zip(expected) {
+        assert_eq!(r.len(), e.len(), "{id}: cells");
+        for (a, b) in r.iter().zip(e) {
+            match (a.parse::<f64>(), b.parse::<f64>()) {
+                (Ok(x), Ok(y)) => assert!(close(x, y), "{id}: {a} vs {b}"),
+                _ => assert_eq!(a, b, "{id}"),
+            }
+        }
+    }
+}
+
+fn pick(path: &Path, columns: &[&str]) -> Vec<Vec<String>> {
+    let (h, rows) = csv(path);
+    let at: Vec<usize> = columns
+        .iter()
+        .map(|c| h.iter().position(|x| x == c).unwrap())
+        .collect();
+    rows.iter()
+        .map(|r| at.iter().map(|&i| r[i].clone()).collect())
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn fan_club() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/brand-fan-club.toml")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn sweep_comparison_and_calibration_reports_render_and_match_their_csv_files() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    // A sweep over one axis.
+    let sweep = write(
+        d,
+        "sweep.toml",
+        &format!(
+            "name = \"s\"\nbase = \"{}\"\nreplicates = 2\nset = {{ \"population.size\" = 2000, \
+             days = 40 }}\n[[axes]]\nkey = \"acquisition.word_of_mouth\"\nvalues = [0.02, 0.06, \
+             0.1]\n",
+            fan_club()
+        ),
+    );
+    agora()
+        .arg("sweep")
+        .arg(&sweep)
+        .args(["--report", "--out"])
+        .arg(d.join("s"))
+        .assert()
+        .success();
+    let dom = look(&d.join("s/report.html"), d);
+    same_numbers(
+        &dom,
+        "axis-final_members",
+        &pick(
+            &d.join("s/points.csv"),
+            &[
+                "acquisition.word_of_mouth",
+                "final_members_mean",
+                "final_members_ci_low",
+                "final_members_ci_high",
+            ],
+        ),
+    );
+    // A comparison with trajectories.
+    let compare = write(
+        d,
+        "compare.toml",
+        &format!(
+            "name = \"c\"\nbase = \"{}\"\nreplicates = 3\nset = {{ \"population.size\" = 2000, \
+             days = 40 }}\nmetrics = [\"final_members\"]\n[[policies]]\nname = \"as it is\"\n\
+             [[policies]]\nname = \"referral reward\"\nset = {{ \"incentives.referral_reward\" = \
+             5.0 }}\n",
+            fan_club()
+        ),
+    );
+    agora()
+        .arg("compare")
+        .arg(&compare)
+        .args(["--report", "--timeseries", "--out"])
+        .arg(d.join("c"))
+        .assert()
+        .success();
+    let dom = look(&d.join("c/report.html"), d);
+    let c = d.join("c/compare.csv");
+    same_numbers(
+        &dom,
+        "paired-final_members",
+        &pick(
+            &c,
+            &[
+                "policy",
+                "final_members_diff",
+                "final_members_diff_ci_low",
+                "final_members_diff_ci_high",
+            ],
+        ),
+    );
+    same_numbers(&dom, "p-best", &pick(&c, &["policy", "p_best"]));
+    assert!(dom.contains("id=\"trajectories\""));
+    // A calibration to a target and a short observed series.
+    write(d, "observed.csv", "day,members\n10,120\n20,260\n30,400\n");
+    let calibration = write(
+        d,
+        "cal.toml",
+        &format!(
+            "name = \"k\"\nbase = \"{}\"\nreplicates = 1\nset = {{ \"population.size\" = 2000, \
+             days = 30 }}\n[observed]\nfile = \"observed.csv\"\n[[parameters]]\nkey = \
+             \"acquisition.word_of_mouth\"\nprior = {{ uniform = [0.0, 0.2] }}\n[abc]\n\
+             particles = 20\ngenerations = 1\n",
+            fan_club()
+        ),
+    );
+    agora()
+        .arg("calibrate")
+        .arg(&calibration)
+        .args(["--report", "--out"])
+        .arg(d.join("k"))
+        .assert()
+        .success();
+    let dom = look(&d.join("k/report.html"), d);
+    same_numbers(
+        &dom,
+        "tolerance",
+        &pick(
+            &d.join("k/generations.csv"),
+            &["generation", "tolerance", "acceptance_rate"],
+        ),
+    );
+    same_numbers(
+        &dom,
+        "predictive-members",
+        &pick(
+            &d.join("k/predictive.csv"),
+            &["day", "observed", "median", "q05", "q95"],
+        ),
+    );
+    assert!(dom.contains("id=\"posterior-acquisition.word_of_mouth\""));
+}

@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use robust::RobustFile;
-pub use robust::{rank_over_draws, report, systematic_draws, Robust, RobustRanking, RobustResult};
+pub use robust::{
+    rank_over_draws, report, systematic_draws, Robust, RobustRanking, RobustResult, STABLE_SHARE,
+};
 
 use crate::batch::file::{read, read_set, Base};
 use crate::batch::manifest::Manifest;

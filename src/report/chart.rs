@@ -43,12 +43,20 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
-/// An axis label: whole numbers without decimals, others with up to three significant digits.
-fn label(x: f64) -> String {
+/// An axis label: whole numbers without decimals, others to three significant digits.
+pub fn label(x: f64) -> String {
+    // Rounding noise around zero on a tick.
+    let x = if x.abs() < 1e-12 { 0.0 } else { x };
     if x == x.round() && x.abs() < 1e15 {
-        format!("{}", x as i64)
+        return format!("{}", x as i64);
+    }
+    let decimals = (2 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    let text = format!("{x:.decimals$}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".into()
     } else {
-        format!("{x:.3}").trim_end_matches('0').to_string()
+        text.into()
     }
 }
 
@@ -208,4 +216,127 @@ pub fn lines(
         })
         .collect();
     bands(x_label, y_label, &as_bands)
+}
+
+/// Points without lines: (name, points).
+pub fn scatter(
+    x_label: &str,
+    y_label: &str,
+    series: &[(String, Vec<(f64, f64)>)],
+) -> anyhow::Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (x0, x1) = bounds(series.iter().flat_map(|s| s.1.iter().map(|p| p.0)));
+        let (y0, y1) = bounds(series.iter().flat_map(|s| s.1.iter().map(|p| p.1)));
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .x_label_formatter(&|x| label(*x))
+            .y_label_formatter(&|y| label(*y))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for (i, (name, points)) in series.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .filter(|p| p.0.is_finite() && p.1.is_finite())
+                        .map(|&p| Circle::new(p, 3 + (i % 3) as u32, colour.filled())),
+                )?
+                .label(name.as_str())
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+        }
+        if series.len() > 1 {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK.mix(0.3))
+                .position(SeriesLabelPosition::UpperLeft)
+                .draw()?;
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+/// A forest plot: one row per label, its estimate as a dot and its interval as a bar, with a
+/// line at zero.
+pub fn forest(
+    x_label: &str,
+    labels: &[String],
+    rows: &[(f64, f64, f64)],
+) -> anyhow::Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (lo, hi) = bounds(rows.iter().flat_map(|r| [r.0, r.1, r.2, 0.0]));
+        let lo = if lo < 0.0 { lo - (hi - lo) * 0.05 } else { lo };
+        let n = labels.len().max(1) as f64;
+        let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4) as u32;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size((width * 7).clamp(64, 260))
+            .build_cartesian_2d(lo..hi, n..0.0)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .x_desc(x_label)
+            .x_label_formatter(&|x| label(*x))
+            .y_labels(labels.len() * 2 + 1)
+            .y_label_formatter(&|y| {
+                let i = (*y - 0.5).round();
+                if (*y - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 0.0), (0.0, n)],
+            BLACK.mix(0.5).stroke_width(1),
+        )))?;
+        for (i, &(mean, low, high)) in rows.iter().enumerate() {
+            let y = i as f64 + 0.5;
+            let colour = PALETTE[5];
+            if low.is_finite() && high.is_finite() {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(low, y), (high, y)],
+                    colour.stroke_width(3),
+                )))?;
+            }
+            if mean.is_finite() {
+                chart.draw_series(std::iter::once(Circle::new((mean, y), 5, colour.filled())))?;
+            }
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label;
+
+    #[test]
+    fn axis_labels_are_short() {
+        assert_eq!(label(20.0), "20");
+        assert_eq!(label(0.000412), "0.000412");
+        assert_eq!(label(0.0727), "0.0727");
+        assert_eq!(label(2.5), "2.5");
+        assert_eq!(label(-1e-17), "0");
+        assert_eq!(label(-0.015), "-0.015");
+    }
 }

@@ -3,8 +3,11 @@
 //! from another machine reports the same. Each chart has a title, labelled axes, a one-sentence
 //! reading and, one click away, the numbers it draws.
 
+mod calibrate;
 mod chart;
+mod compare;
 mod run;
+mod sweep;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -22,8 +25,8 @@ pub struct Numbers {
 
 /// One chart of the report.
 pub struct Section {
-    /// A stable identifier (the HTML id), e.g. `members`.
-    pub id: &'static str,
+    /// A stable identifier, unique in the page (the HTML id), e.g. `members`.
+    pub id: String,
     pub title: String,
     /// One sentence saying what the chart shows.
     pub reading: String,
@@ -78,14 +81,9 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
 pub fn render(dir: &Path) -> Result<String> {
     let report = match kind_of(dir)? {
         Kind::Run => run::report(dir)?,
-        other => bail!(
-            "reports of {} folders are not available yet: only `agora run` folders have one",
-            match other {
-                Kind::Sweep => "sweep",
-                Kind::Compare => "comparison",
-                _ => "calibration",
-            }
-        ),
+        Kind::Sweep => sweep::report(dir)?,
+        Kind::Compare => compare::report(dir)?,
+        Kind::Calibrate => calibrate::report(dir)?,
     };
     Ok(page(&report))
 }
@@ -152,6 +150,32 @@ fn page(r: &Report) -> String {
         }
     };
     markup.into_string()
+}
+
+/// The facts a batch's report states: the command that wrote the folder and when (from its
+/// marker), the seed and replicates (from runs.csv), and agora's version and today's date.
+fn batch_facts(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut facts = Vec::new();
+    if let Ok(marker) = std::fs::read_to_string(dir.join(".agora")) {
+        if let Ok(doc) = marker.parse::<toml_edit::DocumentMut>() {
+            if let Some(by) = doc.get("written_by").and_then(|v| v.as_str()) {
+                facts.push(("written by".to_string(), by.to_string()));
+            }
+        }
+    }
+    let runs = dir.join("runs.csv");
+    if runs.is_file() {
+        let t = Table::read(&runs)?;
+        let seeds = t.numbers("seed")?;
+        let replicates = t.numbers("replicate")?;
+        if let Some(seed) = seeds.first() {
+            facts.push(("seed".into(), crate::export::cell(*seed)));
+        }
+        let most = replicates.iter().copied().fold(-1.0, f64::max) + 1.0;
+        facts.push(("replicates".into(), crate::export::cell(most)));
+    }
+    facts.extend(stamp());
+    Ok(facts)
 }
 
 /// The facts every report's header states: agora's version and the date it was made.

@@ -85,7 +85,7 @@ fn members(ts: &Table) -> Result<Section> {
     let total: f64 = series.iter().map(last_median).sum();
     let posters = last_median(&series[1]);
     Ok(Section {
-        id: "members",
+        id: "members".into(),
         title: "Members by what they did each day".into(),
         reading: format!(
             "On the last day the median run had about {total:.0} members, of whom {posters:.0} \
@@ -102,7 +102,7 @@ fn flows(ts: &Table) -> Result<Section> {
     let joins: f64 = series[0].points.iter().map(|p| p.1).sum();
     let quits: f64 = series[1].points.iter().map(|p| p.1).sum();
     Ok(Section {
-        id: "flows",
+        id: "flows".into(),
         title: "Joins and quits per day".into(),
         reading: format!(
             "Summing the daily medians, about {joins:.0} joined and {quits:.0} quit over the run."
@@ -137,7 +137,7 @@ fn funnel(f: &Table) -> Result<Section> {
         })
         .collect();
     Ok(Section {
-        id: "funnel",
+        id: "funnel".into(),
         title: "The funnel: from exposure to retention".into(),
         reading: format!(
             "Of about {:.0} prospects exposed, {:.0} joined ({:.1}%) and {:.0} were still members \
@@ -206,9 +206,9 @@ fn cohorts(c: &Table, column: &str, what: &str) -> Result<Section> {
         .unwrap_or(f64::NAN);
     Ok(Section {
         id: if column == "members" {
-            "cohorts"
+            "cohorts".into()
         } else {
-            "cohort-activity"
+            "cohort-activity".into()
         },
         title: format!("Cohort {what}: share of each week's joiners, week by week"),
         reading: format!(
@@ -233,7 +233,7 @@ fn cohorts(c: &Table, column: &str, what: &str) -> Result<Section> {
 fn groups(ts: &Table) -> Result<Section> {
     let (series, numbers) = daily_bands(ts, &["groups", "groups_alive"])?;
     Ok(Section {
-        id: "groups",
+        id: "groups".into(),
         title: "Groups open and alive".into(),
         reading: format!(
             "On the last day the median run had {:.0} groups open, {:.0} of them alive.",
@@ -258,7 +258,7 @@ fn satisfaction(ts: &Table) -> Result<Section> {
         .max_by(|a, b| last_median(a).total_cmp(&last_median(b)))
         .map_or(String::new(), |b| b.name.clone());
     Ok(Section {
-        id: "satisfaction",
+        id: "satisfaction".into(),
         title: "Satisfaction per need level (Maslow)".into(),
         reading: format!(
             "Mean satisfaction of members who have needs at each level, from 0 to 1; by the end \
@@ -286,7 +286,7 @@ fn inequality(summary: &Table) -> Result<Section> {
         .map(|&(x, y)| vec![cell(x), cell(y)])
         .collect();
     Ok(Section {
-        id: "lorenz",
+        id: "lorenz".into(),
         title: "Participation inequality: a Lorenz curve of posts".into(),
         reading: format!(
             "{:.0}% of members never posted; the top 10% wrote {:.0}% of posts and the top 1% \
@@ -329,7 +329,7 @@ fn money(ts: &Table, summary: &Table) -> Result<Section> {
         })
         .collect();
     Ok(Section {
-        id: "money",
+        id: "money".into(),
         title: "Money: cumulative revenue and cost".into(),
         reading: if payback.is_finite() {
             format!("Revenue covered cost from day {payback:.0} (median payback day).")

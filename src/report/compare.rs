@@ -1,0 +1,203 @@
+//! The report of an `agora compare` folder: a forest plot of each policy's paired difference to
+//! the first, P(best), each policy's trajectories (with `--timeseries`), and the ranking across
+//! posterior draws of a robust comparison.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::chart::{bands, bars, forest, Band};
+use super::table::{daily, Table};
+use super::{batch_facts, Numbers, Report, Section};
+use crate::export::cell;
+
+/// The metrics of compare.csv, in its order (the names before `_mean`).
+fn metrics(c: &Table) -> Vec<String> {
+    c.header
+        .iter()
+        .filter_map(|h| h.strip_suffix("_diff_ci_high"))
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn report(dir: &Path) -> Result<Report> {
+    let c = Table::read(&dir.join("compare.csv"))?;
+    let policies: Vec<String> = c.rows.iter().map(|r| r[0].clone()).collect();
+    let mut sections = Vec::new();
+    for metric in metrics(&c).iter().take(6) {
+        sections.push(paired(&c, &policies, metric)?);
+    }
+    sections.push(p_best(&c, &policies)?);
+    let ts = dir.join("timeseries.csv");
+    if ts.is_file() {
+        sections.push(trajectories(&Table::read(&ts)?, &policies)?);
+    }
+    let robust = dir.join("robust.csv");
+    if robust.is_file() {
+        sections.push(over_draws(&Table::read(&robust)?)?);
+    }
+    let mut facts = batch_facts(dir)?;
+    facts.insert(0, ("policies".into(), policies.join("; ")));
+    Ok(Report {
+        title: "Comparison".into(),
+        facts,
+        sections,
+    })
+}
+
+fn paired(c: &Table, policies: &[String], metric: &str) -> Result<Section> {
+    let (d, lo, hi) = (
+        c.numbers(&format!("{metric}_diff"))?,
+        c.numbers(&format!("{metric}_diff_ci_low"))?,
+        c.numbers(&format!("{metric}_diff_ci_high"))?,
+    );
+    let rows: Vec<(f64, f64, f64)> = (0..d.len()).map(|i| (d[i], lo[i], hi[i])).collect();
+    let clear: Vec<&String> = policies
+        .iter()
+        .zip(&rows)
+        .skip(1)
+        .filter(|(_, r)| r.1 > 0.0 || r.2 < 0.0)
+        .map(|(p, _)| p)
+        .collect();
+    Ok(Section {
+        id: format!("paired-{metric}"),
+        title: format!("{metric}: each policy against `{}`", policies[0]),
+        reading: format!(
+            "The paired difference to the first policy with its 95% interval (same seeds for \
+             every policy); {} interval{} exclude{} zero.",
+            if clear.is_empty() {
+                "no".to_string()
+            } else {
+                clear.len().to_string()
+            },
+            if clear.len() == 1 { "" } else { "s" },
+            if clear.len() == 1 { "s" } else { "" }
+        ),
+        svg: forest(&format!("difference in {metric}"), policies, &rows)?,
+        numbers: Numbers {
+            header: vec![
+                "policy".into(),
+                "diff".into(),
+                "diff_ci_low".into(),
+                "diff_ci_high".into(),
+            ],
+            rows: policies
+                .iter()
+                .zip(&rows)
+                .map(|(p, r)| vec![p.clone(), cell(r.0), cell(r.1), cell(r.2)])
+                .collect(),
+        },
+    })
+}
+
+fn p_best(c: &Table, policies: &[String]) -> Result<Section> {
+    let p = c.numbers("p_best")?;
+    let best = policies
+        .iter()
+        .zip(&p)
+        .filter(|(_, v)| v.is_finite())
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(String::new(), |(n, _)| n.clone());
+    Ok(Section {
+        id: "p-best".into(),
+        title: "How often each policy is best".into(),
+        reading: format!(
+            "The share of replicates in which each policy had the best objective; {best} most \
+             often."
+        ),
+        svg: bars("P(best)", policies, &p)?,
+        numbers: Numbers {
+            header: vec!["policy".into(), "p_best".into()],
+            rows: policies
+                .iter()
+                .zip(&p)
+                .map(|(n, v)| vec![n.clone(), cell(*v)])
+                .collect(),
+        },
+    })
+}
+
+fn trajectories(ts: &Table, policies: &[String]) -> Result<Section> {
+    let at = ts.col("policy")?;
+    let mut series = Vec::new();
+    for p in policies {
+        let own = Table {
+            header: ts.header.clone(),
+            rows: ts.rows.iter().filter(|r| &r[at] == p).cloned().collect(),
+        };
+        series.push(Band {
+            name: p.clone(),
+            points: daily(&own, "members")?,
+        });
+    }
+    let mut header = vec!["day".to_string()];
+    header.extend(policies.iter().map(|p| format!("{p} (median)")));
+    let rows = (0..series[0].points.len())
+        .map(|i| {
+            let mut row = vec![cell(series[0].points[i].0)];
+            row.extend(
+                series
+                    .iter()
+                    .map(|s| cell(s.points.get(i).map_or(f64::NAN, |p| p.1))),
+            );
+            row
+        })
+        .collect();
+    Ok(Section {
+        id: "trajectories".into(),
+        title: "Members over time, per policy".into(),
+        reading: "Each policy's median members per day over its replicates, with their range."
+            .into(),
+        svg: bands("day", "members", &series)?,
+        numbers: Numbers { header, rows },
+    })
+}
+
+fn over_draws(r: &Table) -> Result<Section> {
+    let names: Vec<String> = r.rows.iter().map(|x| x[0].clone()).collect();
+    let p = r.numbers("p_best")?;
+    let share = r
+        .numbers("top_order_share")?
+        .first()
+        .copied()
+        .unwrap_or(f64::NAN);
+    let columns = [
+        "rank",
+        "objective_mean",
+        "p_best",
+        "regret_mean",
+        "regret_max",
+    ];
+    let at: Vec<usize> = columns.iter().map(|c| r.col(c)).collect::<Result<_>>()?;
+    Ok(Section {
+        id: "robust".into(),
+        title: "Across what is not known: P(best) over posterior draws".into(),
+        reading: if share >= crate::compare::STABLE_SHARE {
+            format!(
+                "The top policies keep their order in {:.0}% of the draws: the ranking holds.",
+                (share * 100.0).floor()
+            )
+        } else {
+            format!(
+                "The top policies keep their order in only {:.0}% of the draws: the best policy \
+                 depends on what is unknown.",
+                (share * 100.0).floor()
+            )
+        },
+        svg: bars("P(best) across draws", &names, &p)?,
+        numbers: Numbers {
+            header: std::iter::once("policy".to_string())
+                .chain(columns.iter().map(|c| c.to_string()))
+                .collect(),
+            rows: r
+                .rows
+                .iter()
+                .map(|x| {
+                    std::iter::once(x[0].clone())
+                        .chain(at.iter().map(|&i| x[i].clone()))
+                        .collect()
+                })
+                .collect(),
+        },
+    })
+}
