@@ -44,6 +44,7 @@ pub fn report(dir: &Path) -> Result<Report> {
             "activity",
         )?,
         groups(&ts)?,
+        lifelines(&Table::read(&dir.join("groups.csv"))?, &ts)?,
         satisfaction(&ts)?,
         inequality(&summary)?,
         money(&ts, &summary)?,
@@ -242,6 +243,72 @@ fn groups(ts: &Table) -> Result<Section> {
         ),
         svg: bands("day", "groups", &series)?,
         numbers,
+    })
+}
+
+/// Most groups a lifeline chart draws.
+const LIFELINES: usize = 40;
+
+/// Each group's life in the first replicate: from the day it opened to the day it died (the dot)
+/// or the end of the run.
+fn lifelines(g: &Table, ts: &Table) -> Result<Section> {
+    let last = ts.numbers("day")?.iter().copied().fold(0.0, f64::max);
+    let (rep, opened, died, alive) = (
+        g.numbers("replicate")?,
+        g.numbers("opened_day")?,
+        g.numbers("died_day")?,
+        g.numbers("alive_final")?,
+    );
+    let first: Vec<usize> = (0..rep.len()).filter(|&i| rep[i] == 0.0).collect();
+    let shown: Vec<usize> = first.iter().copied().take(LIFELINES).collect();
+    let labels: Vec<String> = shown
+        .iter()
+        .map(|&i| format!("group {}", g.rows[i][1]))
+        .collect();
+    let rows: Vec<(f64, f64, f64)> = shown
+        .iter()
+        .map(|&i| {
+            (
+                died[i],
+                opened[i],
+                if died[i].is_finite() { died[i] } else { last },
+            )
+        })
+        .collect();
+    let dead = first.iter().filter(|&&i| alive[i] == 0.0).count();
+    Ok(Section {
+        id: "lifelines".into(),
+        title: "Each group's life (first replicate)".into(),
+        reading: format!(
+            "Each bar runs from the day a group opened to the day it died (the dot) or the end; \
+             {dead} of the first replicate's {} groups were not alive at the end{}.",
+            first.len(),
+            if first.len() > LIFELINES {
+                format!(" (the first {LIFELINES} are drawn)")
+            } else {
+                String::new()
+            }
+        ),
+        svg: super::chart::forest("day", &labels, &rows)?,
+        numbers: Numbers {
+            header: vec![
+                "group".into(),
+                "opened_day".into(),
+                "died_day".into(),
+                "alive_final".into(),
+            ],
+            rows: first
+                .iter()
+                .map(|&i| {
+                    vec![
+                        g.rows[i][1].clone(),
+                        cell(opened[i]),
+                        cell(died[i]),
+                        cell(alive[i]),
+                    ]
+                })
+                .collect(),
+        },
     })
 }
 
