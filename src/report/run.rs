@@ -48,6 +48,7 @@ pub fn report(dir: &Path) -> Result<Report> {
         satisfaction(&ts)?,
         inequality(&summary)?,
         money(&ts, &summary)?,
+        money_by_line(&ts)?,
     ];
     Ok(Report {
         title: format!("Run of {name}"),
@@ -412,5 +413,69 @@ fn money(ts: &Table, summary: &Table) -> Result<Section> {
             ],
             rows,
         },
+    })
+}
+
+/// The lines of money in timeseries.csv: revenue by source, cost by line.
+const MONEY_LINES: [&str; 8] = [
+    "revenue_fees",
+    "revenue_sales",
+    "cost_acquisition",
+    "cost_moderation",
+    "cost_events",
+    "cost_red_envelopes",
+    "cost_referrals",
+    "cost_other",
+];
+
+/// Each line's running total, median over replicates; lines that stay at 0 are left out.
+fn money_by_line(ts: &Table) -> Result<Section> {
+    let mut series = Vec::new();
+    for line in MONEY_LINES {
+        if ts.col(line).is_err() {
+            continue;
+        }
+        let points = daily_cumulative(ts, line)?;
+        if points.iter().any(|p| p.3 != 0.0) {
+            series.push(Band {
+                name: line.to_string(),
+                points,
+            });
+        }
+    }
+    let mut header = vec!["day".to_string()];
+    header.extend(
+        series
+            .iter()
+            .map(|s| format!("{} (cumulative, median)", s.name)),
+    );
+    let days = series.first().map_or(0, |s| s.points.len());
+    let rows = (0..days)
+        .map(|i| {
+            let mut row = vec![cell(series[0].points[i].0)];
+            row.extend(series.iter().map(|s| cell(s.points[i].1)));
+            row
+        })
+        .collect();
+    let largest = series
+        .iter()
+        .filter(|s| s.name.starts_with("cost"))
+        .max_by(|a, b| last_median(a).total_cmp(&last_median(b)))
+        .map(|s| s.name.clone());
+    Ok(Section {
+        id: "money-lines".into(),
+        title: "Money by line: revenue by source and cost by line".into(),
+        reading: match (&largest, series.is_empty()) {
+            (_, true) => "No money changed hands in these runs.".into(),
+            (Some(l), _) => format!(
+                "Running totals per line (median over replicates, with their range); the largest \
+                 cost is {l}."
+            ),
+            (None, _) => {
+                "Running totals per line (median over replicates); nothing was spent.".into()
+            }
+        },
+        svg: bands("day", "money (scenario units), cumulative", &series)?,
+        numbers: Numbers { header, rows },
     })
 }
