@@ -38,9 +38,13 @@ pub fn report(dir: &Path) -> Result<Report> {
             sections.push(s);
         }
     }
+    let generations = Table::read(&dir.join("generations.csv"))?.rows.len();
+    let mut facts = batch_facts(dir)?;
+    facts.insert(0, ("particles".into(), weights.len().to_string()));
+    facts.insert(1, ("generations".into(), generations.to_string()));
     Ok(Report {
         title: "Calibration".into(),
-        facts: batch_facts(dir)?,
+        facts,
         sections,
     })
 }

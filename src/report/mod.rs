@@ -173,6 +173,10 @@ fn batch_facts(dir: &Path) -> Result<Vec<(String, String)>> {
         }
         let most = replicates.iter().copied().fold(-1.0, f64::max) + 1.0;
         facts.push(("replicates".into(), crate::export::cell(most)));
+        if let Ok(draws) = t.numbers("draw") {
+            let most = draws.iter().copied().fold(-1.0, f64::max) + 1.0;
+            facts.push(("posterior draws".into(), crate::export::cell(most)));
+        }
     }
     facts.extend(stamp());
     Ok(facts)
