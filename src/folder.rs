@@ -29,6 +29,7 @@ const OWN_FILES: &[&str] = &[
     MARKER,
     LOCK,
     ".partial",
+    ".tasks",
     "timeseries.csv",
     "summary.csv",
     "funnel.csv",
@@ -158,7 +159,7 @@ fn sibling(dir: &Path, kind: &str) -> PathBuf {
 
 /// Refuses folders agora must not own: the current folder or one above it, and folders holding
 /// files agora did not write.
-fn check_ownership(dir: &Path) -> Result<()> {
+pub fn check_ownership(dir: &Path) -> Result<()> {
     let here = std::env::current_dir()
         .ok()
         .and_then(|d| d.canonicalize().ok());

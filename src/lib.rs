@@ -15,6 +15,7 @@
 pub mod batch;
 pub mod calibrate;
 pub mod cli;
+pub mod cluster;
 pub mod compare;
 pub mod engine;
 pub mod export;

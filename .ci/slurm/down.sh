@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Kept for the cluster test of issue 14 (not yet called by .ci/run): tested by hand on Debian 12
-# with slurm-wlm 22.05 and munge 0.5.15; see the closing note of 2026-11-23.
+# Used by tests/cluster.rs (run by .ci/run): tested on Debian 12
+# with slurm-wlm 22.05 and munge 0.5.15; docs/CLUSTER.md has the recipe.
 # Tear down the cluster started by slurm-up.sh: jobs, slurmd, slurmctld, slurmstepd leftovers,
 # and munged (only if slurm-up started it). Safe to run twice, or when nothing is running.
 set -uo pipefail

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Kept for the cluster test of issue 14 (not yet called by .ci/run): tested by hand on Debian 12
-# with slurm-wlm 22.05 and munge 0.5.15; see the closing note of 2026-11-23.
+# Used by tests/cluster.rs (run by .ci/run): tested on Debian 12
+# with slurm-wlm 22.05 and munge 0.5.15; docs/CLUSTER.md has the recipe.
 # Bring up a one-node Slurm cluster on localhost (root, no systemd). Idempotent.
 # Usage: eval "$(bash slurm-up.sh)"     # stdout = export lines only; logs go to stderr
 # Env knobs: SLURM_LAB_DIR (default /tmp/slurm-lab/cluster), SLURM_LAB_TIMEOUT (default 60 s),

@@ -11,6 +11,7 @@
 
 pub mod file;
 pub mod manifest;
+pub mod tasks;
 
 use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
@@ -79,10 +80,9 @@ pub struct Batch<'a> {
     pub keep_timeseries: bool,
     /// How much memory the runs may take together.
     pub budget: Budget,
-}
-
-fn partial_dir(dir: &Path) -> PathBuf {
-    dir.join(".partial")
+    /// The task this process runs, when the batch is split into tasks (its records go to
+    /// `DIR/.tasks/<part>`); None for a batch run whole (`DIR/.partial`).
+    pub part: Option<String>,
 }
 
 impl Batch<'_> {
@@ -104,7 +104,7 @@ impl Batch<'_> {
         self.budget
             .check_bytes(self.max_bytes)
             .map_err(|m| anyhow::anyhow!("the largest run of this batch would {m}"))?;
-        let partial = partial_dir(&self.dir);
+        let partial = self.partial();
         let manifest = partial.join("manifest.toml");
         if partial.exists() {
             if !resume {
@@ -134,30 +134,26 @@ impl Batch<'_> {
         Ok(BTreeMap::new())
     }
 
+    /// Where this process records its runs: `.partial`, or its task's part.
+    pub fn partial(&self) -> PathBuf {
+        match &self.part {
+            Some(part) => tasks::part_dir(&self.dir, part),
+            None => self.dir.join(".partial"),
+        }
+    }
+
     /// Runs already recorded; a torn last record (from a kill mid-write) is dropped.
     fn read_done(&self) -> Result<BTreeMap<RunKey, RunRow>> {
-        let path = partial_dir(&self.dir).join("runs.csv");
-        let text = fs::read_to_string(&path).unwrap_or_default();
-        // Only whole lines: a kill mid-write leaves the last one without its line end.
-        let whole = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(whole.as_bytes());
-        let mut done = BTreeMap::new();
-        for record in reader.deserialize::<(usize, u32, u64, Metrics)>() {
-            let Ok((item, replicate, seed, metrics)) = record else {
-                continue;
-            };
-            let key = RunKey { item, replicate };
-            if !self.keep_timeseries || self.timeseries_part(key).exists() {
-                done.insert(key, RunRow { key, seed, metrics });
-            }
+        let mut done = read_records(&self.partial());
+        if self.keep_timeseries {
+            done.retain(|key, _| self.timeseries_part(*key).exists());
         }
         Ok(done)
     }
 
     fn timeseries_part(&self, key: RunKey) -> PathBuf {
-        partial_dir(&self.dir).join(format!("ts-{}-{}.csv", key.item, key.replicate))
+        self.partial()
+            .join(format!("ts-{}-{}.csv", key.item, key.replicate))
     }
 
     /// How many runs may go at once: as many as the threads, unless memory says fewer.
@@ -179,7 +175,7 @@ impl Batch<'_> {
             .filter(|k| !done.contains_key(k))
             .collect();
         progress.skip((keys.len() - todo.len()) as u64);
-        let path = partial_dir(&self.dir).join("runs.csv");
+        let path = self.partial().join("runs.csv");
         let file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -270,6 +266,25 @@ impl Batch<'_> {
         }
         Ok(())
     }
+}
+
+/// The runs recorded in `partial/runs.csv`; a torn last record (from a kill mid-write) is dropped.
+pub fn read_records(partial: &Path) -> BTreeMap<RunKey, RunRow> {
+    let text = fs::read_to_string(partial.join("runs.csv")).unwrap_or_default();
+    // Only whole lines: a kill mid-write leaves the last one without its line end.
+    let whole = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(whole.as_bytes());
+    let mut done = BTreeMap::new();
+    for record in reader.deserialize::<(usize, u32, u64, Metrics)>() {
+        let Ok((item, replicate, seed, metrics)) = record else {
+            continue;
+        };
+        let key = RunKey { item, replicate };
+        done.insert(key, RunRow { key, seed, metrics });
+    }
+    done
 }
 
 /// The values of summary metric `m` (an index into `Metrics::NAMES`) over the recorded runs of

@@ -432,6 +432,7 @@ impl Comparison {
             manifest: self.manifest(options.timeseries),
             keep_timeseries: options.timeseries,
             budget: options.budget,
+            part: None,
         };
         let mut done = batch.open(options.resume)?;
         let mut replicates = self.replicates;

@@ -1,181 +1,18 @@
-//! The command line: `agora run`, `check`, `sweep`, `compare`, `init` and `keys`.
+//! The command line: `agora run`, `check`, `sweep`, `compare`, `calibrate`, `report`, the
+//! cluster commands, `init` and `keys`.
+
+mod args;
+
+pub use args::*;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand};
 
 use crate::folder::{Partial, ResultsFolder};
 use crate::memory::Budget;
 use crate::run::{default_out_dir, describe, run_all, write_outputs};
 use crate::scenario::{load_file, Origin, Override, Scenario, ScenarioError};
-
-/// agora simulates how a community grows or dies under an operator's strategy.
-#[derive(Debug, Parser)]
-#[command(name = "agora", version, about, long_about = None)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Run a scenario and write timeseries.csv, summary.csv and scenario.toml.
-    Run(RunArgs),
-    /// Validate a scenario and print it with every default filled in.
-    Check(CheckArgs),
-    /// Run a parameter sweep: every point of a design over scenario keys, with replicates.
-    Sweep(SweepArgs),
-    /// Compare policies on the same seeds and rank them with confidence intervals.
-    Compare(CompareArgs),
-    /// Calibrate scenario keys to observed data by ABC-SMC; see docs/CALIBRATION.md.
-    Calibrate(CalibrateArgs),
-    /// Write DIR/report.html: the results of DIR as one self-contained page; see docs/REPORT.md.
-    Report {
-        /// A results folder written by `agora run`, `sweep`, `compare` or `calibrate`.
-        dir: PathBuf,
-    },
-    /// Write a commented starter scenario NAME.toml in the current folder.
-    Init {
-        /// Name of the new scenario (also its file name).
-        name: String,
-    },
-    /// List every scenario key with its type, default, range, unit and meaning.
-    Keys {
-        /// Print the key tables of docs/SCENARIO.md (markdown) instead of a plain list.
-        #[arg(long)]
-        markdown: bool,
-        /// Only this table, e.g. `population.segments` (with --markdown; `""` is the top level).
-        table: Option<String>,
-    },
-}
-
-#[derive(Debug, Args)]
-pub struct Memory {
-    /// Most memory agora may use, e.g. 8GiB [default: what the machine has available].
-    #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
-    pub max_memory: Option<u64>,
-}
-
-#[derive(Debug, Args)]
-pub struct Overrides {
-    /// Override a scenario key before validation, e.g. --set entry.fee=49 (repeatable).
-    /// The value is read as TOML, or as plain text when it is not TOML.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<Override>,
-}
-
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Scenario file (TOML).
-    pub file: PathBuf,
-    /// Output folder [default: results/<scenario name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Master seed (overrides `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Days to simulate (overrides `days`).
-    #[arg(long)]
-    pub days: Option<u32>,
-    /// Replicates (overrides `replicates`).
-    #[arg(long)]
-    pub replicates: Option<u32>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Also print the simulation's speed (set-up and days, output excluded) in agent-days per
-    /// second, and the process's peak memory.
-    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
-    #[arg(long)]
-    pub report: bool,
-    #[arg(long)]
-    pub bench: bool,
-    #[command(flatten)]
-    pub overrides: Overrides,
-    #[command(flatten)]
-    pub memory: Memory,
-}
-
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Scenario file (TOML).
-    pub file: PathBuf,
-    #[command(flatten)]
-    pub overrides: Overrides,
-    #[command(flatten)]
-    pub memory: Memory,
-}
-
-#[derive(Debug, Args)]
-pub struct SweepArgs {
-    /// Sweep file (TOML); see docs/SWEEPS.md.
-    pub file: PathBuf,
-    /// Output folder [default: results/<sweep name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Finish an interrupted sweep: run only the runs not yet recorded.
-    #[arg(long)]
-    pub resume: bool,
-    /// Also write every run's daily series to one long timeseries.csv.
-    #[arg(long)]
-    pub timeseries: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
-    #[arg(long)]
-    pub report: bool,
-    #[command(flatten)]
-    pub memory: Memory,
-}
-
-#[derive(Debug, Args)]
-pub struct CalibrateArgs {
-    /// Calibration file (TOML); see docs/CALIBRATION.md.
-    pub file: PathBuf,
-    /// Output folder [default: results/<calibration name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Finish an interrupted calibration from its last finished generation.
-    #[arg(long)]
-    pub resume: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
-    #[arg(long)]
-    pub report: bool,
-    #[command(flatten)]
-    pub memory: Memory,
-}
-
-#[derive(Debug, Args)]
-pub struct CompareArgs {
-    /// Comparison file (TOML); see docs/SWEEPS.md.
-    pub file: PathBuf,
-    /// Output folder [default: results/<comparison name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Finish an interrupted comparison.
-    #[arg(long)]
-    pub resume: bool,
-    /// Add replicates (up to `max_replicates`) until the best policy's paired difference to the
-    /// runner-up excludes zero.
-    #[arg(long)]
-    pub until_separated: bool,
-    /// Also write every run's daily series to one long timeseries.csv, with a `policy` column.
-    #[arg(long)]
-    pub timeseries: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
-    #[arg(long)]
-    pub report: bool,
-    #[command(flatten)]
-    pub memory: Memory,
-}
 
 /// Runs a parsed command line.
 pub fn execute(cli: Cli) -> Result<()> {
@@ -194,6 +31,14 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Sweep(args) => sweep(args),
         Command::Compare(args) => compare(args),
         Command::Calibrate(args) => calibrate(args),
+        Command::Status { dir } => crate::cluster::status(&dir),
+        Command::Merge { dir } => crate::cluster::merge(&dir),
+        Command::Slurm {
+            file,
+            out,
+            tasks,
+            max_running,
+        } => crate::cluster::slurm(&file, out.as_deref(), tasks, max_running),
         Command::Report { dir } => {
             let path = crate::report::write(&dir)?;
             println!("wrote {}", path.display());
@@ -234,6 +79,10 @@ fn keys(markdown: bool, table: Option<&str>) -> Result<()> {
 }
 
 fn sweep(args: SweepArgs) -> Result<()> {
+    let env = |name: &str| std::env::var(name).ok();
+    if let Some(spec) = crate::batch::tasks::spec(args.split.tasks, args.split.task, &env)? {
+        return crate::cluster::sweep_task(&args, spec);
+    }
     let sweep = crate::sweep::Sweep::load(&args.file)?;
     let out = args
         .out
@@ -540,7 +389,7 @@ fn print_bench(scenario: &Scenario, seconds: f64, threads: usize) {
 }
 
 /// The command line as typed, for the holder of a results folder.
-fn command_line() -> String {
+pub(crate) fn command_line() -> String {
     let args: Vec<String> = std::env::args().collect();
     crate::scenario::keys::elide(&args.join(" "), 200)
 }

@@ -1,0 +1,295 @@
+//! A batch split into tasks for a cluster's job array (Slurm, Kubernetes Indexed Jobs, AWS Batch):
+//! task I of N runs the I-th of N contiguous, disjoint chunks of the batch's (item, replicate)
+//! runs, in key order, and records them in its own part, `DIR/.tasks/task-I-of-N/`, under its
+//! own lock. A finished task leaves a `done` mark, so running it again does nothing; a killed
+//! one, run again, goes on from its last recorded run. `agora merge` gathers the parts into the
+//! files a single machine would have written.
+
+use std::fs::{self, File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use super::RunKey;
+
+/// Which task of how many this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskSpec {
+    pub tasks: usize,
+    pub task: usize,
+}
+
+/// The environment variables that carry a task's index, by engine.
+pub const INDEX_VARIABLES: [&str; 3] = [
+    "SLURM_ARRAY_TASK_ID",
+    "JOB_COMPLETION_INDEX",
+    "AWS_BATCH_JOB_ARRAY_INDEX",
+];
+
+/// The task of this process: `--tasks` and `--task` as given, else the task index from the job
+/// array's environment (and the task count where the engine gives it: Slurm's
+/// `SLURM_ARRAY_TASK_COUNT`). None when the batch is not split.
+pub fn spec(
+    tasks: Option<usize>,
+    task: Option<usize>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<TaskSpec>> {
+    let number = |name: &str, value: String| -> Result<usize> {
+        value
+            .trim()
+            .parse::<usize>()
+            .with_context(|| format!("{name} = `{value}` is not a task number"))
+    };
+    let task = match task {
+        Some(t) => Some(t),
+        None => INDEX_VARIABLES
+            .iter()
+            .find_map(|v| env(v).map(|value| number(v, value)))
+            .transpose()?,
+    };
+    let tasks = match tasks {
+        Some(n) => Some(n),
+        None if task.is_some() => env("SLURM_ARRAY_TASK_COUNT")
+            .map(|v| number("SLURM_ARRAY_TASK_COUNT", v))
+            .transpose()?,
+        None => None,
+    };
+    match (tasks, task) {
+        (None, None) => Ok(None),
+        (Some(_), None) => bail!(
+            "--tasks needs --task (or a job array's index in {})",
+            INDEX_VARIABLES.join(", ")
+        ),
+        (None, Some(_)) => bail!("--task needs --tasks, the number of tasks in the array"),
+        (Some(0), _) => bail!("--tasks must be at least 1"),
+        (Some(n), Some(i)) if i >= n => {
+            bail!(
+                "task {i} is not one of the {n} tasks (numbered 0 to {})",
+                n - 1
+            )
+        }
+        (Some(tasks), Some(task)) => Ok(Some(TaskSpec { tasks, task })),
+    }
+}
+
+/// Task `spec.task`'s chunk of `keys`: the keys from ⌊I·K/N⌋ to ⌊(I+1)·K/N⌋, so that the chunks
+/// are disjoint, cover every key, and differ in size by at most one.
+pub fn chunk(keys: &[RunKey], spec: TaskSpec) -> &[RunKey] {
+    let k = keys.len();
+    let from = spec.task * k / spec.tasks;
+    let to = (spec.task + 1) * k / spec.tasks;
+    &keys[from..to]
+}
+
+/// The name of a task's part.
+pub fn part_name(spec: TaskSpec) -> String {
+    format!("task-{}-of-{}", spec.task, spec.tasks)
+}
+
+/// Where a task records its runs.
+pub fn part_dir(dir: &Path, part: &str) -> PathBuf {
+    dir.join(".tasks").join(part)
+}
+
+/// The plan of a split batch: which command and file, in how many tasks. Every task writes the
+/// same; `agora status` and `agora merge` read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// `sweep` or `compare`.
+    pub kind: String,
+    /// The batch file, as an absolute path on the shared filesystem.
+    pub file: PathBuf,
+    pub tasks: usize,
+}
+
+impl Plan {
+    fn path(dir: &Path) -> PathBuf {
+        dir.join(".tasks").join("plan.toml")
+    }
+
+    /// Records the plan, or checks it against the one already there.
+    pub fn record(&self, dir: &Path) -> Result<()> {
+        let path = Plan::path(dir);
+        if let Ok(existing) = Plan::read(dir) {
+            if existing != *self {
+                bail!(
+                    "{} holds the tasks of another split ({} {} in {} tasks); finish or merge \
+                     it, or choose another --out",
+                    dir.display(),
+                    existing.kind,
+                    existing.file.display(),
+                    existing.tasks
+                );
+            }
+            return Ok(());
+        }
+        fs::create_dir_all(path.parent().expect("a parent"))?;
+        let mut doc = toml_edit::DocumentMut::new();
+        doc["kind"] = toml_edit::value(self.kind.as_str());
+        doc["file"] = toml_edit::value(self.file.display().to_string());
+        doc["tasks"] = toml_edit::value(self.tasks as i64);
+        crate::export::write_atomic(&path, doc.to_string().as_bytes())
+    }
+
+    pub fn read(dir: &Path) -> Result<Plan> {
+        let path = Plan::path(dir);
+        let text = fs::read_to_string(&path).with_context(|| {
+            format!(
+                "{} holds no split batch (no {})",
+                dir.display(),
+                path.display()
+            )
+        })?;
+        let doc: toml_edit::DocumentMut = text
+            .parse()
+            .with_context(|| format!("{} is not TOML", path.display()))?;
+        let field = |k: &str| {
+            doc.get(k)
+                .with_context(|| format!("{}: no `{k}`", path.display()))
+        };
+        Ok(Plan {
+            kind: field("kind")?.as_str().unwrap_or_default().to_string(),
+            file: PathBuf::from(field("file")?.as_str().unwrap_or_default()),
+            tasks: field("tasks")?.as_integer().unwrap_or(0).max(0) as usize,
+        })
+    }
+}
+
+/// Where a task stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Done,
+    /// Another process holds its lock now.
+    Running,
+    /// Never started, or stopped before it finished.
+    Missing,
+}
+
+fn done_mark(part: &Path) -> PathBuf {
+    part.join("done")
+}
+
+/// Takes a task's lock (a file beside its part), refusing when another process (a second copy
+/// of the task) holds it.
+pub fn lock(part: &Path) -> Result<File> {
+    let parent = part.parent().expect("a part is in .tasks");
+    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let path = part.with_extension("lock");
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => bail!(
+            "{} is being run by another process; two copies of a task may not write its part",
+            part.display()
+        ),
+        Err(fs::TryLockError::Error(e)) => {
+            Err(e).context(format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
+pub fn is_done(part: &Path) -> bool {
+    done_mark(part).exists()
+}
+
+/// Marks a task finished (after every one of its runs is recorded).
+pub fn mark_done(part: &Path) -> Result<()> {
+    crate::export::write_atomic(&done_mark(part), b"")
+}
+
+/// Where each of the plan's tasks stands.
+pub fn states(dir: &Path, plan: &Plan) -> Vec<State> {
+    (0..plan.tasks)
+        .map(|task| {
+            let part = part_dir(
+                dir,
+                &part_name(TaskSpec {
+                    tasks: plan.tasks,
+                    task,
+                }),
+            );
+            if is_done(&part) {
+                State::Done
+            } else if lock(&part).is_err() {
+                State::Running
+            } else {
+                State::Missing
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(n: usize) -> Vec<RunKey> {
+        (0..n)
+            .map(|i| RunKey {
+                item: i / 3,
+                replicate: (i % 3) as u32,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chunks_are_disjoint_cover_every_key_and_differ_by_at_most_one() {
+        for (k, n) in [(10, 3), (3, 5), (100, 7), (1, 1), (12, 4)] {
+            let all = keys(k);
+            let mut seen = Vec::new();
+            let sizes: Vec<usize> = (0..n)
+                .map(|task| {
+                    let c = chunk(&all, TaskSpec { tasks: n, task });
+                    seen.extend_from_slice(c);
+                    c.len()
+                })
+                .collect();
+            assert_eq!(seen, all, "{k} keys in {n} tasks");
+            let (lo, hi) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+            assert!(hi - lo <= 1, "{sizes:?}");
+        }
+    }
+
+    #[test]
+    fn the_task_comes_from_the_flags_or_the_job_arrays_environment() {
+        let none = |_: &str| None;
+        assert_eq!(spec(None, None, &none).unwrap(), None);
+        assert_eq!(
+            spec(Some(4), Some(2), &none).unwrap(),
+            Some(TaskSpec { tasks: 4, task: 2 })
+        );
+        let slurm = |v: &str| match v {
+            "SLURM_ARRAY_TASK_ID" => Some("3".to_string()),
+            "SLURM_ARRAY_TASK_COUNT" => Some("8".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            spec(None, None, &slurm).unwrap(),
+            Some(TaskSpec { tasks: 8, task: 3 })
+        );
+        let k8s = |v: &str| (v == "JOB_COMPLETION_INDEX").then(|| "1".to_string());
+        assert_eq!(
+            spec(Some(5), None, &k8s).unwrap(),
+            Some(TaskSpec { tasks: 5, task: 1 })
+        );
+        assert!(
+            spec(None, None, &k8s).is_err(),
+            "Kubernetes does not say how many"
+        );
+        let aws = |v: &str| (v == "AWS_BATCH_JOB_ARRAY_INDEX").then(|| "0".to_string());
+        assert_eq!(
+            spec(Some(2), None, &aws).unwrap(),
+            Some(TaskSpec { tasks: 2, task: 0 })
+        );
+        assert!(spec(Some(3), Some(3), &none).is_err());
+        assert!(spec(Some(3), None, &none).is_err());
+        assert!(spec(Some(0), Some(0), &none).is_err());
+        let bad = |v: &str| (v == "SLURM_ARRAY_TASK_ID").then(|| "x".to_string());
+        assert!(spec(Some(2), None, &bad).is_err());
+    }
+}

@@ -1,0 +1,180 @@
+//! agora on a cluster: a sweep run as the tasks of a job array (Slurm, Kubernetes Indexed Jobs,
+//! AWS Batch), where each task is, and the merge of their parts into the files one machine would
+//! have written. See docs/CLUSTER.md.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use crate::batch::tasks::{Plan, State, TaskSpec};
+use crate::cli::{command_line, thread_pool, SweepArgs};
+use crate::folder::{Partial, ResultsFolder};
+use crate::memory::Budget;
+use crate::sweep::{Sweep, TaskOutcome};
+
+/// `agora sweep FILE --tasks N --task I`: runs task I's chunk of the sweep into its part.
+pub fn sweep_task(args: &SweepArgs, spec: TaskSpec) -> Result<()> {
+    let sweep = Sweep::load(&args.file)?;
+    let out = out_dir(args.out.as_deref(), &sweep.name);
+    let pool = thread_pool(args.threads)?;
+    let checked = pool.install(|| sweep.check(&|| {}))?;
+    let options = crate::batch::Options {
+        resume: true,
+        timeseries: args.timeseries,
+        announce: false,
+        budget: Budget::new(args.memory.max_memory),
+    };
+    match pool.install(|| sweep.run_task(&out, &args.file, spec, options, &checked))? {
+        TaskOutcome::Ran { runs } => println!(
+            "{}: task {} of {} ran its {runs} runs -> {}",
+            sweep.name,
+            spec.task,
+            spec.tasks,
+            out.display()
+        ),
+        TaskOutcome::AlreadyDone => println!(
+            "{}: task {} of {} was already done; nothing to do",
+            sweep.name, spec.task, spec.tasks
+        ),
+    }
+    Ok(())
+}
+
+fn out_dir(out: Option<&Path>, name: &str) -> PathBuf {
+    out.map_or_else(|| Path::new("results").join(name), Path::to_path_buf)
+}
+
+/// `agora status DIR`: each task's state, and the command that runs the missing ones.
+pub fn status(dir: &Path) -> Result<()> {
+    let plan = Plan::read(dir)?;
+    let states = crate::batch::tasks::states(dir, &plan);
+    let of = |s: State| -> Vec<usize> { (0..plan.tasks).filter(|&t| states[t] == s).collect() };
+    let (done, running, missing) = (of(State::Done), of(State::Running), of(State::Missing));
+    println!(
+        "{} {}: {} tasks: {} done, {} running, {} missing",
+        plan.kind,
+        plan.file.display(),
+        plan.tasks,
+        done.len(),
+        running.len(),
+        missing.len()
+    );
+    for (what, tasks) in [("running", &running), ("missing", &missing)] {
+        if !tasks.is_empty() {
+            println!("{what}: {}", crate::sweep::task_list(tasks));
+        }
+    }
+    if missing.is_empty() && running.is_empty() {
+        println!("all done: agora merge {}", dir.display());
+    } else if !missing.is_empty() {
+        println!(
+            "run the missing ones on Slurm with the script of `agora slurm`: ARRAY_TASKS={} bash \\
+             SCRIPT",
+            crate::sweep::task_list(&missing)
+        );
+        println!("or one by one:");
+        for t in &missing {
+            println!(
+                "  agora {} {} --out {} --tasks {} --task {t}",
+                plan.kind,
+                plan.file.display(),
+                dir.display(),
+                plan.tasks
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `agora merge DIR`: the finished tasks' parts into the sweep's result files.
+pub fn merge(dir: &Path) -> Result<()> {
+    let plan = Plan::read(dir)?;
+    if plan.kind != "sweep" {
+        bail!("merging a split {} is not available yet", plan.kind);
+    }
+    let sweep = Sweep::load(&plan.file)?;
+    let pool = thread_pool(None)?;
+    let checked = pool.install(|| sweep.check(&|| {}))?;
+    let folder = ResultsFolder::acquire(dir, &command_line(), Partial::Resumes)?;
+    let ranking = sweep.merge(&folder, &plan, &checked)?;
+    folder.publish()?;
+    println!(
+        "merged {} tasks into runs.csv, points.csv{} in {}",
+        plan.tasks,
+        if ranking.is_some() {
+            ", sensitivity.csv"
+        } else {
+            ""
+        },
+        dir.display()
+    );
+    if let Some(r) = ranking {
+        print!("{r}");
+    }
+    Ok(())
+}
+
+/// Runs a task packs at least, when `agora slurm` chooses the number of tasks: short tasks waste
+/// a scheduler's time.
+const RUNS_PER_TASK: usize = 20;
+
+/// `agora slurm FILE`: prints a bash script that submits the sweep as an array job of `tasks`
+/// tasks (at most `max_running` at once) and a merge job that starts when all have succeeded.
+pub fn slurm(
+    file: &Path,
+    out: Option<&Path>,
+    tasks: Option<usize>,
+    max_running: Option<usize>,
+) -> Result<()> {
+    let sweep = Sweep::load(file)?;
+    let runs = sweep.points.len() * sweep.replicates as usize;
+    let tasks = tasks.unwrap_or(runs.div_ceil(RUNS_PER_TASK).clamp(1, 1000));
+    if tasks == 0 || tasks > runs {
+        bail!("--tasks must be from 1 to the sweep's {runs} runs");
+    }
+    if max_running == Some(0) {
+        bail!("--max-running must be at least 1");
+    }
+    let absolute = |p: &Path| -> Result<PathBuf> {
+        Ok(if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir()?.join(p)
+        })
+    };
+    let file = std::fs::canonicalize(file)?;
+    let out = absolute(&out_dir(out, &sweep.name))?;
+    let agora = std::env::current_exe()?;
+    let throttle = max_running.map_or(String::new(), |k| format!("%{k}"));
+    let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
+    print!(
+        "#!/usr/bin/env bash
+# Submits sweep `{name}` to Slurm: {runs} runs as an array of {tasks} tasks{limit}, then the merge
+# of their parts, which starts only when every task succeeded. Written by `agora slurm`.
+# Run it with bash on the cluster's login node; OUT must be on a filesystem every node shares.
+# `agora status OUT` lists missing tasks; to run only those (and the merge), give their numbers:
+# ARRAY_TASKS=3,7 bash THIS_SCRIPT. SBATCH_EXTRA adds sbatch options (e.g. --partition=long);
+# SBATCH_WAIT=1 waits for the merge to end.
+set -euo pipefail
+AGORA=${{AGORA:-{agora}}}
+FILE={file}
+OUT={out}
+mkdir -p \"$OUT/.tasks\"
+ARRAY=$(sbatch --parsable ${{SBATCH_EXTRA:-}} --job-name='agora-{name}' --array=\"${{ARRAY_TASKS:-0-{last}}}{throttle}\" \\
+    --output=\"$OUT/.tasks/slurm-%A_%a.out\" \\
+    --wrap \"'$AGORA' sweep '$FILE' --out '$OUT' --tasks {tasks}\")
+MERGE=$(sbatch --parsable ${{SBATCH_EXTRA:-}} ${{SBATCH_WAIT:+--wait}} --job-name='agora-{name}-merge' \\
+    --dependency=afterok:\"$ARRAY\" --kill-on-invalid-dep=yes \\
+    --output=\"$OUT/.tasks/slurm-merge-%j.out\" \\
+    --wrap \"'$AGORA' merge '$OUT'\")
+echo \"submitted array $ARRAY and merge $MERGE\"
+",
+        name = sweep.name,
+        limit = max_running.map_or(String::new(), |k| format!(", at most {k} at once")),
+        agora = quote(&agora),
+        file = quote(&file),
+        out = quote(&out),
+        last = tasks - 1,
+    );
+    Ok(())
+}

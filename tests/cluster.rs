@@ -1,0 +1,304 @@
+//! A sweep as the tasks of a job array: split, run out of order, killed and run again, merged,
+//! and compared byte for byte with the same sweep run on one machine; then the same on a real
+//! one-node Slurm cluster (`.ci/slurm/up.sh` installs Debian's slurm-wlm and munge when missing,
+//! starts the daemons, and `.ci/slurm/down.sh` stops them again).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn agora() -> Command {
+    Command::cargo_bin("agora").expect("the agora binary is built")
+}
+
+/// A sweep of 3 points × 3 replicates on the fan club, with `size` agents for `days` days.
+fn sweep_file(dir: &Path, size: u32, days: u32) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brand-fan-club.toml");
+    let path = dir.join("s.toml");
+    fs::write(
+        &path,
+        format!(
+            "name = \"s\"\nbase = \"{}\"\nreplicates = 3\nset = {{ \"population.size\" = {size}, \
+             days = {days} }}\n\n[[axes]]\nkey = \"acquisition.word_of_mouth\"\nvalues = [0.02, \
+             0.06, 0.1]\n",
+            base.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn same_files(a: &Path, b: &Path) {
+    for f in ["runs.csv", "points.csv"] {
+        assert_eq!(
+            fs::read(a.join(f)).unwrap(),
+            fs::read(b.join(f)).unwrap(),
+            "{f} differs from the single-machine run"
+        );
+    }
+}
+
+fn stdout(c: &mut Command) -> String {
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn a_split_sweep_merges_into_the_files_of_one_machine() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let file = sweep_file(d, 2000, 40);
+    let (local, split) = (d.join("local"), d.join("split"));
+    agora()
+        .arg("sweep")
+        .arg(&file)
+        .arg("--out")
+        .arg(&local)
+        .assert()
+        .success();
+    // Tasks out of order; task 1 missing.
+    for task in ["2", "0"] {
+        agora()
+            .arg("sweep")
+            .arg(&file)
+            .arg("--out")
+            .arg(&split)
+            .args(["--tasks", "3", "--task", task])
+            .assert()
+            .success();
+    }
+    let merge = agora().arg("merge").arg(&split).output().unwrap();
+    assert!(!merge.status.success(), "merged with a task missing");
+    let e = String::from_utf8(merge.stderr).unwrap();
+    assert!(e.contains("tasks 1"), "{e}");
+    let status = stdout(agora().arg("status").arg(&split));
+    assert!(status.contains("2 done, 0 running, 1 missing"), "{status}");
+    assert!(status.contains("--tasks 3 --task 1"), "{status}");
+    assert!(status.contains("ARRAY_TASKS=1"), "{status}");
+    // Task 1 from a Slurm array's environment; a second run of it does nothing.
+    let slurm = stdout(
+        agora()
+            .arg("sweep")
+            .arg(&file)
+            .arg("--out")
+            .arg(&split)
+            .env("SLURM_ARRAY_TASK_ID", "1")
+            .env("SLURM_ARRAY_TASK_COUNT", "3"),
+    );
+    assert!(slurm.contains("task 1 of 3 ran its 3 runs"), "{slurm}");
+    let again = stdout(
+        agora()
+            .arg("sweep")
+            .arg(&file)
+            .arg("--out")
+            .arg(&split)
+            .args(["--tasks", "3", "--task", "1"]),
+    );
+    assert!(again.contains("already done"), "{again}");
+    stdout(agora().arg("merge").arg(&split));
+    same_files(&local, &split);
+    assert!(
+        !split.join(".tasks").exists(),
+        "the parts are gone once merged"
+    );
+    // Kubernetes and AWS Batch give the index; the count comes from --tasks.
+    let other = d.join("other");
+    for (var, task) in [
+        ("JOB_COMPLETION_INDEX", "0"),
+        ("AWS_BATCH_JOB_ARRAY_INDEX", "1"),
+    ] {
+        agora()
+            .arg("sweep")
+            .arg(&file)
+            .arg("--out")
+            .arg(&other)
+            .args(["--tasks", "2"])
+            .env(var, task)
+            .assert()
+            .success();
+    }
+    stdout(agora().arg("merge").arg(&other));
+    same_files(&local, &other);
+}
+
+#[test]
+fn a_task_killed_mid_run_goes_on_from_its_last_recorded_run() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let file = sweep_file(d, 20_000, 40);
+    let (local, split) = (d.join("local"), d.join("split"));
+    agora()
+        .arg("sweep")
+        .arg(&file)
+        .arg("--out")
+        .arg(&local)
+        .assert()
+        .success();
+    let bin = assert_cmd::cargo::cargo_bin("agora");
+    let part = split.join(".tasks/task-0-of-1/runs.csv");
+    let mut child = Process::new(&bin)
+        .arg("sweep")
+        .arg(&file)
+        .arg("--out")
+        .arg(&split)
+        .args(["--tasks", "1", "--task", "0", "--threads", "1"])
+        .spawn()
+        .unwrap();
+    // Kill it once some runs are recorded, before all are.
+    loop {
+        let recorded = fs::read_to_string(&part).map_or(0, |t| t.lines().count());
+        if recorded >= 2 || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().ok();
+    child.wait().unwrap();
+    let recorded = fs::read_to_string(&part).unwrap().lines().count();
+    let ran = stdout(
+        agora()
+            .arg("sweep")
+            .arg(&file)
+            .arg("--out")
+            .arg(&split)
+            .args(["--tasks", "1", "--task", "0"]),
+    );
+    assert!(ran.contains("ran its 9 runs"), "{ran}");
+    assert!(
+        recorded < 9,
+        "the kill came too late to test anything ({recorded} runs)"
+    );
+    stdout(agora().arg("merge").arg(&split));
+    same_files(&local, &split);
+}
+
+/// Stops the one-node cluster however the test ends.
+struct Cluster;
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let down = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/slurm/down.sh");
+        Process::new("bash").arg(down).status().ok();
+    }
+}
+
+/// Starts the one-node cluster and returns its SLURM_CONF.
+fn start_cluster() -> (Cluster, String) {
+    let up = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/slurm/up.sh");
+    let out = Process::new("bash").arg(up).output().unwrap();
+    let cluster = Cluster;
+    assert!(
+        out.status.success(),
+        "the one-node Slurm did not start (it needs root and Debian's slurm-wlm):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exports = String::from_utf8(out.stdout).unwrap();
+    let conf = exports
+        .lines()
+        .find_map(|l| l.strip_prefix("export SLURM_CONF="))
+        .expect("up.sh exports SLURM_CONF")
+        .to_string();
+    (cluster, conf)
+}
+
+#[test]
+fn a_sweep_runs_as_a_slurm_array_and_a_cancelled_task_is_resubmitted() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    // Runs of about a second each, so that a task can be cancelled while it runs.
+    let file = sweep_file(d, 200_000, 120);
+    let local = d.join("local");
+    agora()
+        .arg("sweep")
+        .arg(&file)
+        .arg("--out")
+        .arg(&local)
+        .assert()
+        .success();
+    let (_cluster, conf) = start_cluster();
+    let bin = assert_cmd::cargo::cargo_bin("agora");
+    let script = |out: &Path| -> PathBuf {
+        let text = stdout(agora().arg("slurm").arg(&file).arg("--out").arg(out).args([
+            "--tasks",
+            "3",
+            "--max-running",
+            "2",
+        ]));
+        assert!(text.contains("--array=\"${ARRAY_TASKS:-0-2}%2\""), "{text}");
+        assert!(text.contains("--dependency=afterok:"), "{text}");
+        let path = out.with_extension("sh");
+        fs::write(&path, text).unwrap();
+        path
+    };
+    let submit = |script: &Path, envs: &[(&str, &str)]| {
+        let out = Process::new("bash")
+            .arg(script)
+            .env("SLURM_CONF", &conf)
+            .env("AGORA", &bin)
+            .envs(envs.iter().copied())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The whole array, then its merge, waited for.
+    let first = d.join("first");
+    submit(&script(&first), &[("SBATCH_WAIT", "1")]);
+    same_files(&local, &first);
+    // Cancel task 1 while it runs: the merge never starts; status names the task; run it again.
+    let second = d.join("second");
+    let job = script(&second);
+    let submitted = submit(&job, &[]);
+    let array = submitted
+        .split_whitespace()
+        .nth(2)
+        .expect("submitted array ID and merge ID")
+        .to_string();
+    let squeue = |fmt: &str| -> String {
+        let o = Process::new("squeue")
+            .args(["-h", "-r", "-o", fmt])
+            .env("SLURM_CONF", &conf)
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let task1 = format!("{array}_1");
+    let mut cancelled = false;
+    for _ in 0..600 {
+        if squeue("%i %T")
+            .lines()
+            .any(|l| l == format!("{task1} RUNNING"))
+        {
+            Process::new("scancel")
+                .arg(&task1)
+                .env("SLURM_CONF", &conf)
+                .status()
+                .unwrap();
+            cancelled = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(cancelled, "task 1 never ran");
+    // Wait until nothing of ours is queued or running.
+    for _ in 0..1200 {
+        if squeue("%i").trim().is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!second.join("runs.csv").exists(), "merged without task 1");
+    let status = stdout(agora().arg("status").arg(&second));
+    assert!(status.contains("missing: 1"), "{status}");
+    submit(&job, &[("ARRAY_TASKS", "1"), ("SBATCH_WAIT", "1")]);
+    same_files(&local, &second);
+}
