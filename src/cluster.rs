@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
-use crate::batch::tasks::{Plan, State, TaskSpec};
-use crate::cli::{command_line, thread_pool, SweepArgs};
+use crate::batch::tasks::{Plan, State, TaskOutcome, TaskSpec};
+use crate::cli::{command_line, thread_pool, CompareArgs, SweepArgs};
+use crate::compare::Comparison;
 use crate::folder::{Partial, ResultsFolder};
 use crate::memory::Budget;
-use crate::sweep::{Sweep, TaskOutcome};
+use crate::sweep::Sweep;
 
 /// `agora sweep FILE --tasks N --task I`: runs task I's chunk of the sweep into its part.
 pub fn sweep_task(args: &SweepArgs, spec: TaskSpec) -> Result<()> {
@@ -24,20 +25,40 @@ pub fn sweep_task(args: &SweepArgs, spec: TaskSpec) -> Result<()> {
         announce: false,
         budget: Budget::new(args.memory.max_memory),
     };
-    match pool.install(|| sweep.run_task(&out, &args.file, spec, options, &checked))? {
+    let outcome = pool.install(|| sweep.run_task(&out, &args.file, spec, options, &checked))?;
+    say(&sweep.name, spec, outcome, &out);
+    Ok(())
+}
+
+/// `agora compare FILE --tasks N --task I`: runs task I's chunk of the comparison into its part.
+pub fn compare_task(args: &CompareArgs, spec: TaskSpec) -> Result<()> {
+    let c = Comparison::load(&args.file)?;
+    let out = out_dir(args.out.as_deref(), &c.name);
+    let pool = thread_pool(args.threads)?;
+    let options = crate::batch::Options {
+        resume: true,
+        timeseries: args.timeseries,
+        announce: false,
+        budget: Budget::new(args.memory.max_memory),
+    };
+    let outcome = pool.install(|| c.run_task(&out, &args.file, spec, options))?;
+    say(&c.name, spec, outcome, &out);
+    Ok(())
+}
+
+fn say(name: &str, spec: TaskSpec, outcome: TaskOutcome, out: &Path) {
+    match outcome {
         TaskOutcome::Ran { runs } => println!(
-            "{}: task {} of {} ran its {runs} runs -> {}",
-            sweep.name,
+            "{name}: task {} of {} ran its {runs} runs -> {}",
             spec.task,
             spec.tasks,
             out.display()
         ),
         TaskOutcome::AlreadyDone => println!(
-            "{}: task {} of {} was already done; nothing to do",
-            sweep.name, spec.task, spec.tasks
+            "{name}: task {} of {} was already done; nothing to do",
+            spec.task, spec.tasks
         ),
     }
-    Ok(())
 }
 
 fn out_dir(out: Option<&Path>, name: &str) -> PathBuf {
@@ -86,30 +107,31 @@ pub fn status(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `agora merge DIR`: the finished tasks' parts into the sweep's result files.
+/// `agora merge DIR`: the finished tasks' parts into the sweep's or comparison's result files.
 pub fn merge(dir: &Path) -> Result<()> {
     let plan = Plan::read(dir)?;
-    if plan.kind != "sweep" {
-        bail!("merging a split {} is not available yet", plan.kind);
-    }
-    let sweep = Sweep::load(&plan.file)?;
-    let pool = thread_pool(None)?;
-    let checked = pool.install(|| sweep.check(&|| {}))?;
-    let folder = ResultsFolder::acquire(dir, &command_line(), Partial::Resumes)?;
-    let ranking = sweep.merge(&folder, &plan, &checked)?;
-    folder.publish()?;
-    println!(
-        "merged {} tasks into runs.csv, points.csv{} in {}",
-        plan.tasks,
-        if ranking.is_some() {
-            ", sensitivity.csv"
-        } else {
-            ""
-        },
-        dir.display()
-    );
-    if let Some(r) = ranking {
-        print!("{r}");
+    match plan.kind.as_str() {
+        "sweep" => {
+            let sweep = Sweep::load(&plan.file)?;
+            let pool = thread_pool(None)?;
+            let checked = pool.install(|| sweep.check(&|| {}))?;
+            let folder = ResultsFolder::acquire(dir, &command_line(), Partial::Resumes)?;
+            let ranking = sweep.merge(&folder, &plan, &checked)?;
+            folder.publish()?;
+            println!("merged {} tasks into {}", plan.tasks, dir.display());
+            if let Some(r) = ranking {
+                print!("{r}");
+            }
+        }
+        "compare" => {
+            let c = Comparison::load(&plan.file)?;
+            let folder = ResultsFolder::acquire(dir, &command_line(), Partial::Resumes)?;
+            let outcome = c.merge(&folder, &plan)?;
+            folder.publish()?;
+            println!("merged {} tasks into {}", plan.tasks, dir.display());
+            println!("{}", c.table(&outcome.results));
+        }
+        other => bail!("{} holds tasks of an unknown kind `{other}`", dir.display()),
     }
     Ok(())
 }
@@ -126,8 +148,23 @@ pub fn slurm(
     tasks: Option<usize>,
     max_running: Option<usize>,
 ) -> Result<()> {
-    let sweep = Sweep::load(file)?;
-    let runs = sweep.points.len() * sweep.replicates as usize;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let is_compare = text
+        .parse::<toml_edit::DocumentMut>()
+        .is_ok_and(|d| d.contains_key("policies"));
+    let (kind, name, runs) = if is_compare {
+        let c = Comparison::load(file)?;
+        (
+            "compare",
+            c.name.clone(),
+            c.scenarios.len() * c.replicates as usize,
+        )
+    } else {
+        let sweep = Sweep::load(file)?;
+        let runs = sweep.points.len() * sweep.replicates as usize;
+        ("sweep", sweep.name, runs)
+    };
     let tasks = tasks.unwrap_or(runs.div_ceil(RUNS_PER_TASK).clamp(1, 1000));
     if tasks == 0 || tasks > runs {
         bail!("--tasks must be from 1 to the sweep's {runs} runs");
@@ -143,13 +180,13 @@ pub fn slurm(
         })
     };
     let file = std::fs::canonicalize(file)?;
-    let out = absolute(&out_dir(out, &sweep.name))?;
+    let out = absolute(&out_dir(out, &name))?;
     let agora = std::env::current_exe()?;
     let throttle = max_running.map_or(String::new(), |k| format!("%{k}"));
     let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
     print!(
         "#!/usr/bin/env bash
-# Submits sweep `{name}` to Slurm: {runs} runs as an array of {tasks} tasks{limit}, then the merge
+# Submits {kind} `{name}` to Slurm: {runs} runs as an array of {tasks} tasks{limit}, then the merge
 # of their parts, which starts only when every task succeeded. Written by `agora slurm`.
 # Run it with bash on the cluster's login node; OUT must be on a filesystem every node shares.
 # `agora status OUT` lists missing tasks; to run only those (and the merge), give their numbers:
@@ -162,14 +199,13 @@ OUT={out}
 mkdir -p \"$OUT/.tasks\"
 ARRAY=$(sbatch --parsable ${{SBATCH_EXTRA:-}} --job-name='agora-{name}' --array=\"${{ARRAY_TASKS:-0-{last}}}{throttle}\" \\
     --output=\"$OUT/.tasks/slurm-%A_%a.out\" \\
-    --wrap \"'$AGORA' sweep '$FILE' --out '$OUT' --tasks {tasks}\")
+    --wrap \"'$AGORA' {kind} '$FILE' --out '$OUT' --tasks {tasks}\")
 MERGE=$(sbatch --parsable ${{SBATCH_EXTRA:-}} ${{SBATCH_WAIT:+--wait}} --job-name='agora-{name}-merge' \\
     --dependency=afterok:\"$ARRAY\" --kill-on-invalid-dep=yes \\
     --output=\"$OUT/.tasks/slurm-merge-%j.out\" \\
     --wrap \"'$AGORA' merge '$OUT'\")
 echo \"submitted array $ARRAY and merge $MERGE\"
 ",
-        name = sweep.name,
         limit = max_running.map_or(String::new(), |k| format!(", at most {k} at once")),
         agora = quote(&agora),
         file = quote(&file),

@@ -1,4 +1,4 @@
-//! A sweep as the tasks of a job array: split, run out of order, killed and run again, merged,
+//! Sweeps and comparisons as the tasks of a job array: split, run out of order, killed and run again, merged,
 //! and compared byte for byte with the same sweep run on one machine; then the same on a real
 //! one-node Slurm cluster (`.ci/slurm/up.sh` installs Debian's slurm-wlm and munge when missing,
 //! starts the daemons, and `.ci/slurm/down.sh` stops them again).
@@ -33,13 +33,34 @@ fn sweep_file(dir: &Path, size: u32, days: u32) -> PathBuf {
 }
 
 fn same_files(a: &Path, b: &Path) {
-    for f in ["runs.csv", "points.csv"] {
+    same(a, b, &["runs.csv", "points.csv"]);
+}
+
+fn same(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
         assert_eq!(
             fs::read(a.join(f)).unwrap(),
             fs::read(b.join(f)).unwrap(),
             "{f} differs from the single-machine run"
         );
     }
+}
+
+/// A comparison of two policies × 4 replicates on the fan club, with `size` agents.
+fn compare_file(dir: &Path, size: u32) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brand-fan-club.toml");
+    let path = dir.join("c.toml");
+    fs::write(
+        &path,
+        format!(
+            "name = \"c\"\nbase = \"{}\"\nreplicates = 4\nset = {{ \"population.size\" = {size}, \
+             days = 40 }}\n\n[[policies]]\nname = \"as it is\"\n\n[[policies]]\nname = \
+             \"referral reward\"\nset = {{ \"incentives.referral_reward\" = 5.0 }}\n",
+            base.display()
+        ),
+    )
+    .unwrap();
+    path
 }
 
 fn stdout(c: &mut Command) -> String {
@@ -127,6 +148,35 @@ fn a_split_sweep_merges_into_the_files_of_one_machine() {
 }
 
 #[test]
+fn a_split_comparison_merges_into_the_files_of_one_machine() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let file = compare_file(d, 2000);
+    let (local, split) = (d.join("local"), d.join("split"));
+    agora()
+        .arg("compare")
+        .arg(&file)
+        .arg("--out")
+        .arg(&local)
+        .assert()
+        .success();
+    for task in ["1", "0", "2"] {
+        agora()
+            .arg("compare")
+            .arg(&file)
+            .arg("--out")
+            .arg(&split)
+            .args(["--tasks", "3"])
+            .env("AWS_BATCH_JOB_ARRAY_INDEX", task)
+            .assert()
+            .success();
+    }
+    let merged = stdout(agora().arg("merge").arg(&split));
+    assert!(merged.contains("referral reward"), "{merged}");
+    same(&local, &split, &["runs.csv", "compare.csv"]);
+}
+
+#[test]
 fn a_task_killed_mid_run_goes_on_from_its_last_recorded_run() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
@@ -207,7 +257,7 @@ fn start_cluster() -> (Cluster, String) {
 }
 
 #[test]
-fn a_sweep_runs_as_a_slurm_array_and_a_cancelled_task_is_resubmitted() {
+fn a_sweep_and_a_comparison_run_as_slurm_arrays_and_a_cancelled_task_is_resubmitted() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     // Runs of about a second each, so that a task can be cancelled while it runs.
@@ -254,6 +304,30 @@ fn a_sweep_runs_as_a_slurm_array_and_a_cancelled_task_is_resubmitted() {
     let first = d.join("first");
     submit(&script(&first), &[("SBATCH_WAIT", "1")]);
     same_files(&local, &first);
+    // A comparison as an array too.
+    let cfile = compare_file(d, 20_000);
+    let clocal = d.join("clocal");
+    agora()
+        .arg("compare")
+        .arg(&cfile)
+        .arg("--out")
+        .arg(&clocal)
+        .assert()
+        .success();
+    let cout = d.join("compared");
+    let ctext = stdout(
+        agora()
+            .arg("slurm")
+            .arg(&cfile)
+            .arg("--out")
+            .arg(&cout)
+            .args(["--tasks", "4"]),
+    );
+    assert!(ctext.contains("' compare '"), "{ctext}");
+    let cscript = d.join("compared.sh");
+    fs::write(&cscript, ctext).unwrap();
+    submit(&cscript, &[("SBATCH_WAIT", "1")]);
+    same(&clocal, &cout, &["runs.csv", "compare.csv"]);
     // Cancel task 1 while it runs: the merge never starts; status names the task; run it again.
     let second = d.join("second");
     let job = script(&second);

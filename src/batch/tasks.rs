@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use super::RunKey;
+use std::collections::BTreeMap;
+
+use super::{read_records, Batch, Progress, RunKey, RunRow};
 
 /// Which task of how many this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,6 +224,99 @@ pub fn states(dir: &Path, plan: &Plan) -> Vec<State> {
             }
         })
         .collect()
+}
+
+/// What running a task did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskOutcome {
+    /// It ran (or finished) its runs.
+    Ran { runs: usize },
+    /// It had finished before: nothing to do.
+    AlreadyDone,
+}
+
+/// Runs task `spec`'s chunk of `all` (every key of the batch) with `batch`, whose part is the
+/// task's, after recording `plan` in its folder.
+pub fn run_task(
+    batch: &Batch,
+    plan: &Plan,
+    spec: TaskSpec,
+    all: &[RunKey],
+    announce: bool,
+) -> Result<TaskOutcome> {
+    let dir = &batch.dir;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    crate::folder::check_ownership(dir)?;
+    plan.record(dir)?;
+    let part = batch.partial();
+    let _lock = lock(&part)?;
+    // Opening checks that a part already there is this batch's.
+    let mut done = batch.open(true)?;
+    if is_done(&part) {
+        return Ok(TaskOutcome::AlreadyDone);
+    }
+    let keys = chunk(all, spec);
+    let progress = Progress::new(keys.len() as u64, "runs");
+    if announce {
+        progress.announce();
+    }
+    batch.run(keys, &mut done, &progress)?;
+    progress.finish();
+    mark_done(&part)?;
+    Ok(TaskOutcome::Ran { runs: keys.len() })
+}
+
+/// The runs of every task of `plan` in `dir`, once all are done and each ran the batch whose
+/// manifest is `manifest`; refuses, naming the tasks, while any is not done.
+pub fn gather(
+    dir: &Path,
+    plan: &Plan,
+    manifest: &str,
+    all: &[RunKey],
+) -> Result<BTreeMap<RunKey, RunRow>> {
+    let states = states(dir, plan);
+    let waiting: Vec<String> = (0..plan.tasks)
+        .filter(|&t| states[t] != State::Done)
+        .map(|t| t.to_string())
+        .collect();
+    if !waiting.is_empty() {
+        bail!(
+            "{} of {} tasks have not finished (tasks {}): `agora status {}` says how to run them",
+            waiting.len(),
+            plan.tasks,
+            waiting.join(","),
+            dir.display()
+        );
+    }
+    let mut done = BTreeMap::new();
+    for task in 0..plan.tasks {
+        let part = part_dir(
+            dir,
+            &part_name(TaskSpec {
+                tasks: plan.tasks,
+                task,
+            }),
+        );
+        let recorded = fs::read_to_string(part.join("manifest.toml")).unwrap_or_default();
+        let changed = super::manifest::changes(&recorded, manifest, 3);
+        if !changed.is_empty() {
+            bail!(
+                "task {task} ran another {} than {} is now: {}",
+                plan.kind,
+                plan.file.display(),
+                changed.join("; ")
+            );
+        }
+        done.extend(read_records(&part));
+    }
+    if let Some(k) = all.iter().find(|k| !done.contains_key(k)) {
+        bail!(
+            "the tasks' parts lack item {} replicate {}: run its task again",
+            k.item,
+            k.replicate
+        );
+    }
+    Ok(done)
 }
 
 #[cfg(test)]

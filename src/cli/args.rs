@@ -33,11 +33,12 @@ pub enum Command {
         /// The results folder the tasks write into.
         dir: PathBuf,
     },
-    /// Print a script that submits a sweep to Slurm: an array of tasks, then its merge.
+    /// Print a script that submits a sweep or comparison to Slurm: an array of tasks, then its
+    /// merge.
     Slurm {
-        /// Sweep file (TOML).
+        /// Sweep or comparison file (TOML).
         file: PathBuf,
-        /// Output folder, on a filesystem every node shares [default: results/<sweep name>/].
+        /// Output folder, on a filesystem every node shares [default: results/<its name>/].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Tasks in the array [default: one per 20 runs, at most 1000].
@@ -212,4 +213,6 @@ pub struct CompareArgs {
     pub report: bool,
     #[command(flatten)]
     pub memory: Memory,
+    #[command(flatten)]
+    pub split: Split,
 }

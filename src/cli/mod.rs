@@ -175,7 +175,14 @@ fn calibrate(args: CalibrateArgs) -> Result<()> {
 }
 
 fn compare(args: CompareArgs) -> Result<()> {
-    use crate::compare::{Comparison, Separation};
+    use crate::compare::Comparison;
+    let env = |name: &str| std::env::var(name).ok();
+    if let Some(spec) = crate::batch::tasks::spec(args.split.tasks, args.split.task, &env)? {
+        if args.until_separated {
+            bail!("--until-separated does not combine with --tasks: give `replicates`");
+        }
+        return crate::cluster::compare_task(&args, spec);
+    }
     let c = Comparison::load(&args.file)?;
     let out = args
         .out
@@ -237,6 +244,13 @@ fn compare(args: CompareArgs) -> Result<()> {
             crate::metrics::Metrics::NAMES[c.objective]
         );
     }
+    say_separation(separation);
+    Ok(())
+}
+
+/// What `--until-separated` found, in words.
+fn say_separation(separation: &crate::compare::Separation) {
+    use crate::compare::Separation;
     match separation {
         Separation::NotAsked => {}
         Separation::Separated { replicates } => println!(
@@ -248,7 +262,6 @@ fn compare(args: CompareArgs) -> Result<()> {
              difference still includes zero"
         ),
     }
-    Ok(())
 }
 
 /// A robust comparison may not write into the folder holding the posterior it reads:

@@ -9,6 +9,7 @@
 
 mod output;
 mod robust;
+mod tasks;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -415,31 +416,11 @@ impl Comparison {
             );
         }
         let scenario = |p: usize| Ok(self.scenarios[p].clone());
-        let batch = Batch {
-            dir: folder.dir().to_path_buf(),
-            staging: folder.staging().to_path_buf(),
-            scenario: &scenario,
-            max_bytes: self
-                .scenarios
-                .iter()
-                .map(crate::memory::replicate_bytes)
-                .max()
-                .unwrap_or(0),
-            lead: self.leads(),
-            lead_header: "policy",
-            extra: self.draw_columns(),
-            extra_header: self.robust.as_ref().map_or_else(Vec::new, Robust::header),
-            manifest: self.manifest(options.timeseries),
-            keep_timeseries: options.timeseries,
-            budget: options.budget,
-            part: None,
-        };
+        let batch = self.batch(folder.dir(), folder.staging(), &scenario, &options, None);
         let mut done = batch.open(options.resume)?;
         let mut replicates = self.replicates;
         let separation = loop {
-            let keys: Vec<RunKey> = (0..self.scenarios.len())
-                .flat_map(|item| (0..replicates).map(move |replicate| RunKey { item, replicate }))
-                .collect();
+            let keys = self.keys(replicates);
             let progress = Progress::new(keys.len() as u64, "runs");
             if options.announce {
                 progress.announce();
@@ -463,15 +444,64 @@ impl Comparison {
         };
         // A resumed run may hold more replicates than this one asked for: keep only these.
         done.retain(|k, _| k.replicate < replicates);
-        batch.finish(&done)?;
-        let results = self.analyse(&done);
-        crate::export::write_atomic(&folder.staging().join("compare.csv"), &self.csv(&results)?)?;
-        let robust = self.write_robust(&done, folder.staging())?;
+        let (results, robust) = self.finish(&batch, &done, folder.staging())?;
         Ok(Outcome {
             results,
             separation,
             robust,
         })
+    }
+
+    /// The batch of this comparison's runs, recording in `.partial` or in task `part`'s part.
+    pub(crate) fn batch<'a>(
+        &'a self,
+        dir: &Path,
+        staging: &Path,
+        scenario: &'a (dyn Fn(usize) -> anyhow::Result<Scenario> + Sync),
+        options: &crate::batch::Options,
+        part: Option<String>,
+    ) -> Batch<'a> {
+        Batch {
+            dir: dir.to_path_buf(),
+            staging: staging.to_path_buf(),
+            scenario,
+            max_bytes: self
+                .scenarios
+                .iter()
+                .map(crate::memory::replicate_bytes)
+                .max()
+                .unwrap_or(0),
+            lead: self.leads(),
+            lead_header: "policy",
+            extra: self.draw_columns(),
+            extra_header: self.robust.as_ref().map_or_else(Vec::new, Robust::header),
+            manifest: self.manifest(options.timeseries),
+            keep_timeseries: options.timeseries,
+            budget: options.budget,
+            part,
+        }
+    }
+
+    /// Every (item, replicate) run with `replicates` replicates, in key order.
+    pub(crate) fn keys(&self, replicates: u32) -> Vec<RunKey> {
+        (0..self.scenarios.len())
+            .flat_map(|item| (0..replicates).map(move |replicate| RunKey { item, replicate }))
+            .collect()
+    }
+
+    /// Writes the outputs of a complete set of runs into `staging`: runs.csv, compare.csv and,
+    /// for a robust comparison, robust.csv.
+    pub(crate) fn finish(
+        &self,
+        batch: &Batch,
+        done: &BTreeMap<RunKey, RunRow>,
+        staging: &Path,
+    ) -> anyhow::Result<(Vec<PolicyResult>, Option<RobustRanking>)> {
+        batch.finish(done)?;
+        let results = self.analyse(done);
+        crate::export::write_atomic(&staging.join("compare.csv"), &self.csv(&results)?)?;
+        let robust = self.write_robust(done, staging)?;
+        Ok((results, robust))
     }
 
     /// The fingerprint that identifies this comparison for `--resume`: every policy's resolved

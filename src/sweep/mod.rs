@@ -16,7 +16,7 @@ mod run;
 pub mod sensitivity;
 mod tasks;
 
-pub use tasks::{list as task_list, TaskOutcome};
+pub use tasks::list as task_list;
 
 use std::path::Path;
 

@@ -1,0 +1,61 @@
+//! A comparison split into the tasks of a job array, and the tasks merged into the files a
+//! single machine would have written.
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use super::Comparison;
+use crate::batch::tasks::{self, Plan, TaskOutcome, TaskSpec};
+use crate::batch::Options;
+
+impl Comparison {
+    /// Runs task `spec` of this comparison (read from `file`) into its own part of `dir`.
+    pub fn run_task(
+        &self,
+        dir: &Path,
+        file: &Path,
+        spec: TaskSpec,
+        options: Options,
+    ) -> Result<TaskOutcome> {
+        if options.timeseries {
+            bail!("--timeseries does not combine with --tasks yet");
+        }
+        let plan = Plan {
+            kind: "compare".into(),
+            file: std::fs::canonicalize(file)?,
+            tasks: spec.tasks,
+        };
+        let part = tasks::part_name(spec);
+        let part_dir = tasks::part_dir(dir, &part);
+        let scenario = |p: usize| Ok(self.scenarios[p].clone());
+        let batch = self.batch(dir, &part_dir, &scenario, &options, Some(part));
+        let keys = self.keys(self.replicates);
+        tasks::run_task(&batch, &plan, spec, &keys, options.announce)
+    }
+
+    /// Gathers the finished tasks' runs of `folder` and writes the comparison's outputs into its
+    /// staging.
+    pub fn merge(
+        &self,
+        folder: &crate::folder::ResultsFolder,
+        plan: &Plan,
+    ) -> Result<super::Outcome> {
+        let options = Options {
+            resume: true,
+            timeseries: false,
+            announce: false,
+            budget: crate::memory::Budget::new(None),
+        };
+        let keys = self.keys(self.replicates);
+        let done = tasks::gather(folder.dir(), plan, &self.manifest(false), &keys)?;
+        let scenario = |p: usize| Ok(self.scenarios[p].clone());
+        let batch = self.batch(folder.dir(), folder.staging(), &scenario, &options, None);
+        let (results, robust) = self.finish(&batch, &done, folder.staging())?;
+        Ok(super::Outcome {
+            results,
+            separation: super::Separation::NotAsked,
+            robust,
+        })
+    }
+}
