@@ -41,6 +41,7 @@ pub fn compare_task(args: &CompareArgs, spec: TaskSpec) -> Result<()> {
         announce: false,
         budget: Budget::new(args.memory.max_memory),
     };
+    crate::cli::refuse_posterior_inside(&c, &out)?;
     let outcome = pool.install(|| c.run_task(&out, &args.file, spec, options))?;
     say(&c.name, spec, outcome, &out);
     Ok(())
@@ -68,7 +69,7 @@ fn out_dir(out: Option<&Path>, name: &str) -> PathBuf {
 /// `agora status DIR`: each task's state, and the command that runs the missing ones.
 pub fn status(dir: &Path) -> Result<()> {
     let plan = Plan::read(dir)?;
-    let states = crate::batch::tasks::states(dir, &plan);
+    let states = crate::batch::tasks::states(dir, &plan)?;
     let of = |s: State| -> Vec<usize> { (0..plan.tasks).filter(|&t| states[t] == s).collect() };
     let (done, running, missing) = (of(State::Done), of(State::Running), of(State::Missing));
     println!(
@@ -115,7 +116,7 @@ pub fn merge(dir: &Path) -> Result<()> {
             let sweep = Sweep::load(&plan.file)?;
             let pool = thread_pool(None)?;
             let checked = pool.install(|| sweep.check(&|| {}))?;
-            let folder = ResultsFolder::acquire(dir, &command_line(), Partial::Resumes)?;
+            let folder = ResultsFolder::acquire(dir, &command_line(), Partial::Merges)?;
             let ranking = sweep.merge(&folder, &plan, &checked)?;
             folder.publish()?;
             println!("merged {} tasks into {}", plan.tasks, dir.display());
@@ -125,7 +126,8 @@ pub fn merge(dir: &Path) -> Result<()> {
         }
         "compare" => {
             let c = Comparison::load(&plan.file)?;
-            let folder = ResultsFolder::acquire(dir, &command_line(), Partial::Resumes)?;
+            crate::cli::refuse_posterior_inside(&c, dir)?;
+            let folder = ResultsFolder::acquire(dir, &command_line(), Partial::Merges)?;
             let outcome = c.merge(&folder, &plan)?;
             folder.publish()?;
             println!("merged {} tasks into {}", plan.tasks, dir.display());
@@ -136,24 +138,14 @@ pub fn merge(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs a task packs at least, when `agora slurm` chooses the number of tasks: short tasks waste
-/// a scheduler's time.
-const RUNS_PER_TASK: usize = 20;
-
-/// `agora slurm FILE`: prints a bash script that submits the sweep as an array job of `tasks`
-/// tasks (at most `max_running` at once) and a merge job that starts when all have succeeded.
-pub fn slurm(
-    file: &Path,
-    out: Option<&Path>,
-    tasks: Option<usize>,
-    max_running: Option<usize>,
-) -> Result<()> {
+/// What kind of batch `file` is (`sweep` or `compare`), its name and how many runs it has.
+fn batch_of(file: &Path) -> Result<(&'static str, String, usize)> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     let is_compare = text
         .parse::<toml_edit::DocumentMut>()
         .is_ok_and(|d| d.contains_key("policies"));
-    let (kind, name, runs) = if is_compare {
+    Ok(if is_compare {
         let c = Comparison::load(file)?;
         (
             "compare",
@@ -164,10 +156,26 @@ pub fn slurm(
         let sweep = Sweep::load(file)?;
         let runs = sweep.points.len() * sweep.replicates as usize;
         ("sweep", sweep.name, runs)
-    };
+    })
+}
+
+/// Runs a task packs at least, when `agora slurm` chooses the number of tasks: short tasks waste
+/// a scheduler's time.
+const RUNS_PER_TASK: usize = 20;
+
+/// `agora slurm FILE`: prints a bash script that submits the sweep or comparison as an array
+/// job of `tasks` tasks (at most `max_running` at once) and a merge job that starts when all
+/// have succeeded.
+pub fn slurm(
+    file: &Path,
+    out: Option<&Path>,
+    tasks: Option<usize>,
+    max_running: Option<usize>,
+) -> Result<()> {
+    let (kind, name, runs) = batch_of(file)?;
     let tasks = tasks.unwrap_or(runs.div_ceil(RUNS_PER_TASK).clamp(1, 1000));
     if tasks == 0 || tasks > runs {
-        bail!("--tasks must be from 1 to the sweep's {runs} runs");
+        bail!("--tasks must be from 1 to the {kind}'s {runs} runs");
     }
     if max_running == Some(0) {
         bail!("--max-running must be at least 1");
@@ -183,33 +191,47 @@ pub fn slurm(
     let out = absolute(&out_dir(out, &name))?;
     let agora = std::env::current_exe()?;
     let throttle = max_running.map_or(String::new(), |k| format!("%{k}"));
-    let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
+    // Single-quoted for bash: a ' inside becomes '\''.
+    let quote = |t: &str| format!("'{}'", t.replace('\'', "'\\''"));
+    let path = |p: &Path| quote(&p.display().to_string());
+    let logs = PathBuf::from(format!("{}.slurm-logs", out.display()));
     print!(
         "#!/usr/bin/env bash
-# Submits {kind} `{name}` to Slurm: {runs} runs as an array of {tasks} tasks{limit}, then the merge
+# Submits {kind} {name} to Slurm: {runs} runs as an array of {tasks} tasks{limit}, then the merge
 # of their parts, which starts only when every task succeeded. Written by `agora slurm`.
-# Run it with bash on the cluster's login node; OUT must be on a filesystem every node shares.
+# Run it with bash on the cluster's login node; OUT must be on a filesystem every node shares,
+# with file locks that work across nodes. Task and merge logs go to LOGS.
 # `agora status OUT` lists missing tasks; to run only those (and the merge), give their numbers:
-# ARRAY_TASKS=3,7 bash THIS_SCRIPT. SBATCH_EXTRA adds sbatch options (e.g. --partition=long);
-# SBATCH_WAIT=1 waits for the merge to end.
+# ARRAY_TASKS=3,7 bash THIS_SCRIPT. SBATCH_EXTRA adds sbatch options, split at spaces
+# (e.g. SBATCH_EXTRA='--partition=long --mem=8G'); AGORA_WAIT=1 waits for the merge to end.
 set -euo pipefail
+set -f   # no globbing of SBATCH_EXTRA
 AGORA=${{AGORA:-{agora}}}
 FILE={file}
 OUT={out}
-mkdir -p \"$OUT/.tasks\"
-ARRAY=$(sbatch --parsable ${{SBATCH_EXTRA:-}} --job-name='agora-{name}' --array=\"${{ARRAY_TASKS:-0-{last}}}{throttle}\" \\
-    --output=\"$OUT/.tasks/slurm-%A_%a.out\" \\
-    --wrap \"'$AGORA' {kind} '$FILE' --out '$OUT' --tasks {tasks}\")
-MERGE=$(sbatch --parsable ${{SBATCH_EXTRA:-}} ${{SBATCH_WAIT:+--wait}} --job-name='agora-{name}-merge' \\
-    --dependency=afterok:\"$ARRAY\" --kill-on-invalid-dep=yes \\
-    --output=\"$OUT/.tasks/slurm-merge-%j.out\" \\
-    --wrap \"'$AGORA' merge '$OUT'\")
+LOGS={logs}
+mkdir -p \"$LOGS\"
+printf -v TASK '%q ' \"$AGORA\" {kind} \"$FILE\" --out \"$OUT\" --tasks {tasks}
+printf -v MERGE_CMD '%q ' \"$AGORA\" merge \"$OUT\"
+# shellcheck disable=SC2086
+ARRAY=$(sbatch --parsable ${{SBATCH_EXTRA:-}} --job-name={job} \\
+    --array=\"${{ARRAY_TASKS:-0-{last}}}{throttle}\" --output=\"$LOGS/task-%A_%a.out\" \\
+    --wrap \"$TASK\")
+ARRAY=${{ARRAY%%;*}}   # --parsable prints JOBID;CLUSTER on a multi-cluster setup
+# shellcheck disable=SC2086
+MERGE=$(sbatch --parsable ${{SBATCH_EXTRA:-}} ${{AGORA_WAIT:+--wait}} --job-name={merge_job} \\
+    --dependency=afterok:\"$ARRAY\" --kill-on-invalid-dep=yes --output=\"$LOGS/merge-%j.out\" \\
+    --wrap \"$MERGE_CMD\")
+MERGE=${{MERGE%%;*}}
 echo \"submitted array $ARRAY and merge $MERGE\"
 ",
         limit = max_running.map_or(String::new(), |k| format!(", at most {k} at once")),
-        agora = quote(&agora),
-        file = quote(&file),
-        out = quote(&out),
+        agora = path(&agora),
+        file = path(&file),
+        out = path(&out),
+        logs = path(&logs),
+        job = quote(&format!("agora-{name}")),
+        merge_job = quote(&format!("agora-{name}-merge")),
         last = tasks - 1,
     );
     Ok(())

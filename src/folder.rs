@@ -85,6 +85,8 @@ pub enum Partial {
     Resumes,
     /// A command that would throw it away (`run`): refused while it is there.
     Refuses,
+    /// `agora merge`: the one command that may publish over a split batch's tasks.
+    Merges,
 }
 
 /// `dir` as an absolute path without `.` or `..`, symbolic links followed where they exist.
@@ -259,6 +261,12 @@ impl ResultsFolder {
         for leftover in siblings(dir, "old") {
             fs::remove_dir_all(&leftover).ok();
         }
+        if partial != Partial::Merges && dir.join(".tasks").join("plan.toml").exists() {
+            bail!(
+                "{shown} holds the tasks of a split sweep or comparison: merge them with \
+                 `agora merge {shown}` (see `agora status {shown}`), or choose another --out"
+            );
+        }
         if partial == Partial::Refuses && dir.join(".partial").exists() {
             bail!(
                 "{shown} holds an interrupted sweep or comparison; finish it with --resume, or \
@@ -300,9 +308,17 @@ impl ResultsFolder {
             )
         })?;
         self.published = true;
-        // The staging path now holds the previous contents (and the lock file we hold).
-        fs::remove_dir_all(&self.staging)
-            .with_context(|| format!("cannot remove {}", self.staging.display()))?;
+        // The staging path now holds the previous contents (and the lock file we hold). The
+        // results are published: failing to remove what they replaced (files still open on a
+        // network filesystem) is only worth a warning.
+        if let Err(e) = fs::remove_dir_all(&self.staging) {
+            eprintln!(
+                "warning: the results are in {}, but the previous ones could not all be removed \
+                 from {}: {e}",
+                self.dir.display(),
+                self.staging.display()
+            );
+        }
         Ok(())
     }
 

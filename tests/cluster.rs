@@ -93,6 +93,20 @@ fn a_split_sweep_merges_into_the_files_of_one_machine() {
             .assert()
             .success();
     }
+    // While tasks are under way, nothing but a merge may write the folder.
+    let whole = agora()
+        .arg("sweep")
+        .arg(&file)
+        .arg("--out")
+        .arg(&split)
+        .output()
+        .unwrap();
+    assert!(
+        !whole.status.success(),
+        "a whole sweep wrote over the tasks"
+    );
+    let e = String::from_utf8(whole.stderr).unwrap();
+    assert!(e.contains("holds the tasks of a split"), "{e}");
     let merge = agora().arg("merge").arg(&split).output().unwrap();
     assert!(!merge.status.success(), "merged with a task missing");
     let e = String::from_utf8(merge.stderr).unwrap();
@@ -210,6 +224,10 @@ fn a_task_killed_mid_run_goes_on_from_its_last_recorded_run() {
     child.kill().ok();
     child.wait().unwrap();
     let recorded = fs::read_to_string(&part).unwrap().lines().count();
+    // As if the kill had come in the middle of writing a record.
+    let mut torn = fs::read(&part).unwrap();
+    torn.extend_from_slice(b"1,0,99");
+    fs::write(&part, torn).unwrap();
     let ran = stdout(
         agora()
             .arg("sweep")
@@ -300,9 +318,9 @@ fn a_sweep_and_a_comparison_run_as_slurm_arrays_and_a_cancelled_task_is_resubmit
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    // The whole array, then its merge, waited for.
-    let first = d.join("first");
-    submit(&script(&first), &[("SBATCH_WAIT", "1")]);
+    // The whole array, then its merge, waited for; a quote and a space in the path.
+    let first = d.join("it's first");
+    submit(&script(&first), &[("AGORA_WAIT", "1")]);
     same_files(&local, &first);
     // A comparison as an array too.
     let cfile = compare_file(d, 20_000);
@@ -323,10 +341,10 @@ fn a_sweep_and_a_comparison_run_as_slurm_arrays_and_a_cancelled_task_is_resubmit
             .arg(&cout)
             .args(["--tasks", "4"]),
     );
-    assert!(ctext.contains("' compare '"), "{ctext}");
+    assert!(ctext.contains("\" compare \"$FILE\""), "{ctext}");
     let cscript = d.join("compared.sh");
     fs::write(&cscript, ctext).unwrap();
-    submit(&cscript, &[("SBATCH_WAIT", "1")]);
+    submit(&cscript, &[("AGORA_WAIT", "1")]);
     same(&clocal, &cout, &["runs.csv", "compare.csv"]);
     // Cancel task 1 while it runs: the merge never starts; status names the task; run it again.
     let second = d.join("second");
@@ -373,6 +391,6 @@ fn a_sweep_and_a_comparison_run_as_slurm_arrays_and_a_cancelled_task_is_resubmit
     assert!(!second.join("runs.csv").exists(), "merged without task 1");
     let status = stdout(agora().arg("status").arg(&second));
     assert!(status.contains("missing: 1"), "{status}");
-    submit(&job, &[("ARRAY_TASKS", "1"), ("SBATCH_WAIT", "1")]);
+    submit(&job, &[("ARRAY_TASKS", "1"), ("AGORA_WAIT", "1")]);
     same_files(&local, &second);
 }

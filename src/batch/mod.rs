@@ -106,7 +106,9 @@ impl Batch<'_> {
             .map_err(|m| anyhow::anyhow!("the largest run of this batch would {m}"))?;
         let partial = self.partial();
         let manifest = partial.join("manifest.toml");
-        if partial.exists() {
+        // A part created by a task killed before it wrote anything starts afresh.
+        let empty = !manifest.exists() && !partial.join("runs.csv").exists();
+        if partial.exists() && !empty {
             if !resume {
                 bail!(
                     "{} holds an interrupted batch; run again with --resume to finish it, or \
@@ -126,6 +128,7 @@ impl Batch<'_> {
                     partial.display()
                 );
             }
+            cut_torn_record(&partial.join("runs.csv"))?;
             return self.read_done();
         }
         fs::create_dir_all(&partial)
@@ -266,6 +269,21 @@ impl Batch<'_> {
         }
         Ok(())
     }
+}
+
+/// Cuts a record torn by a kill mid-write off the end of `runs`, so that the next record starts
+/// on a line of its own.
+fn cut_torn_record(runs: &Path) -> Result<()> {
+    let Ok(bytes) = fs::read(runs) else {
+        return Ok(());
+    };
+    let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if whole < bytes.len() {
+        let f = OpenOptions::new().write(true).open(runs)?;
+        f.set_len(whole as u64)?;
+        f.sync_data()?;
+    }
+    Ok(())
 }
 
 /// The runs recorded in `partial/runs.csv`; a torn last record (from a kill mid-write) is dropped.

@@ -112,7 +112,8 @@ impl Plan {
     /// Records the plan, or checks it against the one already there.
     pub fn record(&self, dir: &Path) -> Result<()> {
         let path = Plan::path(dir);
-        if let Ok(existing) = Plan::read(dir) {
+        if path.exists() {
+            let existing = Plan::read(dir)?;
             if existing != *self {
                 bail!(
                     "{} holds the tasks of another split ({} {} in {} tasks); finish or merge \
@@ -145,14 +146,17 @@ impl Plan {
         let doc: toml_edit::DocumentMut = text
             .parse()
             .with_context(|| format!("{} is not TOML", path.display()))?;
-        let field = |k: &str| {
-            doc.get(k)
-                .with_context(|| format!("{}: no `{k}`", path.display()))
-        };
+        let bad = |k: &str| anyhow::anyhow!("{}: `{k}` is missing or malformed", path.display());
+        let text = |k: &str| doc.get(k).and_then(|v| v.as_str()).ok_or_else(|| bad(k));
+        let tasks = doc
+            .get("tasks")
+            .and_then(|v| v.as_integer())
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| bad("tasks"))?;
         Ok(Plan {
-            kind: field("kind")?.as_str().unwrap_or_default().to_string(),
-            file: PathBuf::from(field("file")?.as_str().unwrap_or_default()),
-            tasks: field("tasks")?.as_integer().unwrap_or(0).max(0) as usize,
+            kind: text("kind")?.to_string(),
+            file: PathBuf::from(text("file")?),
+            tasks: tasks as usize,
         })
     }
 }
@@ -172,8 +176,22 @@ fn done_mark(part: &Path) -> PathBuf {
 }
 
 /// Takes a task's lock (a file beside its part), refusing when another process (a second copy
-/// of the task) holds it.
+/// of the task) holds it for longer than `agora status` holds it to look (2 seconds).
 pub fn lock(part: &Path) -> Result<File> {
+    for _ in 0..20 {
+        if let Some(file) = try_lock(part)? {
+            return Ok(file);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    bail!(
+        "{} is being run by another process; two copies of a task may not write its part",
+        part.display()
+    )
+}
+
+/// The task's lock if it is free now, None if another process holds it.
+fn try_lock(part: &Path) -> Result<Option<File>> {
     let parent = part.parent().expect("a part is in .tasks");
     fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     let path = part.with_extension("lock");
@@ -184,14 +202,12 @@ pub fn lock(part: &Path) -> Result<File> {
         .open(&path)
         .with_context(|| format!("cannot open {}", path.display()))?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => bail!(
-            "{} is being run by another process; two copies of a task may not write its part",
-            part.display()
-        ),
-        Err(fs::TryLockError::Error(e)) => {
-            Err(e).context(format!("cannot lock {}", path.display()))
-        }
+        Ok(()) => Ok(Some(file)),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => Err(e).context(format!(
+            "cannot lock {} (the shared filesystem must support file locks across nodes)",
+            path.display()
+        )),
     }
 }
 
@@ -205,7 +221,7 @@ pub fn mark_done(part: &Path) -> Result<()> {
 }
 
 /// Where each of the plan's tasks stands.
-pub fn states(dir: &Path, plan: &Plan) -> Vec<State> {
+pub fn states(dir: &Path, plan: &Plan) -> Result<Vec<State>> {
     (0..plan.tasks)
         .map(|task| {
             let part = part_dir(
@@ -215,13 +231,13 @@ pub fn states(dir: &Path, plan: &Plan) -> Vec<State> {
                     task,
                 }),
             );
-            if is_done(&part) {
+            Ok(if is_done(&part) {
                 State::Done
-            } else if lock(&part).is_err() {
+            } else if try_lock(&part)?.is_none() {
                 State::Running
             } else {
                 State::Missing
-            }
+            })
         })
         .collect()
 }
@@ -274,7 +290,7 @@ pub fn gather(
     manifest: &str,
     all: &[RunKey],
 ) -> Result<BTreeMap<RunKey, RunRow>> {
-    let states = states(dir, plan);
+    let states = states(dir, plan)?;
     let waiting: Vec<String> = (0..plan.tasks)
         .filter(|&t| states[t] != State::Done)
         .map(|t| t.to_string())
@@ -307,7 +323,22 @@ pub fn gather(
                 changed.join("; ")
             );
         }
-        done.extend(read_records(&part));
+        let spec = TaskSpec {
+            tasks: plan.tasks,
+            task,
+        };
+        let records = read_records(&part);
+        let own = chunk(all, spec);
+        if let Some(k) = records.keys().find(|k| own.binary_search(k).is_err()) {
+            bail!(
+                "task {task}'s part holds a run that is not its own (item {}, replicate {}): \
+                 remove {} and run the task again",
+                k.item,
+                k.replicate,
+                part.display()
+            );
+        }
+        done.extend(records);
     }
     if let Some(k) = all.iter().find(|k| !done.contains_key(k)) {
         bail!(

@@ -107,11 +107,11 @@ pub struct RunArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Also print the simulation's speed (set-up and days, output excluded) in agent-days per
-    /// second, and the process's peak memory.
     /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
     #[arg(long)]
     pub report: bool,
+    /// Also print the simulation's speed (set-up and days, output excluded) in agent-days per
+    /// second, and the process's peak memory.
     #[arg(long)]
     pub bench: bool,
     #[command(flatten)]

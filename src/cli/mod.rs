@@ -81,6 +81,7 @@ fn keys(markdown: bool, table: Option<&str>) -> Result<()> {
 fn sweep(args: SweepArgs) -> Result<()> {
     let env = |name: &str| std::env::var(name).ok();
     if let Some(spec) = crate::batch::tasks::spec(args.split.tasks, args.split.task, &env)? {
+        announce_task(args.split.task, spec);
         return crate::cluster::sweep_task(&args, spec);
     }
     let sweep = crate::sweep::Sweep::load(&args.file)?;
@@ -181,6 +182,7 @@ fn compare(args: CompareArgs) -> Result<()> {
         if args.until_separated {
             bail!("--until-separated does not combine with --tasks: give `replicates`");
         }
+        announce_task(args.split.task, spec);
         return crate::cluster::compare_task(&args, spec);
     }
     let c = Comparison::load(&args.file)?;
@@ -266,7 +268,7 @@ fn say_separation(separation: &crate::compare::Separation) {
 
 /// A robust comparison may not write into the folder holding the posterior it reads:
 /// publishing replaces the whole folder.
-fn refuse_posterior_inside(c: &crate::compare::Comparison, out: &Path) -> Result<()> {
+pub(crate) fn refuse_posterior_inside(c: &crate::compare::Comparison, out: &Path) -> Result<()> {
     if let Some(r) = &c.robust {
         // Publishing replaces the whole folder: it must not hold the posterior it reads.
         let inside = |p: &Path| std::fs::canonicalize(p).ok();
@@ -284,12 +286,29 @@ fn refuse_posterior_inside(c: &crate::compare::Comparison, out: &Path) -> Result
     Ok(())
 }
 
+/// Says on stderr when the job array's environment, not `--task`, chose the task: a plain
+/// sweep inside an array job becomes one of its tasks.
+fn announce_task(flag: Option<usize>, spec: crate::batch::tasks::TaskSpec) {
+    if flag.is_none() {
+        eprintln!(
+            "task {} of {}, from the job array's environment ({})",
+            spec.task,
+            spec.tasks,
+            crate::batch::tasks::INDEX_VARIABLES.join(", ")
+        );
+    }
+}
+
 /// With `--report`, writes report.html beside the staged results, so that it is published
-/// with them.
+/// with them. A report that cannot be made costs a warning, never the results.
 fn add_report(folder: &ResultsFolder, wanted: bool) -> Result<()> {
     if wanted {
-        let html = crate::report::render(folder.staging())?;
-        crate::export::write_atomic(&folder.staging().join("report.html"), html.as_bytes())?;
+        match crate::report::render(folder.staging()) {
+            Ok(html) => {
+                crate::export::write_atomic(&folder.staging().join("report.html"), html.as_bytes())?
+            }
+            Err(e) => eprintln!("warning: no report.html: {e:#}"),
+        }
     }
     Ok(())
 }
