@@ -118,12 +118,32 @@ fn gib(bytes: u64) -> f64 {
     bytes as f64 / (1u64 << 30) as f64
 }
 
-/// Memory the system reports as available to new allocations, in bytes (Linux), if known.
+/// Memory available to new allocations, in bytes (Linux), if known: what the system reports,
+/// or less when this process's control group (a Slurm job's or a container's memory limit,
+/// cgroup v2) leaves less room.
 pub fn available_memory() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    let system = kib * 1024;
+    Some(cgroup_memory_room().map_or(system, |room| room.min(system)))
+}
+
+/// Room left under this process's cgroup v2 memory limit, if it has one.
+fn cgroup_memory_room() -> Option<u64> {
+    let groups = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let path = groups.lines().find_map(|l| l.strip_prefix("0::"))?;
+    let dir = std::path::Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/'));
+    let max = std::fs::read_to_string(dir.join("memory.max")).ok()?;
+    let current = std::fs::read_to_string(dir.join("memory.current")).ok()?;
+    room_under_limit(&max, &current)
+}
+
+/// The room a cgroup's `memory.max` and `memory.current` leave: None without a limit (`max`).
+fn room_under_limit(max: &str, current: &str) -> Option<u64> {
+    let limit: u64 = max.trim().parse().ok()?;
+    let used: u64 = current.trim().parse().ok()?;
+    Some(limit.saturating_sub(used))
 }
 
 /// Peak resident memory of this process so far (Linux `VmHWM`), in bytes, if known.
@@ -218,5 +238,12 @@ mod tests {
         assert_eq!(parse_size("4096").unwrap(), 4096);
         assert!(parse_size("lots").is_err());
         assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn a_cgroup_limit_leaves_its_room_and_no_limit_leaves_none() {
+        assert_eq!(room_under_limit("max\n", "123\n"), None);
+        assert_eq!(room_under_limit("1000\n", "250\n"), Some(750));
+        assert_eq!(room_under_limit("1000", "1200"), Some(0));
     }
 }
