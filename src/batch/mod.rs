@@ -42,6 +42,18 @@ pub struct Options {
     pub budget: Budget,
 }
 
+impl Options {
+    /// What `agora merge` needs of a batch: nothing runs, so only the layout of its outputs.
+    pub fn for_merge() -> Options {
+        Options {
+            resume: true,
+            timeseries: false,
+            announce: false,
+            budget: Budget::new(None),
+        }
+    }
+}
+
 /// One run of a batch: scenario (point or policy) `item`, replicate `replicate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RunKey {

@@ -252,14 +252,23 @@ pub enum TaskOutcome {
 }
 
 /// Runs task `spec`'s chunk of `all` (every key of the batch) with `batch`, whose part is the
-/// task's, after recording `plan` in its folder.
+/// task's, after recording the plan (the batch's `kind` and `file`) in its folder.
 pub fn run_task(
     batch: &Batch,
-    plan: &Plan,
+    kind: &str,
+    file: &Path,
     spec: TaskSpec,
     all: &[RunKey],
     announce: bool,
 ) -> Result<TaskOutcome> {
+    if batch.keep_timeseries {
+        bail!("--timeseries does not combine with --tasks yet");
+    }
+    let plan = &Plan {
+        kind: kind.into(),
+        file: fs::canonicalize(file).with_context(|| format!("cannot find {}", file.display()))?,
+        tasks: spec.tasks,
+    };
     let dir = &batch.dir;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     crate::folder::check_ownership(dir)?;

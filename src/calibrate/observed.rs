@@ -56,6 +56,24 @@ pub(crate) fn csv_error(file: &Path, line: usize, column: &str, message: String)
     }
 }
 
+/// Opens a CSV file named in a calibration or comparison file (`what` it holds, for errors) and
+/// reads its header.
+pub(crate) fn open_csv(
+    csv: &Path,
+    what: &str,
+) -> Result<(csv::Reader<std::fs::File>, Vec<String>), ScenarioError> {
+    let file_error = |m: String| csv_error(csv, 0, "", m);
+    let mut reader =
+        csv::Reader::from_path(csv).map_err(|e| file_error(format!("cannot read {what}: {e}")))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| file_error(format!("cannot read its header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    Ok((reader, header))
+}
+
 impl Observed {
     /// Reads the `[observed]` table: the CSV file (relative to the calibration file at `path`)
     /// and the targets. Days must lie within the scenario's `days`.
@@ -251,14 +269,7 @@ fn read_series(
     days: u32,
 ) -> Result<(), ScenarioError> {
     let file_error = |m: String| csv_error(csv, 0, "", m);
-    let mut reader = csv::Reader::from_path(csv)
-        .map_err(|e| file_error(format!("cannot read the observed file: {e}")))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| file_error(format!("cannot read its header: {e}")))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut reader, header) = open_csv(csv, "the observed file")?;
     let (day_at, names, at) = resolve_columns(csv, &header, wanted)?;
     let mut values = vec![Vec::new(); at.len()];
     for (row, record) in reader.records().enumerate() {

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::batch::{metric_values, RunKey, RunRow};
 use crate::stats::{estimate, Estimate};
 
-use crate::calibrate::observed::csv_error;
+use crate::calibrate::observed::{csv_error, open_csv};
 use crate::scenario::keys::{table, Rule};
 use crate::scenario::{Override, ScenarioError, TomlSource};
 
@@ -174,14 +174,7 @@ type Posterior = (Vec<String>, Vec<Vec<String>>, Vec<f64>);
 /// The posterior's keys, each particle's values (as text) and weights.
 fn read_posterior(csv: &Path) -> Result<Posterior, ScenarioError> {
     let file_error = |m: String| csv_error(csv, 0, "", m);
-    let mut reader = csv::Reader::from_path(csv)
-        .map_err(|e| file_error(format!("cannot read the posterior: {e}")))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| file_error(format!("cannot read its header: {e}")))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut reader, header) = open_csv(csv, "the posterior")?;
     let weight_at = header.iter().position(|h| h == "weight").ok_or_else(|| {
         file_error("it has no `weight` column: is it the posterior.csv of a calibration?".into())
     })?;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use super::Comparison;
 use crate::batch::tasks::{self, Plan, TaskOutcome, TaskSpec};
@@ -18,20 +18,12 @@ impl Comparison {
         spec: TaskSpec,
         options: Options,
     ) -> Result<TaskOutcome> {
-        if options.timeseries {
-            bail!("--timeseries does not combine with --tasks yet");
-        }
-        let plan = Plan {
-            kind: "compare".into(),
-            file: std::fs::canonicalize(file)?,
-            tasks: spec.tasks,
-        };
-        let part = tasks::part_name(spec);
-        let part_dir = tasks::part_dir(dir, &part);
         let scenario = |p: usize| Ok(self.scenarios[p].clone());
-        let batch = self.batch(dir, &part_dir, &scenario, &options, Some(part));
+        // A task writes no final files: its staging is never used.
+        let part = Some(tasks::part_name(spec));
+        let batch = self.batch(dir, dir, &scenario, &options, part);
         let keys = self.keys(self.replicates);
-        tasks::run_task(&batch, &plan, spec, &keys, options.announce)
+        tasks::run_task(&batch, "compare", file, spec, &keys, options.announce)
     }
 
     /// Gathers the finished tasks' runs of `folder` and writes the comparison's outputs into its
@@ -41,12 +33,7 @@ impl Comparison {
         folder: &crate::folder::ResultsFolder,
         plan: &Plan,
     ) -> Result<super::Outcome> {
-        let options = Options {
-            resume: true,
-            timeseries: false,
-            announce: false,
-            budget: crate::memory::Budget::new(None),
-        };
+        let options = Options::for_merge();
         let keys = self.keys(self.replicates);
         let done = tasks::gather(folder.dir(), plan, &self.manifest(false), &keys)?;
         let scenario = |p: usize| Ok(self.scenarios[p].clone());

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use super::{Checked, Sweep};
 use crate::batch::tasks::{self, Plan, TaskOutcome, TaskSpec};
@@ -19,19 +19,11 @@ impl Sweep {
         options: Options,
         checked: &Checked,
     ) -> Result<TaskOutcome> {
-        if options.timeseries {
-            bail!("--timeseries does not combine with --tasks yet");
-        }
-        let plan = Plan {
-            kind: "sweep".into(),
-            file: std::fs::canonicalize(file)?,
-            tasks: spec.tasks,
-        };
-        let part = tasks::part_name(spec);
-        let part_dir = tasks::part_dir(dir, &part);
         let scenario = |p: usize| self.scenario(p).map_err(anyhow::Error::from);
-        let batch = self.batch(dir, &part_dir, &scenario, &options, checked, Some(part));
-        tasks::run_task(&batch, &plan, spec, &self.keys(), options.announce)
+        // A task writes no final files: its staging is never used.
+        let part = Some(tasks::part_name(spec));
+        let batch = self.batch(dir, dir, &scenario, &options, checked, part);
+        tasks::run_task(&batch, "sweep", file, spec, &self.keys(), options.announce)
     }
 
     /// Gathers the finished tasks' runs of `folder` and writes the sweep's outputs into its
@@ -42,12 +34,7 @@ impl Sweep {
         plan: &Plan,
         checked: &Checked,
     ) -> Result<Option<String>> {
-        let options = Options {
-            resume: true,
-            timeseries: false,
-            announce: false,
-            budget: crate::memory::Budget::new(None),
-        };
+        let options = Options::for_merge();
         let done = tasks::gather(folder.dir(), plan, &self.manifest(false), &self.keys())?;
         let scenario = |p: usize| self.scenario(p).map_err(anyhow::Error::from);
         let batch = self.batch(
