@@ -45,6 +45,9 @@ pub enum Decision {
     Moderation,
     Meetup,
     MeetupSeat,
+    Ask,
+    Answer,
+    Messages,
 }
 
 impl Decision {

@@ -148,10 +148,15 @@ fn every_table_keeps_its_invariants() {
             total(days, |d| d.ads_posted),
             "{name}: ads"
         );
-        // Money: lines add up to the totals, every day.
+        // Money: lines add up to the totals, every day; nobody sees an ad that was not posted, a
+        // question is answered at most once, and the operating budget is never overdrawn.
         for d in days {
+            assert!(d.ads_seen <= d.ads_posted, "{name}: {d:?}");
+            assert!(d.answered <= d.questions, "{name}: {d:?}");
+            assert!(d.budget >= 0.0, "{name}: {d:?}");
             let lines = d.cost_acquisition
                 + d.cost_moderation
+                + d.cost_team
                 + d.cost_events
                 + d.cost_red_envelopes
                 + d.cost_referrals
@@ -182,10 +187,7 @@ fn summary_metrics_follow_from_the_daily_series() {
             close(m.posts_per_member_day.unwrap(), posts / member_days),
             "{name}"
         );
-        let seen_ads: f64 = last30
-            .iter()
-            .map(|d| d.ads_posted as f64 - d.ads_removed as f64)
-            .sum();
+        let seen_ads: f64 = last30.iter().map(|d| d.ads_seen as f64).sum();
         let seen_posts: f64 = last30.iter().map(|d| d.posts as f64).sum();
         assert!(
             close(m.ad_share.unwrap(), seen_ads / (seen_ads + seen_posts)),
@@ -233,6 +235,14 @@ fn summary_metrics_follow_from_the_daily_series() {
             (cum.1 > 0.0 && cum.0 >= cum.1).then_some(d.day)
         });
         assert_eq!(m.payback_day, payback, "{name}");
+        let questions: u64 = days.iter().map(|d| d.questions).sum();
+        if questions > 0 {
+            let answered: u64 = days.iter().map(|d| d.answered).sum();
+            let share = answered as f64 / questions as f64;
+            assert!(close(m.answered_share.unwrap(), share), "{name}");
+        } else {
+            assert_eq!(m.answered_share, None, "{name}: no questions");
+        }
         let f = &run.tables.funnel;
         let retention = f.retained_30 as f64 / f.eligible_30 as f64;
         assert!(close(m.retention_30d.unwrap(), retention), "{name}");

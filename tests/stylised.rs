@@ -42,7 +42,7 @@ fn sum(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> f64 {
 
 /// Share of what members see that is ads, over the given days.
 fn ad_share(days: &[DayRecord]) -> f64 {
-    let ads = sum(days, |d| (d.ads_posted - d.ads_removed) as f64);
+    let ads = sum(days, |d| d.ads_seen as f64);
     ads / (ads + sum(days, |d| d.posts as f64)).max(1.0)
 }
 

@@ -9,7 +9,6 @@ use super::simulation::Simulation;
 use super::state::{Flags, Status, Today};
 use super::tally::Milestones;
 use crate::model::has_need;
-use crate::model::levers::service_coverage;
 use crate::model::value::GroupYesterday;
 use crate::population::needs::NEEDS;
 use crate::rng::Setup;
@@ -18,10 +17,7 @@ use crate::scenario::EntryKind;
 impl Simulation<'_> {
     pub(super) fn open_group(&mut self) -> u32 {
         self.group_members.push(0);
-        self.groups.push(GroupYesterday {
-            coverage: service_coverage(self.k.moderation.capacity, 0, 0),
-            ..Default::default()
-        });
+        self.groups.push(GroupYesterday::default());
         self.ledger.push(GroupLedger::opened(self.day));
         (self.groups.len() - 1) as u32
     }
@@ -113,6 +109,7 @@ impl Simulation<'_> {
             st.group[i] = g;
             st.join_day[i] = day as u16;
             st.last_visit[i] = 0;
+            st.bond[i] = 0;
             st.satisfaction[i] = [0; NEEDS];
             st.warnings[i] = 0;
             st.paid_until[i] = if entry.kind == EntryKind::Paid {

@@ -40,6 +40,8 @@ pub struct GroupLedger {
     pub alive: bool,
     /// First day of the spell below the alive floor that is running now, if one is.
     below_since: Option<u32>,
+    /// The last day a moderator kicked someone from the group.
+    pub last_kick: Option<u32>,
 }
 
 /// A group's day, as the ledger records it.
@@ -75,6 +77,7 @@ impl GroupLedger {
             member_posts: Window::new(),
             alive: false,
             below_since: Some(day),
+            last_kick: None,
         }
     }
 

@@ -5,10 +5,13 @@ use super::joining::{needs_of, Env};
 use super::state::{Chunk, Flags, Status, Today};
 use super::tally::{segment_day, DayTally, GroupCounts, Milestones};
 use crate::model::activity::{
-    advert_probability, belonging_pull, post_probability, visit_probability, PostDrivers,
+    advert_probability, ask_probability, belonging_pull, messages_written, post_probability,
+    seed_zeal, visit_probability, PostDrivers, VisitDrivers,
 };
-use crate::model::levers::{badge_standing, meetup_wish};
-use crate::model::tenure::{felt_fee, quit_hazard, quit_threshold, renew_probability};
+use crate::model::levers::{ad_damping, badge_standing, meetup_wish};
+use crate::model::tenure::{
+    bond_after, felt_fee, quit_hazard, quit_threshold, recent_payment, renew_probability,
+};
 use crate::model::value::{
     involvement, meetup_bond, utility, visit_cost, visit_values, GroupYesterday, VisitorSituation,
 };
@@ -47,16 +50,24 @@ pub fn member_day(
         return;
     }
     let seed = c.flags[local].contains(Flags::SEED);
-    let boost = env.events.topic_boost;
-    let visits = seed
-        || d.chance(
-            Decision::Visit,
-            visit_probability(&env.k.weights, c.commitment[local], boost) as f64,
-        );
-    let mut did = Today::empty();
+    let drivers = VisitDrivers {
+        commitment: c.commitment[local],
+        event_boost: env.events.topic_boost,
+        recent_payment: paid_recently(c, local, env),
+        tenure: env.day as f32 - c.join_day[local] as f32,
+    };
+    let visits = d.chance(
+        Decision::Visit,
+        visit_probability(&env.k.weights, &drivers) as f64,
+    );
+    let (mut did, mut messages) = (Today::empty(), 0);
     if visits {
-        did = visit(c, local, env, &d, t);
+        (did, messages) = visit(c, local, env, &d, t);
         counts.visitors[g] += 1;
+        if did.contains(Today::ASKED) {
+            counts.questions[g] += 1;
+            t.questions += 1;
+        }
         c.last_visit[local] = env.day.min(u16::MAX as u32) as u16;
         let flags = &mut c.flags[local];
         *flags |= Flags::VISITED_WEEK;
@@ -66,11 +77,39 @@ pub fn member_day(
             t.funnel.activated += 1;
         }
     }
-    end_of_day(c, local, env, did, t, counts);
+    end_of_day(c, local, env, (did, messages), t, counts);
+}
+
+/// The felt fee of a paying member's last payment, faded since (0 for those who do not pay).
+#[inline(always)]
+fn paid_recently(c: &Chunk, local: usize, env: &Env) -> f32 {
+    let k = env.k;
+    if k.entry.kind != EntryKind::Paid || c.flags[local].contains(Flags::SEED) {
+        return 0.0;
+    }
+    let sensitivity = intensity(env.pop.price_sensitivity[c.start as usize + local]);
+    let felt = felt_fee(sensitivity, k.entry.fee_f32, k.weights.fee_reference);
+    // The last payment was at the start of the running period.
+    let since = env.day as f32 - (c.paid_until[local] as f32 - k.entry.period_days as f32);
+    recent_payment(&k.weights, felt, since)
+}
+
+/// Members among an agent's ties (0 when well-mixed: no ties).
+#[inline(always)]
+fn member_friends(i: u32, env: &Env) -> u32 {
+    let net = &env.pop.network;
+    if net.is_well_mixed() {
+        return 0;
+    }
+    net.neighbours(i)
+        .iter()
+        .filter(|&&j| env.view.is_member(j))
+        .count() as u32
 }
 
 /// Whether the membership ends today: a paid member who does not renew at the end of its
-/// period, or a member past its grace days who quits.
+/// period, or a member past its grace days who quits. Founders and opinion leaders can quit
+/// like anyone; they pay no fee.
 #[inline(always)]
 fn membership_ends(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) -> bool {
     let k = env.k;
@@ -95,21 +134,25 @@ fn membership_ends(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut Da
         c.paid_until[local] = next as u16;
         t.renewals += 1;
     }
-    if seed || env.day < c.join_day[local] as u32 + w.grace_days {
+    if env.day < c.join_day[local] as u32 + w.grace_days || commitment >= w.quit_threshold {
         return false;
     }
-    let period_left = if paid {
-        (c.paid_until[local] as f32 - env.day as f32).max(0.0) / k.entry.period_days as f32
+    // Below the threshold: friends in the community, and a recent payment, may still hold the
+    // member in.
+    let friends = if w.friend_hold > 0.0 {
+        member_friends(c.start + local as u32, env)
     } else {
-        0.0
+        0
     };
-    let hazard = quit_hazard(w, commitment, quit_threshold(w, felt, period_left));
+    let threshold = quit_threshold(w, friends, paid_recently(c, local, env));
+    let hazard = quit_hazard(w, commitment, threshold);
     hazard > 0.0 && d.chance(Decision::Quit, hazard as f64)
 }
 
-/// A visit: the member's value, utility and satisfaction are updated, and it chooses what to do.
+/// A visit: the member's value, utility and satisfaction are updated, and it chooses what to do
+/// (with the messages it writes, 0 if none).
 #[inline(always)]
-fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) -> Today {
+fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) -> (Today, u32) {
     let iu = c.start as usize + local;
     let pop = env.pop;
     let w = &env.k.weights;
@@ -120,13 +163,16 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
     if !has_need(&pop.needs[iu]) && !advertises {
         c.commitment[local] = ema(c.commitment[local], 0.0, w.memory);
         c.satisfaction[local] = [0; NEEDS];
-        return Today::VISITED;
+        return (Today::VISITED, 0);
     }
     let needs = needs_of(pop, iu);
     let sat = c.satisfaction[local].map(satisfaction);
     let pull = pulls(&needs, &sat, env.k.community.prepotency);
     let group = &env.groups[c.group[local] as usize];
-    let values = visit_values(&env.k.value, group, &situation(c, local, env));
+    let mut me = situation(c, local, env);
+    me.bond = grown_bond(c, local, env, &me, group);
+    c.bond[local] = quantize_satisfaction(me.bond);
+    let values = visit_values(&env.k.value, group, &me);
     let posted_yesterday = c.flags[local].contains(Flags::POSTED);
     let incentive = intensity(pop.incentive_sensitivity[iu]);
     let material = if posted_yesterday {
@@ -135,7 +181,12 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
         0.0
     };
     let aversion = env.k.value.aversion[pop.segment[iu] as usize];
-    let cost = visit_cost(&env.k.value, group, aversion, involvement(&needs));
+    let mut cost = visit_cost(&env.k.value, group, aversion, involvement(&needs));
+    if c.flags[local].contains(Flags::UNANSWERED) {
+        cost += w.unanswered_cost;
+    }
+    // Yesterday's question, answered or not, has been felt.
+    c.flags[local] -= Flags::ANSWERED | Flags::UNANSWERED;
     let u = utility(&pull, &values, material, cost);
     c.commitment[local] = ema(c.commitment[local], u, w.memory);
     let mut new_sat = [0u16; NEEDS];
@@ -146,13 +197,49 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
         }
     }
     c.satisfaction[local] = new_sat;
-    // Unmet promotion as of the start of the visit.
-    let unmet_promotion = (needs[need::PROMOTION] - sat[need::PROMOTION]).max(0.0);
-    let mut did = Today::VISITED | act(c, local, env, d, &pull, unmet_promotion, group);
+    // Unmet needs as of the start of the visit.
+    let unmet = Unmet {
+        promotion: (needs[need::PROMOTION] - sat[need::PROMOTION]).max(0.0),
+        askable: ASKABLE
+            .iter()
+            .map(|&k| (needs[k] - sat[k]).max(0.0))
+            .fold(0.0, f32::max),
+    };
+    let (wrote, messages) = act(c, local, env, d, &pull, unmet, group);
+    let mut did = Today::VISITED | wrote;
     if has_need(&pop.needs[iu]) {
         did |= extras(c.commitment[local], env, d, &pull, t);
     }
-    did
+    (did, messages)
+}
+
+/// The member's bond as of this visit: what was left of it since the last visit, grown by the
+/// replies to yesterday's post.
+#[inline(always)]
+fn grown_bond(
+    c: &Chunk,
+    local: usize,
+    env: &Env,
+    me: &VisitorSituation,
+    group: &GroupYesterday,
+) -> f32 {
+    let w = &env.k.weights;
+    let since = if c.last_visit[local] > 0 {
+        c.last_visit[local] as u32
+    } else {
+        c.join_day[local] as u32
+    };
+    let replies = if me.posted_yesterday {
+        saturating(group.visitors, env.k.value.half_audience)
+    } else {
+        0.0
+    };
+    bond_after(
+        w,
+        satisfaction(c.bond[local]),
+        (env.day - since.min(env.day)) as f32,
+        replies,
+    )
 }
 
 /// What the member's own doings and history add to what a visit gives it.
@@ -175,16 +262,32 @@ fn situation(c: &Chunk, local: usize, env: &Env) -> VisitorSituation {
         0.0
     };
     VisitorSituation {
-        posted_yesterday: flags.contains(Flags::POSTED),
+        // A question nobody answered got no replies and no audience.
+        posted_yesterday: flags.contains(Flags::POSTED) && !flags.contains(Flags::UNANSWERED),
         advertised_yesterday: flags.contains(Flags::ADVERTISED),
         badge_esteem,
         guest_value: env.events.guest_value,
         meetup_bond: bond,
+        answered: flags.contains(Flags::ANSWERED),
+        bond: satisfaction(c.bond[local]),
     }
 }
 
+/// The needs a member asks the group about: help (service), work, and learning from experts.
+const ASKABLE: [usize; 3] = [need::SERVICE, need::WORK, need::LEARNING];
+
+/// What a visitor still lacks, as of the start of its visit.
+#[derive(Clone, Copy)]
+struct Unmet {
+    /// Unmet promotion: it may turn a member to ads.
+    promotion: f32,
+    /// The largest unmet need among those a question can meet ([`ASKABLE`]).
+    askable: f32,
+}
+
 /// What a visitor writes: an ad (advertisers, or members with unmet promotion), else perhaps a
-/// genuine post. Founders and opinion leaders never advertise; members without needs never post.
+/// question (a genuine post that asks for help), else perhaps a genuine post. Founders and
+/// opinion leaders never advertise; members without needs never post.
 #[inline(always)]
 fn act(
     c: &Chunk,
@@ -192,24 +295,36 @@ fn act(
     env: &Env,
     d: &Draws,
     pull: &[f32; NEEDS],
-    unmet_promotion: f32,
+    unmet: Unmet,
     group: &GroupYesterday,
-) -> Today {
+) -> (Today, u32) {
     let iu = c.start as usize + local;
     let pop = env.pop;
     let k = env.k;
     let flags = c.flags[local];
     let seed = flags.contains(Flags::SEED);
+    let w = &k.weights;
     let p_ad = if seed {
         0.0
     } else {
-        advert_probability(&k.weights, pop.advertiser[iu], unmet_promotion)
+        let damping = ad_damping(
+            c.warnings[local],
+            w.warning_effect,
+            group.deterred,
+            w.kick_deterrence,
+        );
+        advert_probability(w, pop.advertiser[iu], unmet.promotion) * damping
     };
     if p_ad > 0.0 && d.chance(Decision::Advert, p_ad as f64) {
-        return Today::ADVERT;
+        return (Today::ADVERT, 0);
     }
     if !has_need(&pop.needs[iu]) {
-        return Today::empty();
+        return (Today::empty(), 0);
+    }
+    let shyness = intensity(pop.shyness[iu]);
+    let p_ask = ask_probability(w, unmet.askable, shyness);
+    if p_ask > 0.0 && d.chance(Decision::Ask, p_ask as f64) {
+        return (Today::POSTED | Today::ASKED, 1);
     }
     let posted_yesterday = flags.contains(Flags::POSTED);
     let incentive = intensity(pop.incentive_sensitivity[iu]);
@@ -226,24 +341,29 @@ fn act(
         } else {
             0.0
         },
-        shyness: intensity(pop.shyness[iu]),
+        shyness,
         reward: incentive * saturating(env.reward_today, k.weights.reward_reference),
         badge_progress,
         event_boost: env.events.topic_boost,
-        seed,
+        seed_zeal: if seed {
+            seed_zeal(&k.weights, env.day)
+        } else {
+            0.0
+        },
         intrinsic: if crowded {
             1.0 - k.rewards.crowding_out
         } else {
             1.0
         },
     };
-    if d.chance(
-        Decision::Post,
-        post_probability(&k.weights, &drivers) as f64,
-    ) {
-        Today::POSTED
+    let p = post_probability(&k.weights, &drivers);
+    if d.chance(Decision::Post, p as f64) {
+        (
+            Today::POSTED,
+            messages_written(p, d.uniform(Decision::Messages)),
+        )
     } else {
-        Today::empty()
+        (Today::empty(), 0)
     }
 }
 
@@ -274,7 +394,7 @@ fn end_of_day(
     c: &mut Chunk,
     local: usize,
     env: &Env,
-    did: Today,
+    (did, messages): (Today, u32),
     t: &mut DayTally,
     counts: &mut GroupCounts,
 ) {
@@ -283,10 +403,10 @@ fn end_of_day(
     let advert = did.contains(Today::ADVERT);
     let seed = c.flags[local].contains(Flags::SEED);
     if posted {
-        c.posts[local] = c.posts[local].saturating_add(1);
-        counts.posts[g] += 1;
-        counts.member_posts[g] += !seed as u32;
-        t.posts += 1;
+        c.posts[local] = c.posts[local].saturating_add(messages.min(u16::MAX as u32) as u16);
+        counts.posts[g] += messages;
+        counts.member_posts[g] += if seed { 0 } else { messages };
+        t.posts += messages as u64;
     }
     if advert {
         counts.ads[g] += 1;

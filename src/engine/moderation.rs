@@ -1,12 +1,15 @@
-//! The moderate pass: moderators catch today's ads up to their capacity, warn and kick their
-//! posters; meetup seats are given out among those who asked.
+//! The moderate pass: questions get answered (by members, else by moderators within the capacity
+//! left after reviewing ads), moderators catch today's ads up to their capacity, warn and kick
+//! their posters; meetup seats are given out among those who asked.
 
 use super::member::milestones;
 use super::state::{Chunk, Flags, Status, Today};
 use super::tally::{segment_day, DayTally, GroupCounts};
-use crate::model::levers::catch_probability;
+use crate::model::levers::{
+    catch_probability, moderator_answer_probability, peer_answer_probability,
+};
 use crate::population::Population;
-use crate::rng::{DayStream, Decision};
+use crate::rng::{DayStream, Decision, Draws};
 use crate::scenario::Coefficients;
 
 /// What the moderate pass reads.
@@ -15,21 +18,27 @@ pub struct Moderation<'a> {
     pub pop: &'a Population,
     /// Ads posted today in each group.
     pub ads_per_group: &'a [u32],
+    /// Posts the moderators of each group can review today.
+    pub capacity: &'a [u64],
+    /// Probability that a question left by the members is answered by a moderator, per group.
+    pub moderator_answers: &'a [f64],
+    /// Probability that the members answer a question, per group.
+    pub peer_answers: &'a [f32],
     pub day: u32,
     pub draws: DayStream,
     /// Probability that a member who wants a meetup seat gets one.
     pub seat_chance: f64,
 }
 
-/// The moderate pass over one chunk: catches, warnings and kicks; meetup seats. Returns the
-/// kicks and the end-of-day contributions of the kicked, to be taken off the day's tally.
+/// The moderate pass over one chunk: answers, catches, warnings and kicks; meetup seats.
+/// Returns the kicks and the end-of-day contributions of the kicked, to be taken off the day's
+/// tally.
 pub fn moderate(c: &mut Chunk, m: &Moderation, counts: &mut GroupCounts) -> DayTally {
     let mut t = DayTally::default();
-    let rules = &m.k.moderation;
+    let wanted = Today::ADVERT | Today::WANTS_MEETUP | Today::ASKED;
     for local in 0..c.len() {
         let did = c.today[local];
-        if !did.intersects(Today::ADVERT | Today::WANTS_MEETUP) || c.status[local] != Status::Member
-        {
+        if !did.intersects(wanted) || c.status[local] != Status::Member {
             continue;
         }
         let i = c.start + local as u32;
@@ -37,31 +46,118 @@ pub fn moderate(c: &mut Chunk, m: &Moderation, counts: &mut GroupCounts) -> DayT
         if did.contains(Today::WANTS_MEETUP) && d.chance(Decision::MeetupSeat, m.seat_chance) {
             c.last_meetup[local] = (m.day + 1).min(u16::MAX as u32) as u16;
         }
-        if !did.contains(Today::ADVERT) || !rules.ads_banned {
-            continue;
+        if did.contains(Today::ASKED) {
+            answer(c, local, m, &d, &mut t, counts);
         }
-        let g = c.group[local] as usize;
-        let p = catch_probability(rules.capacity, m.ads_per_group[g] as u64);
-        if !d.chance(Decision::Moderation, p) {
-            continue;
-        }
-        counts.ads_removed[g] += 1;
-        c.warnings[local] = c.warnings[local].saturating_add(1);
-        if c.warnings[local] as u32 > rules.kick_after {
-            t.end.count(
-                c.commitment[local],
-                &c.satisfaction[local],
-                &m.pop.needs[i as usize],
-                did,
-                milestones(c, local, m.day),
-            );
-            c.status[local] = Status::Kicked;
-            c.view_next.set(local, false, false);
-            t.kicks += 1;
-            counts.departures[g] += 1;
-            counts.seed_departures[g] += c.flags[local].contains(Flags::SEED) as u32;
-            segment_day(&mut t.segments, m.pop.segment[i as usize]).kicks += 1;
+        if did.contains(Today::ADVERT) && m.k.moderation.ads_banned {
+            review_ad(c, local, m, &d, &mut t, counts);
         }
     }
     t
+}
+
+/// A question: answered by the members, or else by a moderator with the capacity left.
+#[inline(always)]
+fn answer(
+    c: &mut Chunk,
+    local: usize,
+    m: &Moderation,
+    d: &Draws,
+    t: &mut DayTally,
+    counts: &mut GroupCounts,
+) {
+    let g = c.group[local] as usize;
+    let u = d.uniform(Decision::Answer);
+    // One draw: the members answer below their probability; a moderator in the rest of the
+    // interval, in proportion to its probability.
+    let peer = m.peer_answers[g] as f64;
+    let answered = u < peer + (1.0 - peer) * m.moderator_answers[g];
+    if answered {
+        c.flags[local] |= Flags::ANSWERED;
+        counts.answered[g] += 1;
+        counts.staff_answered[g] += (u >= peer) as u32;
+        t.answered += 1;
+    } else {
+        c.flags[local] |= Flags::UNANSWERED;
+    }
+}
+
+/// An ad under review: caught within capacity, warned, and kicked after enough warnings.
+#[inline(always)]
+fn review_ad(
+    c: &mut Chunk,
+    local: usize,
+    m: &Moderation,
+    d: &Draws,
+    t: &mut DayTally,
+    counts: &mut GroupCounts,
+) {
+    let rules = &m.k.moderation;
+    let g = c.group[local] as usize;
+    let p = catch_probability(m.capacity[g], m.ads_per_group[g] as u64);
+    if !d.chance(Decision::Moderation, p) {
+        return;
+    }
+    counts.ads_removed[g] += 1;
+    c.warnings[local] = c.warnings[local].saturating_add(1);
+    if c.warnings[local] as u32 <= rules.kick_after {
+        return;
+    }
+    let i = c.start as usize + local;
+    t.end.count(
+        c.commitment[local],
+        &c.satisfaction[local],
+        &m.pop.needs[i],
+        c.today[local],
+        milestones(c, local, m.day),
+    );
+    c.status[local] = Status::Kicked;
+    c.view_next.set(local, false, false);
+    t.kicks += 1;
+    counts.departures[g] += 1;
+    counts.kicks[g] += 1;
+    counts.seed_departures[g] += c.flags[local].contains(Flags::SEED) as u32;
+    segment_day(&mut t.segments, m.pop.segment[i]).kicks += 1;
+}
+
+/// Per group: the probability that the members answer a question, and that a moderator (or the
+/// team) answers one they left, given the capacity left after reviewing the day's ads.
+///
+/// Members answer with their own genuine posts of the day: each post that is not itself a
+/// question answers one with probability `peer_answer`, so a group where few write leaves its
+/// questions to the staff.
+pub fn answer_chances(
+    k: &Coefficients,
+    capacity: &[u64],
+    team_works: bool,
+    decided: &GroupCounts,
+) -> (Vec<f32>, Vec<f64>) {
+    let w = &k.weights;
+    let groups = capacity.len();
+    let peer: Vec<f32> = (0..groups)
+        .map(|g| {
+            let questions = GroupCounts::of(&decided.questions, g);
+            let other_posts = GroupCounts::of(&decided.posts, g) - questions;
+            peer_answer_probability(w.peer_answer, other_posts, questions)
+        })
+        .collect();
+    let moderator = (0..groups)
+        .map(|g| {
+            let ads = GroupCounts::of(&decided.ads, g) as u64;
+            let reviewed = if k.moderation.ads_banned {
+                ads.min(capacity[g])
+            } else {
+                0
+            };
+            let questions = GroupCounts::of(&decided.questions, g) as f64;
+            let left = questions * (1.0 - peer[g] as f64);
+            let team = if team_works && k.team.staffs(g) {
+                k.team.answers_per_day
+            } else {
+                0
+            };
+            moderator_answer_probability(capacity[g] - reviewed + team, left)
+        })
+        .collect();
+    (peer, moderator)
 }

@@ -3,7 +3,7 @@
 
 use super::groups::{Floor, GroupDay, GroupLedger};
 use super::joining::{chunk_size, decide, Env};
-use super::moderation::{moderate, Moderation};
+use super::moderation::{answer_chances, moderate, Moderation};
 use super::state::{Flags, State};
 use super::tables::{cohort_rows, funnel, segment_rows, week_pass, RunCounts};
 use super::tally::{run_pass, DayTally, ExposureLedger, GroupCounts, MemberTally};
@@ -11,7 +11,7 @@ use crate::metrics::{
     post_histogram, summarise, CohortRow, DayRecord, FunnelRow, GroupRow, SegmentRow, Summary,
     SummaryInputs,
 };
-use crate::model::levers::{reward_paid, reward_per_post, rewards_over, service_coverage};
+use crate::model::levers::{reward_paid, reward_per_post, rewards_over};
 use crate::model::value::GroupYesterday;
 use crate::population::Population;
 use crate::rng::RunStream;
@@ -47,6 +47,14 @@ pub struct Simulation<'s> {
     chunk: usize,
     /// First exposures over the run so far, by member ties.
     exposures: ExposureLedger,
+    /// The operating budget: the reinvested share of revenue, less what it paid for.
+    budget: f64,
+    /// Whether the budget pays the funded moderators today.
+    hired: bool,
+    /// Whether the operating team works today.
+    team_works: bool,
+    /// Posts the moderators of each group can review today.
+    capacity: Vec<u64>,
 }
 
 /// The tables of a finished run, beside its series and summary.
@@ -65,6 +73,7 @@ struct Money {
     sales: f64,
     acquisition: f64,
     moderation: f64,
+    team: f64,
     events: f64,
     red_envelopes: f64,
     referrals: f64,
@@ -96,6 +105,10 @@ impl<'s> Simulation<'s> {
             parallel: true,
             chunk: chunk_size(n),
             exposures: ExposureLedger::default(),
+            budget: 0.0,
+            hired: false,
+            team_works: false,
+            capacity: Vec::new(),
         };
         sim.open_group();
         sim.seat_seed_members();
@@ -110,10 +123,11 @@ impl<'s> Simulation<'s> {
 
     /// The record of day 0: seed members only, nothing done yet.
     pub fn record_day0(&self) -> DayRecord {
-        self.record(&DayTally::default(), 0, 0, Money::default())
+        self.record(&DayTally::default(), 0, (0, 0), Money::default())
     }
 
-    fn record(&self, t: &DayTally, joins: u64, removed: u64, money: Money) -> DayRecord {
+    fn record(&self, t: &DayTally, joins: u64, ads: (u64, u64), money: Money) -> DayRecord {
+        let (removed, seen) = ads;
         let e = &self.end;
         // Means are rounded to 6 decimals: the state is kept in f32 and 16-bit fixed point, so
         // further digits would be noise.
@@ -139,8 +153,11 @@ impl<'s> Simulation<'s> {
             posts: t.posts,
             ads_posted: t.ads,
             ads_removed: removed,
+            ads_seen: seen,
             groups: self.groups.len() as u64,
             groups_alive: self.ledger.iter().filter(|g| g.alive).count() as u64,
+            questions: t.questions,
+            answered: t.answered,
             mean_commitment: mean(e.commitment, e.members),
             sat_safety: level(0),
             sat_belonging: level(1),
@@ -153,9 +170,12 @@ impl<'s> Simulation<'s> {
                 + money.red_envelopes
                 + money.referrals
                 + money.events
-                + money.moderation,
+                + money.moderation
+                + money.team,
+            budget: self.budget,
             cost_acquisition: money.acquisition,
             cost_moderation: money.moderation,
+            cost_team: money.team,
             cost_events: money.events,
             cost_red_envelopes: money.red_envelopes,
             cost_referrals: money.referrals,
@@ -168,6 +188,7 @@ impl<'s> Simulation<'s> {
         self.day += 1;
         let day = self.day;
         let events = self.k.calendar.on(day);
+        self.staff_groups();
         let (mut t, decided) = self.decide_pass(events);
         self.exposures.add(&t.exposure);
         let moderated = self.moderate_pass(&mut t, &decided, events);
@@ -184,7 +205,7 @@ impl<'s> Simulation<'s> {
         self.joins_by_day.push(joins);
         self.count_milestones(day);
 
-        let removed = self.publish(&decided, &moderated);
+        let ads = self.publish(&decided, &moderated);
         debug_assert_eq!(
             decided.posts.iter().map(|&p| p as u64).sum::<u64>(),
             t.posts
@@ -195,7 +216,36 @@ impl<'s> Simulation<'s> {
             self.close_week();
         }
         let money = self.money(&t, joins, referred, events);
-        self.record(&t, joins, removed, money)
+        self.record(&t, joins, ads, money)
+    }
+
+    /// The day's moderators in each group: its own (the first group's, or a clone's), and the
+    /// funded ones when the operating budget can pay them all today.
+    fn staff_groups(&mut self) {
+        let m = &self.k.moderation;
+        let team = &self.k.team;
+        let groups = self.groups.len() as f64;
+        // The budget pays the team first, then the funded moderators.
+        let team_cost = self.team_cost();
+        self.team_works = !team.funded || self.budget >= team_cost;
+        let left = if team.funded && self.team_works {
+            self.budget - team_cost
+        } else {
+            self.budget
+        };
+        let funded_cost = m.funded_moderators as f64 * groups * m.daily_cost;
+        self.hired = m.funded_moderators > 0 && left >= funded_cost;
+        let extra = if self.hired { m.funded_moderators } else { 0 };
+        self.capacity = (0..self.groups.len())
+            .map(|g| (m.moderators(g) + extra) as u64 * m.reviews_per_moderator)
+            .collect();
+    }
+
+    /// What the operating team costs a day: its daily cost in each group it staffs.
+    fn team_cost(&self) -> f64 {
+        let team = &self.k.team;
+        let staffed = (0..self.groups.len()).filter(|&g| team.staffs(g)).count();
+        staffed as f64 * team.daily_cost
     }
 
     /// Phase 1: every agent decides, reading only yesterday's state.
@@ -242,17 +292,21 @@ impl<'s> Simulation<'s> {
     ) -> GroupCounts {
         let groups = self.groups.len();
         let rules = &self.k.moderation;
-        let moderating = rules.ads_banned && rules.capacity > 0 && t.ads > 0;
+        let moderating = rules.ads_banned && self.capacity.iter().any(|&c| c > 0) && t.ads > 0;
         let meeting = events.meetup_seats > 0 && t.meetup_wanting > 0;
-        if !(moderating || meeting) {
+        if !(moderating || meeting || t.questions > 0) {
             return GroupCounts::new(groups);
         }
         let seat_chance = (events.meetup_seats as f64 / t.meetup_wanting.max(1) as f64).min(1.0);
+        let (peer, moderator) = answer_chances(self.k, &self.capacity, self.team_works, decided);
         let (chunks, _) = self.state.chunks(self.chunk);
         let ctx = Moderation {
             k: self.k,
             pop: &self.pop,
             ads_per_group: &decided.ads,
+            capacity: &self.capacity,
+            moderator_answers: &moderator,
+            peer_answers: &peer,
             day: self.day,
             draws: self.stream.day(self.day),
             seat_chance,
@@ -262,6 +316,7 @@ impl<'s> Simulation<'s> {
         });
         for part in parts {
             t.kicks += part.kicks;
+            t.answered += part.answered;
             t.end.sub(&part.end);
             for (k, seg) in part.segments.iter().enumerate() {
                 super::tally::segment_day(&mut t.segments, k as u8).kicks += seg.kicks;
@@ -300,14 +355,15 @@ impl<'s> Simulation<'s> {
     }
 
     /// Phase 4: each group's day becomes what its members find tomorrow, and goes in its
-    /// ledger. Returns the ads removed.
-    fn publish(&mut self, decided: &GroupCounts, moderated: &GroupCounts) -> u64 {
+    /// ledger. Returns the ads removed and the ads seen.
+    fn publish(&mut self, decided: &GroupCounts, moderated: &GroupCounts) -> (u64, u64) {
         let rules = self.k.moderation;
         let floor = Floor {
             members: self.k.community.alive_members,
             posts_per_member_week: self.k.community.alive_posts_per_member_week,
         };
-        let mut removed = 0u64;
+        let (mut removed, mut seen_total) = (0u64, 0u64);
+        let deterrence_days = self.k.weights.deterrence_days;
         for g in 0..self.groups.len() {
             let of = |v: &[u32]| GroupCounts::of(v, g);
             let (posts, ads, caught) = (
@@ -316,27 +372,41 @@ impl<'s> Simulation<'s> {
                 of(&moderated.ads_removed),
             );
             removed += caught as u64;
-            let reviewed = if rules.ads_banned {
-                (ads as u64).min(rules.capacity)
+            // A caught ad is seen by the readers who came before the moderators removed it.
+            let seen = (ads - caught) as f32 + (1.0 - rules.removal_speed) * caught as f32;
+            if of(&moderated.kicks) > 0 {
+                self.ledger[g].last_kick = Some(self.day);
+            }
+            let deterred = self.ledger[g]
+                .last_kick
+                .is_some_and(|k| self.day < k + deterrence_days);
+            let team = &self.k.team;
+            let team_posts = if self.team_works && team.staffs(g) {
+                team.posts_per_day
             } else {
-                0
+                0.0
             };
             self.groups[g] = GroupYesterday {
-                posts: posts as f32,
-                ads: (ads - caught) as f32,
+                // What members read: their posts (questions and answers among them), the
+                // operating team's, and the answers of moderators and the team.
+                posts: posts as f32 + team_posts + of(&moderated.staff_answered) as f32,
+                ads: seen,
                 visitors: of(&decided.visitors) as f32,
-                coverage: service_coverage(rules.capacity, reviewed, posts as u64),
+                deterred,
             };
             let today = GroupDay {
                 posts,
                 member_posts: of(&decided.member_posts),
-                ads_seen: ads - caught,
+                ads_seen: {
+                    seen_total += seen.round() as u64;
+                    seen.round() as u32
+                },
                 departures: of(&decided.departures) + of(&moderated.departures),
                 seed_departures: of(&decided.seed_departures) + of(&moderated.seed_departures),
             };
             self.ledger[g].close_day(self.day, self.group_members[g], today, floor);
         }
-        removed
+        (removed, seen_total)
     }
 
     /// At a week's end (or the last day): the retention triangle's rows for the week.
@@ -351,11 +421,19 @@ impl<'s> Simulation<'s> {
         ));
     }
 
-    /// The day's money, by line.
-    fn money(&self, t: &DayTally, joins: u64, referred: u64, events: EventDay) -> Money {
+    /// The day's money, by line; the reinvested share of revenue goes to the budget, which pays
+    /// the funded moderators it hired today.
+    fn money(&mut self, t: &DayTally, joins: u64, referred: u64, events: EventDay) -> Money {
         let k = self.k;
-        let moderators = k.moderation.moderators_per_group as f64 * self.groups.len() as f64;
-        Money {
+        let m = &k.moderation;
+        let groups = self.groups.len();
+        let own: f64 = (0..groups).map(|g| m.moderators(g) as f64).sum();
+        let funded = if self.hired {
+            m.funded_moderators as f64 * groups as f64
+        } else {
+            0.0
+        };
+        let money = Money {
             fees: if k.entry.kind == EntryKind::Paid {
                 (joins + t.renewals) as f64 * k.entry.fee
             } else {
@@ -366,8 +444,17 @@ impl<'s> Simulation<'s> {
             red_envelopes: reward_paid(k.rewards.red_envelope.as_ref(), self.day, t.posts),
             referrals: referred as f64 * k.rewards.referral_reward,
             events: events.cost,
-            moderation: moderators * k.moderation.daily_cost,
-        }
+            moderation: (own + funded) * m.daily_cost,
+            team: if self.team_works {
+                self.team_cost()
+            } else {
+                0.0
+            },
+        };
+        let team_paid = if k.team.funded { money.team } else { 0.0 };
+        self.budget +=
+            k.sales.reinvest * (money.fees + money.sales) - funded * m.daily_cost - team_paid;
+        money
     }
 
     /// First exposures over the run so far, by number of members among the prospect's ties.
@@ -412,7 +499,8 @@ impl<'s> Simulation<'s> {
     /// The run's summary from its series and tables.
     pub fn summary(&self, series: &[DayRecord], tables: &RunTables) -> Summary {
         let st = &self.state;
-        let histogram = post_histogram(&st.posts, self.day, self.chunk, |i| {
+        let most = self.day as u64 * crate::model::activity::MAX_MESSAGES_A_DAY as u64;
+        let histogram = post_histogram(&st.posts, most, self.chunk, |i| {
             st.flags[i].contains(Flags::EVER_MEMBER)
         });
         summarise(

@@ -48,6 +48,10 @@ bitflags::bitflags! {
         const VISITED_WEEK = 2048;
         /// Posted during the current week (cleared at each week's end).
         const POSTED_WEEK = 4096;
+        /// Its last question was answered (felt at the next visit).
+        const ANSWERED = 8192;
+        /// Its last question went unanswered (felt at the next visit).
+        const UNANSWERED = 16384;
     }
 }
 
@@ -64,6 +68,8 @@ bitflags::bitflags! {
         const REFERRED = 16;
         /// Wants a seat at today's offline meetup.
         const WANTS_MEETUP = 32;
+        /// Asked a question (or for help) today.
+        const ASKED = 64;
     }
 }
 
@@ -130,7 +136,7 @@ impl ViewWindow<'_> {
 
 /// Bytes of state per agent (see the fields of [`State`]), rounding the two views' four bits
 /// up to a byte.
-pub const STATE_BYTES_PER_AGENT: u64 = 1 + 2 + 1 + 1 + 16 + 4 + 4 + 2 + 2 + 2 + 2 + 1 + 2;
+pub const STATE_BYTES_PER_AGENT: u64 = 1 + 2 + 1 + 1 + 16 + 4 + 4 + 2 + 2 + 2 + 2 + 1 + 2 + 2;
 
 /// The day-to-day state of every agent.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +163,9 @@ pub struct State {
     pub warnings: Vec<u8>,
     /// Day of the last visit; 0 for none.
     pub last_visit: Vec<u16>,
+    /// The member's bond with the group, grown from replies received, 16-bit fixed point in
+    /// [0, 1] as of its last visit.
+    pub bond: Vec<u16>,
 }
 
 /// A window of the state over agents `start .. start + len`.
@@ -175,6 +184,7 @@ pub struct Chunk<'a> {
     pub posts: &'a mut [u16],
     pub warnings: &'a mut [u8],
     pub last_visit: &'a mut [u16],
+    pub bond: &'a mut [u16],
 }
 
 impl<'a> Chunk<'a> {
@@ -220,7 +230,8 @@ impl<'a> Chunk<'a> {
             last_meetup,
             posts,
             warnings,
-            last_visit
+            last_visit,
+            bond
         )
     }
 }
@@ -243,6 +254,7 @@ impl State {
             posts: vec![0; n],
             warnings: vec![0; n],
             last_visit: vec![0; n],
+            bond: vec![0; n],
         }
     }
 
@@ -267,6 +279,7 @@ impl State {
             posts: &mut self.posts,
             warnings: &mut self.warnings,
             last_visit: &mut self.last_visit,
+            bond: &mut self.bond,
         };
         let mut out = Vec::with_capacity(rest.len().div_ceil(size.max(1)));
         while rest.len() > size {

@@ -23,6 +23,14 @@ pub struct GroupCounts {
     pub departures: Vec<u32>,
     /// Of them, seed members.
     pub seed_departures: Vec<u32>,
+    /// Members kicked from the group.
+    pub kicks: Vec<u32>,
+    /// Questions asked.
+    pub questions: Vec<u32>,
+    /// Questions answered (by members or moderators).
+    pub answered: Vec<u32>,
+    /// Of them, answered by moderators or the team: content beside the members' posts.
+    pub staff_answered: Vec<u32>,
 }
 
 impl GroupCounts {
@@ -35,6 +43,10 @@ impl GroupCounts {
             ads_removed: vec![0; groups],
             departures: vec![0; groups],
             seed_departures: vec![0; groups],
+            kicks: vec![0; groups],
+            questions: vec![0; groups],
+            answered: vec![0; groups],
+            staff_answered: vec![0; groups],
         }
     }
 
@@ -47,6 +59,10 @@ impl GroupCounts {
             (&mut self.ads_removed, &o.ads_removed),
             (&mut self.departures, &o.departures),
             (&mut self.seed_departures, &o.seed_departures),
+            (&mut self.kicks, &o.kicks),
+            (&mut self.questions, &o.questions),
+            (&mut self.answered, &o.answered),
+            (&mut self.staff_answered, &o.staff_answered),
         ] {
             for (x, y) in mine.iter_mut().zip(theirs) {
                 *x += y;
@@ -272,6 +288,8 @@ pub struct DayTally {
     pub renewals: u64,
     pub purchases: u64,
     pub meetup_wanting: u64,
+    pub questions: u64,
+    pub answered: u64,
     pub joiners: Vec<u32>,
     /// First exposures of the day, by member ties.
     pub exposure: ExposureLedger,
@@ -291,6 +309,8 @@ impl DayTally {
         self.renewals += o.renewals;
         self.purchases += o.purchases;
         self.meetup_wanting += o.meetup_wanting;
+        self.questions += o.questions;
+        self.answered += o.answered;
         self.joiners.extend(o.joiners);
         self.exposure.add(&o.exposure);
         self.funnel.add(&o.funnel);

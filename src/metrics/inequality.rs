@@ -4,15 +4,16 @@
 use rayon::prelude::*;
 
 /// Histogram of genuine posts over the agents for which `counted` holds (those who were ever
-/// members): `h[k]` agents wrote k posts. `days` bounds the posts an agent can write; the sum is
-/// taken in parallel over chunks of `chunk` agents.
+/// members): `h[k]` agents wrote k posts. `most` bounds the posts an agent can have written
+/// (counts are kept in 16 bits, saturating); the sum is taken in parallel over chunks of `chunk`
+/// agents.
 pub fn post_histogram(
     posts: &[u16],
-    days: u32,
+    most: u64,
     chunk: usize,
     counted: impl Fn(usize) -> bool + Sync,
 ) -> Vec<u64> {
-    let bins = days as usize + 1;
+    let bins = most.min(u16::MAX as u64) as usize + 1;
     (0..posts.len())
         .into_par_iter()
         .with_min_len(chunk)

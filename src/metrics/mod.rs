@@ -108,8 +108,12 @@ columns! {
         posts: u64, "Genuine posts written.";
         ads_posted: u64, "Ads posted.";
         ads_removed: u64, "Ads caught and removed by moderators.";
+        ads_seen: u64, "Ads members saw: those not caught, and the caught ones read before they \
+            were removed (`rules.removal_speed`), rounded in each group.";
         groups: u64, "Groups opened so far.";
         groups_alive: u64, "Groups alive at the end of the day (see `docs/MODEL.md`, alive).";
+        questions: u64, "Questions (or requests for help) asked.";
+        answered: u64, "Of them, answered by members or moderators.";
         mean_commitment: f64, "Mean commitment of members.";
         sat_safety: f64, "Mean satisfaction on the safety level, among members with a need there.";
         sat_belonging: f64, "Mean satisfaction on the belonging level, among members with a need \
@@ -123,10 +127,13 @@ columns! {
         cost: f64, "Money out on the day: the sum of the cost lines below.";
         cost_acquisition: f64, "Ad exposures of outsiders.";
         cost_moderation: f64, "Moderators' days.";
+        cost_team: f64, "The operating team's days.";
         cost_events: f64, "Topic nights, guests and meetups held.";
         cost_red_envelopes: f64, "Red envelopes paid out.";
         cost_referrals: f64, "Referral rewards paid for joiners brought in by word of mouth.";
         cost_other: f64, "Anything else (nothing yet).";
+        budget: f64, "Operating budget at the end of the day: reinvested revenue less what it \
+            paid for.";
     }
 }
 

@@ -20,14 +20,16 @@ columns! {
         joined: u64, "Joins over the run.";
         quits: u64, "Members who left by choice over the run.";
         kicks: u64, "Members kicked over the run.";
+        answered_share: Option<f64>, "Share of the questions asked over the run that were \
+            answered; empty without questions.";
         retention_30d: Option<f64>, "Share of joiners (seed members excluded) still members 30 \
             days after joining, among those who joined at least 30 days before the end; empty if \
             nobody did.";
         visit_rate: Option<f64>, "Share of members who visited, on an average day of the last 30 \
             (days with members); empty without members.";
         posts_per_member_day: Option<f64>, "Genuine posts per member-day over the run.";
-        ad_share: Option<f64>, "Ads among what members saw (ads not removed, and genuine posts) \
-            in the last 30 days; empty if they saw nothing.";
+        ad_share: Option<f64>, "Ads among what members saw (`ads_seen` and genuine posts) in the \
+            last 30 days; empty if they saw nothing.";
         never_posted_share: Option<f64>, "Share of everyone who was a member during the run who \
             never wrote a genuine post; empty if nobody was.";
         top1_post_share: Option<f64>, "Share of genuine posts written by the top 1% of members \
@@ -42,6 +44,7 @@ columns! {
         total_cost: f64, "Money out over the run: the sum of the cost lines.";
         cost_acquisition: f64, "Ad exposures over the run.";
         cost_moderation: f64, "Moderators over the run.";
+        cost_team: f64, "The operating team over the run.";
         cost_events: f64, "Events over the run.";
         cost_red_envelopes: f64, "Red envelopes over the run.";
         cost_referrals: f64, "Referral rewards over the run.";
@@ -127,7 +130,7 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
         .filter(|d| d.members > 0)
         .map(|d| (d.members - d.absent) as f64 / d.members as f64)
         .collect();
-    let seen_ads = sum(recent, |d| (d.ads_posted - d.ads_removed) as f64);
+    let seen_ads = sum(recent, |d| d.ads_seen as f64);
     let active_member_days = sum(days, |d| (d.members - d.absent) as f64);
     let cost = sum(days, |d| d.cost);
     let revenue = sum(days, |d| d.revenue);
@@ -147,6 +150,10 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
             joined: f.joined,
             quits: sum(days, |d| d.quits as f64) as u64,
             kicks: sum(days, |d| d.kicks as f64) as u64,
+            answered_share: ratio(
+                sum(days, |d| d.answered as f64),
+                sum(days, |d| d.questions as f64),
+            ),
             retention_30d: ratio(f.retained_30 as f64, f.eligible_30 as f64),
             visit_rate: ratio(visit_rates.iter().sum(), visit_rates.len() as f64),
             posts_per_member_day: ratio(
@@ -164,6 +171,7 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
             total_cost: cost,
             cost_acquisition: sum(days, |d| d.cost_acquisition),
             cost_moderation: sum(days, |d| d.cost_moderation),
+            cost_team: sum(days, |d| d.cost_team),
             cost_events: sum(days, |d| d.cost_events),
             cost_red_envelopes: sum(days, |d| d.cost_red_envelopes),
             cost_referrals: sum(days, |d| d.cost_referrals),

@@ -4,9 +4,40 @@ use super::logistic;
 use crate::population::needs::{need, NEEDS};
 use crate::scenario::Weights;
 
-/// Probability of visiting, rising in commitment; `boost` is an event's pull that day.
-pub fn visit_probability(w: &Weights, commitment: f32, boost: f32) -> f32 {
-    logistic(w.visit_base + w.visit_commitment * commitment + boost)
+/// The drivers of a member's decision to visit the group on a day.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct VisitDrivers {
+    pub commitment: f32,
+    /// Summed pull of today's topic nights (already worn by habituation).
+    pub event_boost: f32,
+    /// The felt fee of the last payment, faded by the days since it was made
+    /// (`e^(-days / sunk_cost_days)`): 0 for members who do not pay.
+    pub recent_payment: f32,
+    /// Days since the member joined.
+    pub tenure: f32,
+}
+
+/// Probability of visiting: rising in commitment, with a day's events, after a payment (the
+/// sunk-cost effect on attendance) and in a member's first weeks (novelty, fading with tenure).
+pub fn visit_probability(w: &Weights, d: &VisitDrivers) -> f32 {
+    let novelty = if w.novelty > 0.0 {
+        w.novelty * (-d.tenure / w.novelty_days).exp()
+    } else {
+        0.0
+    };
+    logistic(
+        w.visit_base
+            + w.visit_commitment * d.commitment
+            + d.event_boost
+            + w.sunk_cost * d.recent_payment
+            + novelty,
+    )
+}
+
+/// How much of a founder's posting zeal is left on `day`: it fades by e every
+/// `seed_fatigue_days` (founders tire like anyone).
+pub fn seed_zeal(w: &Weights, day: u32) -> f32 {
+    (-(day as f32) / w.seed_fatigue_days).exp()
 }
 
 /// The belonging drive to post: the strongest pull on the belonging level (contact,
@@ -34,8 +65,8 @@ pub struct PostDrivers {
     pub badge_progress: f32,
     /// Sum of event boosts today (topic nights).
     pub event_boost: f32,
-    /// Founder or opinion leader.
-    pub seed: bool,
+    /// What is left of a founder's or opinion leader's zeal, in [0, 1] (0 for others).
+    pub seed_zeal: f32,
     /// Share of intrinsic motivation left after rewards stopped (1 without crowding out).
     pub intrinsic: f32,
 }
@@ -48,8 +79,38 @@ pub fn post_probability(w: &Weights, d: &PostDrivers) -> f32 {
         + w.post_reward * d.reward
         + w.post_badge * d.badge_progress
         + d.event_boost
-        + if d.seed { w.post_seed } else { 0.0 };
+        + w.post_seed * d.seed_zeal;
     logistic(score)
+}
+
+/// Most messages a member writes in a day: a bound for the arithmetic, which a poster reaches
+/// only when its posting probability is within 1% of certainty.
+pub const MAX_MESSAGES_A_DAY: u32 = 100;
+
+/// Messages a member writes on a day it posts, `u` a uniform draw in [0, 1): after each message
+/// it writes another with its posting probability `p` (what made it write still holds while it
+/// is there), so the count is 1 + geometric, of mean 1 / (1 − p). Members who seldom post write
+/// one message; the few whose drivers all push write many, the heavy tail of participation.
+pub fn messages_written(p: f32, u: f64) -> u32 {
+    if p <= 0.0 {
+        return 1;
+    }
+    if p >= 1.0 {
+        return MAX_MESSAGES_A_DAY;
+    }
+    // P(count > k) = p^k: the count is the k with p^k ≥ 1 − u > p^(k + 1), plus one.
+    let more = ((1.0 - u).ln() / (p as f64).ln()).floor();
+    (1.0 + more).min(MAX_MESSAGES_A_DAY as f64) as u32
+}
+
+/// Probability that a visitor asks the group a question (a request for help, advice or an
+/// explanation): the posting score's constant and shyness, since a question is written in public
+/// like any post, driven by its largest unmet need among those a question can meet.
+pub fn ask_probability(w: &Weights, unmet: f32, shyness: f32) -> f32 {
+    if unmet <= 0.0 {
+        return 0.0;
+    }
+    logistic(w.post_base + w.post_question * unmet - w.post_shyness * shyness)
 }
 
 /// Probability that a visitor posts an ad: advertisers at heart at `ad_base`; others only when
@@ -68,6 +129,42 @@ pub fn advert_probability(w: &Weights, advertiser: bool, unmet_promotion: f32) -
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_poster_writes_one_message_and_more_the_likelier_it_is_to_post() {
+        assert_eq!(messages_written(0.0, 0.99), 1);
+        assert_eq!(messages_written(0.01, 0.5), 1, "a rare poster writes once");
+        assert_eq!(messages_written(1.0, 0.0), MAX_MESSAGES_A_DAY);
+        // The mean over an even grid of draws is 1 / (1 − p), for a p with a short tail.
+        let p = 0.5f32;
+        let n = 100_000;
+        let mean = (0..n)
+            .map(|i| messages_written(p, (i as f64 + 0.5) / n as f64) as f64)
+            .sum::<f64>()
+            / n as f64;
+        assert!((mean - 2.0).abs() < 1e-3, "mean {mean}");
+        // P(count ≥ 3) = p².
+        let at_least_3 = (0..n)
+            .filter(|&i| messages_written(p, (i as f64 + 0.5) / n as f64) >= 3)
+            .count() as f64
+            / n as f64;
+        assert!((at_least_3 - 0.25).abs() < 1e-3);
+    }
+
+    #[test]
+    fn members_ask_more_the_less_their_needs_are_met_and_less_when_shy() {
+        let w = b();
+        assert_eq!(ask_probability(&w, 0.0, 0.0), 0.0, "nothing to ask");
+        let (some, more) = (ask_probability(&w, 0.3, 0.5), ask_probability(&w, 0.8, 0.5));
+        assert!(0.0 < some && some < more);
+        assert!(
+            ask_probability(&w, 0.8, 0.9) < more,
+            "shyness holds questions back"
+        );
+        // The same score as a post with only this driver.
+        let z = w.post_base + w.post_question * 0.8 - w.post_shyness * 0.5;
+        assert!((more - 1.0 / (1.0 + (-z).exp())).abs() < 1e-6);
+    }
+
     fn b() -> Weights {
         crate::model::default_weights()
     }
@@ -75,8 +172,41 @@ mod tests {
     #[test]
     fn committed_members_visit_more_and_events_draw_visitors() {
         let b = b();
-        assert!(visit_probability(&b, 0.3, 0.0) > visit_probability(&b, 0.0, 0.0));
-        assert!(visit_probability(&b, 0.1, 1.0) > visit_probability(&b, 0.1, 0.0));
+        let at = |commitment, event_boost| VisitDrivers {
+            commitment,
+            event_boost,
+            tenure: 1000.0,
+            ..Default::default()
+        };
+        assert!(visit_probability(&b, &at(0.3, 0.0)) > visit_probability(&b, &at(0.0, 0.0)));
+        assert!(visit_probability(&b, &at(0.1, 1.0)) > visit_probability(&b, &at(0.1, 0.0)));
+    }
+
+    #[test]
+    fn a_recent_payment_and_a_fresh_membership_draw_visits_and_fade() {
+        let b = b();
+        let with = |recent_payment, tenure| {
+            visit_probability(
+                &b,
+                &VisitDrivers {
+                    commitment: 0.1,
+                    recent_payment,
+                    tenure,
+                    ..Default::default()
+                },
+            )
+        };
+        assert!(
+            with(0.5, 1000.0) > with(0.0, 1000.0),
+            "sunk cost raises attendance"
+        );
+        assert!(with(0.0, 1.0) > with(0.0, 60.0), "novelty");
+        assert!(with(0.0, 60.0) > with(0.0, 120.0), "novelty fades");
+        assert!(
+            (with(0.0, 5000.0) - with(0.0, 10000.0)).abs() < 1e-6,
+            "and is gone"
+        );
+        assert!(seed_zeal(&b, 0) == 1.0 && seed_zeal(&b, 90) < seed_zeal(&b, 30));
     }
 
     #[test]
@@ -115,7 +245,10 @@ mod tests {
                 event_boost: 1.0,
                 ..base
             },
-            PostDrivers { seed: true, ..base },
+            PostDrivers {
+                seed_zeal: 1.0,
+                ..base
+            },
         ];
         for d in up {
             assert!(post_probability(&b, &d) > p0, "{d:?}");

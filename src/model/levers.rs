@@ -60,14 +60,35 @@ pub fn catch_probability(capacity: u64, ads: u64) -> f64 {
     }
 }
 
-/// Share of the day's questions (genuine posts) moderators can answer with what capacity is
-/// left after reviewing ads.
-pub fn service_coverage(capacity: u64, ads_reviewed: u64, posts: u64) -> f32 {
-    if capacity == 0 {
+/// Probability that a question is answered by other members: each of the day's genuine posts
+/// that is not a question answers one with probability `peer_answer`, the expected answers shared
+/// among the questions.
+pub fn peer_answer_probability(peer_answer: f32, other_posts: u32, questions: u32) -> f32 {
+    if questions == 0 {
         return 0.0;
     }
-    let left = capacity.saturating_sub(ads_reviewed) as f32;
-    (left / posts.max(1) as f32).min(1.0)
+    (peer_answer * other_posts as f32 / questions as f32).min(1.0)
+}
+
+/// Probability that a moderator answers a question the members left unanswered: the capacity
+/// left after reviewing ads, shared among the questions expected to be left.
+pub fn moderator_answer_probability(capacity_left: u64, left_unanswered: f64) -> f64 {
+    if left_unanswered <= 0.0 {
+        1.0
+    } else {
+        (capacity_left as f64 / left_unanswered).min(1.0)
+    }
+}
+
+/// How an advertiser's urge to post ads is damped: by the warnings it got, and in a group where
+/// a moderator kicked someone lately.
+pub fn ad_damping(warnings: u8, warning_effect: f32, deterred: bool, deterrence: f32) -> f32 {
+    let warned = (1.0 - warning_effect).powi(warnings as i32);
+    if deterred {
+        warned * (1.0 - deterrence)
+    } else {
+        warned
+    }
 }
 
 /// Probability that a visiting member wants a seat at today's meetup: its strongest pull on
@@ -116,13 +137,38 @@ mod tests {
         assert_eq!(catch_probability(100, 0), 0.0);
         assert_eq!(catch_probability(100, 50), 1.0);
         assert_eq!(catch_probability(100, 400), 0.25);
-        assert_eq!(service_coverage(0, 0, 10), 0.0);
-        assert_eq!(service_coverage(100, 50, 10), 1.0);
-        assert_eq!(service_coverage(100, 80, 40), 0.5);
+        assert_eq!(moderator_answer_probability(0, 10.0), 0.0);
+        assert_eq!(moderator_answer_probability(50, 10.0), 1.0);
+        assert_eq!(moderator_answer_probability(20, 40.0), 0.5);
         assert_eq!(
-            service_coverage(100, 0, 0),
+            moderator_answer_probability(5, 0.0),
             1.0,
-            "a quiet group is fully served"
+            "nothing left to answer"
         );
+    }
+
+    #[test]
+    fn peers_answer_more_in_a_busier_group() {
+        assert_eq!(
+            peer_answer_probability(0.6, 0, 10),
+            0.0,
+            "nobody writes, nobody answers"
+        );
+        assert_eq!(peer_answer_probability(0.6, 5, 0), 0.0, "no question");
+        let few = peer_answer_probability(0.6, 5, 10);
+        let many = peer_answer_probability(0.6, 10, 10);
+        assert!((few - 0.3).abs() < 1e-6 && (many - 0.6).abs() < 1e-6);
+        assert_eq!(
+            peer_answer_probability(0.6, 100, 10),
+            1.0,
+            "at most every question"
+        );
+    }
+
+    #[test]
+    fn warnings_and_kicks_deter_advertisers() {
+        assert_eq!(ad_damping(0, 0.3, false, 0.5), 1.0);
+        assert!((ad_damping(2, 0.3, false, 0.5) - 0.49).abs() < 1e-6);
+        assert!((ad_damping(0, 0.3, true, 0.5) - 0.5).abs() < 1e-6);
     }
 }

@@ -15,8 +15,8 @@ pub struct GroupYesterday {
     pub ads: f32,
     /// Members who visited.
     pub visitors: f32,
-    /// Share of questions moderators could answer (0 without moderators).
-    pub coverage: f32,
+    /// Whether a moderator kicked an advertiser lately (it deters the others).
+    pub deterred: bool,
 }
 
 /// What the member itself did or has that changes what the visit gives it.
@@ -32,6 +32,11 @@ pub struct VisitorSituation {
     pub guest_value: f32,
     /// Life and belonging value left from an offline meetup attended.
     pub meetup_bond: f32,
+    /// The member's bond with the group, in [0, 1]: friends it made there.
+    pub bond: f32,
+    /// The question it asked yesterday was answered: service value on the needs questions meet
+    /// (service, work, learning).
+    pub answered: bool,
 }
 
 /// Value received on each need during a visit.
@@ -52,10 +57,20 @@ pub fn visit_values(
         v[need::FRIENDSHIP] += replies;
         v[need::BELONGING] += replies;
     }
+    // A bond is remembered replies: a full one is worth what a day of full replies is.
+    let friends = p.reply_value * me.bond;
+    v[need::FRIENDSHIP] += friends;
+    v[need::BELONGING] += friends;
     if me.posted_yesterday || me.advertised_yesterday {
         v[need::PROMOTION] += p.audience_value * audience + me.badge_esteem;
     }
-    v[need::SERVICE] += p.service_value * group.coverage;
+    if me.answered {
+        // An answer meets whichever of these needs the question was about; the member's pulls
+        // weigh it by the needs it has.
+        v[need::SERVICE] += p.service_value;
+        v[need::WORK] += p.service_value;
+        v[need::LEARNING] += p.service_value;
+    }
     v[need::LEARNING] += me.guest_value;
     v[need::LIFE] += me.meetup_bond;
     v[need::BELONGING] += me.meetup_bond;
@@ -171,20 +186,22 @@ mod tests {
     }
 
     #[test]
-    fn moderators_serve_in_proportion_to_coverage() {
+    fn only_an_answered_question_is_worth_its_service_value() {
         let p = params();
-        let v = |coverage| {
+        let g = GroupYesterday::default();
+        let asked = |answered| {
             visit_values(
                 &p,
-                &GroupYesterday {
-                    coverage,
+                &g,
+                &VisitorSituation {
+                    answered,
                     ..Default::default()
                 },
-                &Default::default(),
-            )[need::SERVICE]
+            )
         };
-        assert_eq!(v(0.0), 0.0);
-        assert!((v(1.0) - 0.5).abs() < 1e-6);
+        assert_eq!(asked(false)[need::SERVICE], 0.0);
+        assert!((asked(true)[need::SERVICE] - 0.5).abs() < 1e-6);
+        assert!((asked(true)[need::WORK] - 0.5).abs() < 1e-6);
     }
 
     #[test]

@@ -135,9 +135,17 @@ fn draw_agent(segments: &[SegmentDraw], seed: u64) -> AgentTraits {
     }
     let mut trait_draw = |mean: f64| quantize(normal(&mut rng, mean, seg.trait_spread));
     let shyness = trait_draw(seg.shyness);
-    let price_sensitivity = trait_draw(seg.price_sensitivity);
+    let drawn_sensitivity = trait_draw(seg.price_sensitivity);
     let incentive_sensitivity = trait_draw(seg.incentive_sensitivity);
     let advertiser = rng.random::<f64>() < seg.advertiser_share;
+    // An advertiser at heart values the group for its audience, not its content: a fee is a
+    // cost of reaching that audience, felt in full. This is how an entry fee screens out
+    // spammers.
+    let price_sensitivity = if advertiser {
+        quantize(1.0)
+    } else {
+        drawn_sensitivity
+    };
     let join_threshold = normal(&mut rng, seg.join_threshold.mean, seg.join_threshold.sd) as f32;
     let social_threshold =
         normal(&mut rng, seg.social_threshold.mean, seg.social_threshold.sd) as f32;

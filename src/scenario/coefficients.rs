@@ -21,6 +21,7 @@ pub struct Coefficients {
     pub weights: Weights,
     pub entry: EntryCoefficients,
     pub moderation: ModerationCoefficients,
+    pub team: TeamCoefficients,
     pub rewards: Rewards,
     pub calendar: Calendar,
     pub acquisition: AcquisitionCoefficients,
@@ -127,6 +128,22 @@ pub struct Weights {
     pub reward_reference: f32,
     pub referral_reference: f64,
     pub sunk_cost: f32,
+    pub sunk_cost_days: f32,
+    pub novelty: f32,
+    pub novelty_days: f32,
+    pub friend_hold: f32,
+    pub post_question: f32,
+    /// Share of the gap to a full bond closed by a day of full replies.
+    pub bond_gain: f32,
+    /// Days over which a bond fades by e.
+    pub bond_days: f32,
+    pub peer_answer: f32,
+    pub unanswered_cost: f32,
+    pub warning_effect: f32,
+    pub kick_deterrence: f32,
+    pub deterrence_days: u32,
+    /// Days over which the seed members' posting zeal fades by e.
+    pub seed_fatigue_days: f32,
     pub renew_base: f32,
     pub renew_commitment: f32,
     pub renew_price: f32,
@@ -149,11 +166,47 @@ pub struct EntryCoefficients {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ModerationCoefficients {
     pub ads_banned: bool,
+    /// Moderators of the first group.
     pub moderators_per_group: u32,
-    /// Posts the moderators of one group review a day.
-    pub capacity: u64,
+    /// Moderators of each group opened by fission.
+    pub clone_moderators: u32,
+    /// Extra moderators a group gets on a day the operating budget pays for them.
+    pub funded_moderators: u32,
+    /// Posts a moderator reviews (ads caught or questions answered) a day.
+    pub reviews_per_moderator: u64,
     pub kick_after: u32,
     pub daily_cost: f64,
+    /// Share of a caught ad's readers who never see it.
+    pub removal_speed: f32,
+}
+
+impl ModerationCoefficients {
+    /// The moderators of group `g` (without those paid from the budget).
+    pub fn moderators(&self, g: usize) -> u32 {
+        if g == 0 {
+            self.moderators_per_group
+        } else {
+            self.clone_moderators
+        }
+    }
+}
+
+/// The operating team, in each group it staffs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TeamCoefficients {
+    pub posts_per_day: f32,
+    pub answers_per_day: u64,
+    pub daily_cost: f64,
+    pub clones: bool,
+    /// Paid from the operating budget (works only on days it can be paid).
+    pub funded: bool,
+}
+
+impl TeamCoefficients {
+    /// Whether the team staffs group `g`.
+    pub fn staffs(&self, g: usize) -> bool {
+        g == 0 || self.clones
+    }
 }
 
 /// A red envelope's terms.
@@ -230,6 +283,8 @@ pub struct Sales {
     pub price: f64,
     pub margin: f64,
     pub commitment_floor: f32,
+    /// Share of revenue put into the operating budget.
+    pub reinvest: f64,
 }
 
 impl Coefficients {
@@ -241,34 +296,7 @@ impl Coefficients {
             population: population(&s.population),
             community: community(&s.community),
             value: value(s),
-            weights: Weights {
-                memory: b.memory as f32,
-                quit_threshold: b.quit_threshold as f32,
-                grace_days: b.grace_days,
-                quit_base: b.quit_base as f32,
-                quit_shortfall: b.quit_shortfall as f32,
-                visit_base: b.visit_base as f32,
-                visit_commitment: b.visit_commitment as f32,
-                post_base: b.post_base as f32,
-                post_esteem: b.post_esteem as f32,
-                post_belonging: b.post_belonging as f32,
-                post_reply: b.post_reply as f32,
-                post_shyness: b.post_shyness as f32,
-                post_reward: b.post_reward as f32,
-                post_badge: b.post_badge as f32,
-                post_seed: b.post_seed as f32,
-                ad_base: b.ad_base as f32,
-                ad_turn_base: b.ad_turn_base as f32,
-                ad_turn_promotion: b.ad_turn_promotion as f32,
-                social_proof: b.social_proof as f32,
-                fee_reference: b.fee_reference as f32,
-                reward_reference: b.reward_reference as f32,
-                referral_reference: b.referral_reference,
-                sunk_cost: b.sunk_cost as f32,
-                renew_base: b.renew_base as f32,
-                renew_commitment: b.renew_commitment as f32,
-                renew_price: b.renew_price as f32,
-            },
+            weights: weights(s),
             entry: EntryCoefficients {
                 kind: s.entry.kind,
                 fee: s.entry.fee,
@@ -280,13 +308,25 @@ impl Coefficients {
             moderation: ModerationCoefficients {
                 ads_banned: s.rules.ads == AdsRule::Banned,
                 moderators_per_group: s.rules.moderators_per_group,
-                capacity: s.rules.moderators_per_group as u64
-                    * s.rules.reviews_per_moderator as u64,
+                clone_moderators: s
+                    .rules
+                    .clone_moderators
+                    .map_or(s.rules.moderators_per_group, |m| m as u32),
+                funded_moderators: s.rules.funded_moderators,
+                reviews_per_moderator: s.rules.reviews_per_moderator as u64,
                 kick_after: s.rules.kick_after,
                 daily_cost: s.rules.daily_cost,
+                removal_speed: s.rules.removal_speed as f32,
+            },
+            team: TeamCoefficients {
+                posts_per_day: s.team.posts_per_day as f32,
+                answers_per_day: s.team.answers_per_day as u64,
+                daily_cost: s.team.daily_cost,
+                clones: s.team.clones,
+                funded: s.team.funded,
             },
             rewards: rewards(&s.incentives),
-            calendar: calendar(&s.events, s.days),
+            calendar: calendar(&s.events, s.days, b.habituation_days),
             acquisition: AcquisitionCoefficients {
                 ad_reach: s.acquisition.ad_reach,
                 cost_per_exposure: s.acquisition.cost_per_exposure,
@@ -298,8 +338,54 @@ impl Coefficients {
                 price: s.monetization.price,
                 margin: s.monetization.margin,
                 commitment_floor: s.monetization.commitment_floor as f32,
+                reinvest: s.monetization.reinvest,
             },
         }
+    }
+}
+
+fn weights(s: &ScenarioFile) -> Weights {
+    let b = &s.behavior;
+    Weights {
+        memory: b.memory as f32,
+        quit_threshold: b.quit_threshold as f32,
+        grace_days: b.grace_days,
+        quit_base: b.quit_base as f32,
+        quit_shortfall: b.quit_shortfall as f32,
+        visit_base: b.visit_base as f32,
+        visit_commitment: b.visit_commitment as f32,
+        post_base: b.post_base as f32,
+        post_esteem: b.post_esteem as f32,
+        post_belonging: b.post_belonging as f32,
+        post_reply: b.post_reply as f32,
+        post_shyness: b.post_shyness as f32,
+        post_reward: b.post_reward as f32,
+        post_badge: b.post_badge as f32,
+        post_seed: b.post_seed as f32,
+        ad_base: b.ad_base as f32,
+        ad_turn_base: b.ad_turn_base as f32,
+        ad_turn_promotion: b.ad_turn_promotion as f32,
+        social_proof: b.social_proof as f32,
+        fee_reference: b.fee_reference as f32,
+        reward_reference: b.reward_reference as f32,
+        referral_reference: b.referral_reference,
+        sunk_cost: b.sunk_cost as f32,
+        sunk_cost_days: b.sunk_cost_days as f32,
+        novelty: b.novelty as f32,
+        novelty_days: b.novelty_days as f32,
+        friend_hold: b.friend_hold as f32,
+        post_question: b.post_question as f32,
+        bond_gain: b.bond_gain as f32,
+        bond_days: b.bond_days as f32,
+        peer_answer: b.peer_answer as f32,
+        unanswered_cost: b.unanswered_cost as f32,
+        warning_effect: b.warning_effect as f32,
+        kick_deterrence: b.kick_deterrence as f32,
+        deterrence_days: b.deterrence_days,
+        seed_fatigue_days: s.community.seed_fatigue_days as f32,
+        renew_base: b.renew_base as f32,
+        renew_commitment: b.renew_commitment as f32,
+        renew_price: b.renew_price as f32,
     }
 }
 
@@ -395,14 +481,21 @@ fn occurs_on(e: &file::Event, day: u32) -> bool {
     day >= e.start_day && (day - e.start_day).is_multiple_of(e.every_days)
 }
 
-fn calendar(events: &[file::Event], days: u32) -> Calendar {
+/// The share of its effect a recurring event keeps: `1 − e^(−every_days / habituation_days)`
+/// (habituation: a stimulus repeated often draws a weaker response each time).
+pub fn habituation(every_days: u32, habituation_days: f64) -> f64 {
+    1.0 - (-(every_days as f64) / habituation_days).exp()
+}
+
+fn calendar(events: &[file::Event], days: u32, habituation_days: f64) -> Calendar {
+    let kept = |e: &file::Event| habituation(e.every_days, habituation_days);
     let on = |day: u32| {
         let mut d = EventDay::default();
         for e in events.iter().filter(|e| occurs_on(e, day)) {
             d.cost += e.cost;
             match e.kind {
-                EventKind::Topic => d.topic_boost += e.boost as f32,
-                EventKind::Guest => d.guest_value += e.value as f32,
+                EventKind::Topic => d.topic_boost += (e.boost * kept(e)) as f32,
+                EventKind::Guest => d.guest_value += (e.value * kept(e)) as f32,
                 EventKind::Offline => d.meetup_seats += e.capacity,
             }
         }
@@ -411,7 +504,10 @@ fn calendar(events: &[file::Event], days: u32) -> Calendar {
     let offline = events.iter().filter(|e| e.kind == EventKind::Offline);
     Calendar {
         days: (0..=days).map(on).collect(),
-        offline_value: offline.clone().map(|e| e.value as f32).fold(0.0, f32::max),
+        offline_value: offline
+            .clone()
+            .map(|e| (e.value * kept(e)) as f32)
+            .fold(0.0, f32::max),
         offline_persistence: offline
             .map(|e| e.persistence_days as f32)
             .fold(1.0, f32::max),
@@ -439,14 +535,26 @@ mod tests {
             cost: 100.0,
             ..file::Event::default()
         };
-        let cal = calendar(&[topic, meetup], 60);
+        let cal = calendar(&[topic, meetup], 60, 7.0);
+        let weekly = habituation(7, 7.0) as f32;
+        assert!((weekly - (1.0 - (-1.0f32).exp())).abs() < 1e-6);
         assert_eq!(cal.on(2), EventDay::default());
-        assert_eq!(cal.on(3).topic_boost, 1.0);
-        assert_eq!(cal.on(10).topic_boost, 1.0);
+        assert_eq!(cal.on(3).topic_boost, weekly);
+        assert_eq!(cal.on(10).topic_boost, weekly);
         assert_eq!(cal.on(10).meetup_seats, 40);
         assert_eq!(cal.on(10).cost, 102.0);
         assert_eq!(cal.on(11), EventDay::default());
         assert_eq!(cal.on(40).meetup_seats, 40);
         assert_eq!(cal.on(61), EventDay::default(), "after the run: nothing");
+    }
+
+    #[test]
+    fn events_held_often_draw_less_each_time() {
+        assert!(habituation(1, 7.0) < habituation(7, 7.0));
+        assert!(habituation(7, 7.0) < habituation(30, 7.0));
+        assert!(habituation(365, 7.0) > 0.999);
+        // Per week, daily nights still draw more than one weekly night, but not 7 times more.
+        let daily_per_week = 7.0 * habituation(1, 7.0);
+        assert!(daily_per_week > habituation(7, 7.0) && daily_per_week < 1.0);
     }
 }

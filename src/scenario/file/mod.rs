@@ -7,6 +7,9 @@
 
 use super::keys::{choice, table, Rule};
 
+mod behavior;
+pub(in crate::scenario) use behavior::Behavior;
+
 /// Longest run agora accepts: post counts are kept in 16 bits, one post a day at most.
 pub const MAX_DAYS: u32 = 36_500;
 /// Largest population: agents are numbered with 32 bits.
@@ -54,6 +57,8 @@ table! {
             "Who gets in, and at what price.";
         rules: Rules = Rules::default(), Rule::Any, "",
             "House rules and how they are enforced.";
+        team: Team = Team::default(), Rule::Any, "",
+            "The operating team (the owner and administrators) and what it does each day.";
         incentives: Incentives = Incentives::default(), Rule::Any, "",
             "Material and symbolic rewards.";
         events: Vec<Event> = Vec::new(), Rule::Count { min: 0, max: 1000 }, "",
@@ -209,7 +214,9 @@ table! {
         trait_spread: f64 = 0.15, Rule::UNIT, "trait",
             "Standard deviation of the three traits above around their means.";
         advertiser_share: f64 = 0.0, Rule::UNIT, "probability",
-            "Probability that an agent is an advertiser at heart, who joins to push its products.";
+            "Probability that an agent is an advertiser at heart, who joins to push its products; \
+             its price sensitivity is 1 whatever the segment's (a fee is a cost of its \
+             audience).";
         ad_aversion: f64 = 1.0, Rule::closed(0.0, 100.0), "utility",
             "Annoyance from ads: visit cost = involvement × aversion × saturating(ads, \
              `behavior.ad_half_load`).";
@@ -243,7 +250,10 @@ table! {
              `max_groups` × `group_cap` when `max_groups` is set.";
         seed_commitment: f64 = 0.5, UTILITY, "utility",
             "Starting commitment of the seed members that have at least one need; a seed member \
-             with no needs starts at 0.";
+             with no needs starts at 0. Seed members visit, post, tire and can quit like \
+             others.";
+        seed_fatigue_days: f64 = 90.0, Rule::closed(1.0, MAX_DAYS as f64), "days",
+            "Days over which the seed members' posting zeal (`behavior.post_seed`) fades by e.";
         group_cap: u64 = 500, Rule::closed(1.0, MAX_SIZE as f64), "members",
             "Members per group; when every group is full, a new group opens (fission), with \
              moderators but no history.";
@@ -329,18 +339,51 @@ table! {
             "`banned`: moderators review ads and warn or kick the posters; `allowed`: no ad is \
              reviewed and nobody is kicked.";
         moderators_per_group: u32 = 0, Rule::closed(0.0, 10_000.0), "moderators",
-            "Moderators in each group; with 0, nothing is reviewed and there is no service value.";
+            "Moderators in each group (clones: see `clone_moderators`); with 0, no ad is \
+             reviewed and only members and the team answer questions.";
         reviews_per_moderator: u32 = 50, Rule::closed(0.0, 1e6), "posts/day",
-            "Posts a moderator reviews a day. A group's capacity is `moderators_per_group` × \
-             this; each ad is caught with probability min(1, capacity / ads).";
+            "Posts a moderator handles a day. A group's capacity is its moderators × this; each \
+             ad is caught with probability min(1, capacity / ads), and what is left answers the \
+             questions the members left unanswered.";
         kick_after: u32 = 2, Rule::closed(0.0, 254.0), "warnings",
             "Warnings a caught advertiser gets before the next catch kicks it (0: the first \
              catch kicks).";
+        removal_speed: f64 = 0.8, Rule::UNIT, "share",
+            "Share of a caught ad's readers who never see it: moderators remove it before \
+             they visit.";
+        clone_moderators: Option<u64> = None, Rule::closed(0.0, 10_000.0), "moderators",
+            "Moderators in each group opened by fission (absent: as many as \
+             `moderators_per_group`); 0 leaves clones without an operating team.";
+        funded_moderators: u32 = 0, Rule::closed(0.0, 10_000.0), "moderators",
+            "Extra moderators in every group, hired on a day when the operating budget \
+             (`monetization.reinvest`) can pay their `daily_cost`.";
         daily_cost: f64 = 0.0, MONEY, "money/day",
-            "Cost of one moderator a day; the cost is moderators_per_group × groups × daily_cost.";
+            "Cost of one moderator a day, for every moderator on duty (own and funded) in every \
+             group.";
         service_value: f64 = 0.5, VALUE, "value",
-            "Service value to each visitor, × the share of the day's posts answered by the \
-             capacity left after reviewing ads.";
+            "Service value of an answered question to its asker (on service and work), at its \
+             next visit.";
+    }
+}
+
+table! {
+    /// The operating team: the owner and administrators, who write (share knowledge, announce)
+    /// and answer in every group they staff. By default there is none.
+    #[derive(serde::Serialize, Copy)]
+    pub(in crate::scenario) struct Team {
+        posts_per_day: f64 = 0.0, Rule::closed(0.0, 1e4), "posts/day",
+            "Posts the team writes a day in each group it staffs: content every visitor reads \
+             (not member posts: they do not make a group alive).";
+        answers_per_day: u32 = 0, Rule::closed(0.0, 1e6), "answers/day",
+            "Questions the team answers a day in each group it staffs, beside the moderators.";
+        daily_cost: f64 = 0.0, MONEY, "money/day",
+            "Cost of the team's day in each group it staffs.";
+        clones: bool = true, Rule::Any, "",
+            "Whether the team also staffs the groups opened by fission (false: only the first).";
+        funded: bool = false, Rule::Any, "",
+            "Whether the team is paid from the operating budget (`monetization.reinvest`): it \
+             works on a day only when the budget can pay that day. When false, the operator \
+             pays it whatever the revenue.";
     }
 }
 
@@ -451,86 +494,6 @@ table! {
 }
 
 table! {
-    /// The weights of the decision rules: each decision is logistic(score), the score a linear
-    /// function of named drivers.
-    #[derive(serde::Serialize, Copy)]
-    pub(in crate::scenario) struct Behavior {
-        memory: f64 = 0.1, Rule::closed(0.001, 1.0), "weight",
-            "Weight of today's value in the moving averages of commitment (utility) and \
-             satisfaction (value per need, kept only for the needs the member has).";
-        quit_threshold: f64 = 0.1, UTILITY, "commitment",
-            "A member may quit only while its commitment is strictly below this (lowered by sunk \
-             cost while a paid period runs).";
-        grace_days: u32 = 7, DAYS, "days",
-            "Days after joining before a member may quit.";
-        quit_base: f64 = -3.0, WEIGHT, "score",
-            "Quit hazard = logistic(quit_base + quit_shortfall × (threshold − commitment)).";
-        quit_shortfall: f64 = 30.0, WEIGHT, "score/commitment",
-            "Weight of the commitment shortfall in the quit hazard.";
-        visit_base: f64 = -1.0, WEIGHT, "score",
-            "Visiting = logistic(visit_base + visit_commitment × commitment + topic boost); seeds \
-             always visit.";
-        visit_commitment: f64 = 8.0, WEIGHT, "score/commitment",
-            "Weight of commitment in visiting.";
-        post_base: f64 = -5.5, WEIGHT, "score",
-            "Constant of the posting score, which applies to visitors who did not post an ad and \
-             have some need.";
-        post_esteem: f64 = 6.0, WEIGHT, "score/pull",
-            "Posting weight of the promotion (esteem) pull; damped by crowding out.";
-        post_belonging: f64 = 3.0, WEIGHT, "score/pull",
-            "Posting weight of the strongest belonging-level pull (contact, friendship, life, \
-             belonging); damped by crowding out.";
-        post_reply: f64 = 4.0, WEIGHT, "score",
-            "Posting weight of the replies to yesterday's post: saturating(visitors, \
-             `half_audience`).";
-        post_shyness: f64 = 4.0, WEIGHT, "score",
-            "Posting weight of shyness (subtracted).";
-        post_reward: f64 = 3.0, WEIGHT, "score",
-            "Posting weight of the felt red-envelope reward.";
-        post_badge: f64 = 2.0, WEIGHT, "score",
-            "Posting weight of badge esteem × progress to the next level.";
-        post_seed: f64 = 4.0, WEIGHT, "score",
-            "Posting bonus of seed members.";
-        ad_base: f64 = 0.0, WEIGHT, "score",
-            "An advertiser at heart posts an ad on a visit with probability logistic(ad_base). \
-             Seed members never advertise.";
-        ad_turn_base: f64 = -7.0, WEIGHT, "score",
-            "Another member (not a seed member) with unmet promotion posts an ad with \
-             logistic(ad_turn_base + ad_turn_promotion × unmet promotion).";
-        ad_turn_promotion: f64 = 4.0, WEIGHT, "score/intensity",
-            "Weight of unmet promotion in turning to ads.";
-        reply_value: f64 = 0.5, VALUE, "value",
-            "Contact, friendship and belonging value to yesterday's poster: reply_value × \
-             saturating(visitors, `half_audience`).";
-        audience_value: f64 = 0.5, VALUE, "value",
-            "Promotion value to yesterday's poster or advertiser, × saturating(visitors, \
-             `half_audience`).";
-        overload_cost: f64 = 0.5, Rule::closed(0.0, 100.0), "utility",
-            "Cost per unit of (posts + ads) / `attention` above 1, × the member's involvement.";
-        ad_half_load: f64 = 10.0, HALF_COUNT, "ads/day",
-            "Surviving ads a day in a group at which ad annoyance is half its maximum.";
-        social_proof: f64 = 0.05, VALUE, "utility",
-            "Joining: weight × ln(1 + member ties), added to perceived value (0 when well-mixed).";
-        fee_reference: f64 = 100.0, HALF, "money",
-            "Fee at which a fully price-sensitive agent feels a price of 1.";
-        reward_reference: f64 = 1.0, HALF, "money/post",
-            "Red-envelope reward per post at which it gives half its effect.";
-        referral_reference: f64 = 5.0, HALF, "money/joiner",
-            "Referral reward at which it gives half its effect.";
-        sunk_cost: f64 = 0.5, VALUE, "commitment/felt fee",
-            "While a paid period runs, the quit threshold is lowered by sunk_cost × felt fee × \
-             share of the period left.";
-        renew_base: f64 = 0.0, WEIGHT, "score",
-            "Renewing = logistic(renew_base + renew_commitment × commitment − renew_price × felt \
-             fee).";
-        renew_commitment: f64 = 10.0, WEIGHT, "score/commitment",
-            "Weight of commitment in renewing.";
-        renew_price: f64 = 3.0, WEIGHT, "score/felt fee",
-            "Weight of the felt fee in renewing (subtracted).";
-    }
-}
-
-table! {
     /// Sales to members. Fees from `paid` entry count as revenue too.
     #[derive(serde::Serialize, Copy)]
     pub(in crate::scenario) struct Monetization {
@@ -543,5 +506,8 @@ table! {
             "Share of the price that is profit; revenue counts price × margin.";
         commitment_floor: f64 = 0.3, UTILITY, "commitment",
             "Commitment (at or above, after the day's update) a member needs before it buys.";
+        reinvest: f64 = 0.0, Rule::UNIT, "share",
+            "Share of revenue put into the operating budget, which pays for \
+             `rules.funded_moderators`.";
     }
 }
