@@ -48,6 +48,7 @@ pub enum Decision {
     Ask,
     Answer,
     Messages,
+    Mute,
 }
 
 impl Decision {

@@ -100,6 +100,7 @@ impl Simulation<'_> {
             st.status[i] = Status::Member;
             st.flags[i] = (st.flags[i] | Flags::EVER_MEMBER)
                 - (Flags::POSTED
+                    | Flags::MUTED
                     | Flags::ADVERTISED
                     | Flags::TURNED_AWAY
                     | Flags::ACTIVATED

@@ -154,6 +154,14 @@ fn felt_price(env: &Env, i: usize) -> f32 {
     }
 }
 
+/// Whether a reviewer means to turn an application away: an advertiser, or an applicant whose fit
+/// (what the offer promises to its needs) is below the bar. The reviewer gets it right with
+/// probability `review_accuracy`.
+#[inline(always)]
+fn turned_away(advertiser: bool, fit: f32, fit_bar: f32) -> bool {
+    advertiser || fit < fit_bar
+}
+
 /// An outsider's day: exposure, then the join rule and entry review.
 fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
     if c.flags[local].contains(Flags::REJECTED) {
@@ -196,7 +204,7 @@ fn consider_joining(c: &mut Chunk, local: usize, env: &Env, t: &mut DayTally) {
     t.exposure.joining[bin] += first_exposure as u64;
     let entry = &env.k.entry;
     if entry.kind == EntryKind::Application
-        && pop.advertiser[iu]
+        && turned_away(pop.advertiser[iu], offer_value, entry.fit_bar)
         && d.chance(Decision::Review, entry.review_accuracy)
     {
         c.flags[local] |= Flags::REJECTED;

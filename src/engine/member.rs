@@ -13,7 +13,8 @@ use crate::model::tenure::{
     bond_after, felt_fee, quit_hazard, quit_threshold, recent_payment, renew_probability,
 };
 use crate::model::value::{
-    involvement, meetup_bond, utility, visit_cost, visit_values, GroupYesterday, VisitorSituation,
+    involvement, meetup_bond, mute_probability, utility, visit_cost, visit_values, GroupYesterday,
+    VisitorSituation,
 };
 use crate::model::{ema, has_need, saturating};
 use crate::population::needs::{
@@ -50,6 +51,11 @@ pub fn member_day(
         return;
     }
     let seed = c.flags[local].contains(Flags::SEED);
+    if c.flags[local].contains(Flags::MUTED) {
+        // A member who muted the group no longer reads it: it stays, silent.
+        end_of_day(c, local, env, (Today::MUTED, 0), t, counts);
+        return;
+    }
     let drivers = VisitDrivers {
         commitment: c.commitment[local],
         event_boost: env.events.topic_boost,
@@ -189,6 +195,15 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
     c.flags[local] -= Flags::ANSWERED | Flags::UNANSWERED;
     let u = utility(&pull, &values, material, cost);
     c.commitment[local] = ema(c.commitment[local], u, w.memory);
+    // A visit that costs more than it gives, in a group with more to read than the member can
+    // read, may make it mute the group instead of reading on.
+    if u < 0.0 {
+        let p_mute = mute_probability(&env.k.value, group);
+        if p_mute > 0.0 && d.chance(Decision::Mute, p_mute as f64) {
+            c.flags[local] |= Flags::MUTED;
+            return (Today::VISITED | Today::MUTED, 0);
+        }
+    }
     let mut new_sat = [0u16; NEEDS];
     for k in 0..NEEDS {
         // Only a need the member has can be satisfied.

@@ -145,6 +145,7 @@ impl<'s> Simulation<'s> {
             members: e.members,
             absent: e.absent,
             lurkers: e.lurkers,
+            muted: e.muted,
             posters: e.posters,
             advertisers: e.advertisers,
             joins,

@@ -52,6 +52,8 @@ bitflags::bitflags! {
         const ANSWERED = 8192;
         /// Its last question went unanswered (felt at the next visit).
         const UNANSWERED = 16384;
+        /// Muted the group: still a member, no longer reading it.
+        const MUTED = 32768;
     }
 }
 
@@ -70,6 +72,8 @@ bitflags::bitflags! {
         const WANTS_MEETUP = 32;
         /// Asked a question (or for help) today.
         const ASKED = 64;
+        /// Has the group muted (muted today or before).
+        const MUTED = 128;
     }
 }
 

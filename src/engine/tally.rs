@@ -84,6 +84,8 @@ pub struct MemberTally {
     pub lurkers: u64,
     pub posters: u64,
     pub advertisers: u64,
+    /// Members who have muted the group.
+    pub muted: u64,
     pub commitment: f64,
     pub satisfaction: [f64; LEVELS],
     /// Members with at least one need on each level.
@@ -149,6 +151,7 @@ impl MemberTally {
         self.lurkers += (visited && !advert && !posted) as u64;
         self.posters += posted as u64;
         self.advertisers += advert as u64;
+        self.muted += did.contains(Today::MUTED) as u64;
         self.commitment += commitment as f64;
         if crate::model::has_need(needs) {
             let mut level_sum = [0.0f64; LEVELS];
@@ -178,6 +181,7 @@ impl MemberTally {
         self.lurkers += o.lurkers;
         self.posters += o.posters;
         self.advertisers += o.advertisers;
+        self.muted += o.muted;
         self.commitment += o.commitment;
         for l in 0..LEVELS {
             self.satisfaction[l] += o.satisfaction[l];
@@ -194,6 +198,7 @@ impl MemberTally {
         self.lurkers -= o.lurkers;
         self.posters -= o.posters;
         self.advertisers -= o.advertisers;
+        self.muted -= o.muted;
         self.commitment -= o.commitment;
         for l in 0..LEVELS {
             self.satisfaction[l] -= o.satisfaction[l];

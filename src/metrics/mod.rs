@@ -98,7 +98,9 @@ columns! {
         replicate: u32, "Replicate number.";
         day: u32, "Day (0 is the state before the first step).";
         members: u64, "Members at the end of the day (= absent + lurkers + posters + advertisers).";
-        absent: u64, "Members who did not visit (members who joined today count here).";
+        absent: u64, "Members who did not visit (members who joined today, and those who muted \
+            the group, count here).";
+        muted: u64, "Members who have muted the group: still members, no longer reading it.";
         lurkers: u64, "Members who visited and did not post.";
         posters: u64, "Members who wrote a genuine post.";
         advertisers: u64, "Members who posted an ad.";

@@ -10,6 +10,8 @@ columns! {
     /// `compare.csv`, with the same names everywhere. A metric undefined in a run is empty.
     Metrics {
         final_members: u64, "Members at the end of the last day.";
+        muted_share: Option<f64>, "Share of the final members who have muted the group; empty \
+            without members.";
         peak_members: u64, "Most members at the end of any day.";
         peak_day: u32, "First day with the most members.";
         alive: u8, "1 if the community is alive at the end: at least \
@@ -141,6 +143,7 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
         seed: inputs.seed,
         metrics: Metrics {
             final_members: last_day.members,
+            muted_share: ratio(last_day.muted as f64, last_day.members as f64),
             peak_members: peak,
             peak_day,
             alive: alive as u8,

@@ -91,6 +91,18 @@ pub fn visit_cost(
     involvement * (ads + overload)
 }
 
+/// Probability that a member whose visit cost more than it gave mutes the group: the share of
+/// the day's messages (posts and ads) beyond what it can read, 1 − attention / messages; 0 in a
+/// group it can read in full.
+pub fn mute_probability(p: &ValueCoefficients, group: &GroupYesterday) -> f32 {
+    let load = group.posts + group.ads;
+    if load <= p.attention {
+        0.0
+    } else {
+        1.0 - p.attention / load
+    }
+}
+
 /// How involved an agent is: the intensity of its strongest need. It scales what ads and
 /// overload cost a visit; an agent without needs (involvement 0) is not involved at all.
 pub fn involvement(needs: &[f32; NEEDS]) -> f32 {
@@ -128,6 +140,24 @@ mod tests {
             ad_half_load: 10.0,
             aversion: vec![1.0],
         }
+    }
+
+    #[test]
+    fn members_mute_only_a_group_with_more_than_they_can_read() {
+        let p = params();
+        let load = |posts, ads| {
+            mute_probability(
+                &p,
+                &GroupYesterday {
+                    posts,
+                    ads,
+                    ..Default::default()
+                },
+            )
+        };
+        assert_eq!(load(60.0, 0.0), 0.0, "exactly what it can read");
+        assert!((load(100.0, 20.0) - 0.5).abs() < 1e-6, "half of 120 unread");
+        assert!(load(600.0, 0.0) > load(120.0, 0.0));
     }
 
     #[test]

@@ -160,6 +160,8 @@ pub struct EntryCoefficients {
     pub period_days: u32,
     pub review_accuracy: f64,
     pub application_effort: f32,
+    /// Fit below which a reviewer turns an applicant away.
+    pub fit_bar: f32,
 }
 
 /// Moderators and what they can do in a day.
@@ -304,6 +306,7 @@ impl Coefficients {
                 period_days: s.entry.period_days,
                 review_accuracy: s.entry.review_accuracy,
                 application_effort: s.entry.application_effort as f32,
+                fit_bar: s.entry.fit_bar as f32,
             },
             moderation: ModerationCoefficients {
                 ads_banned: s.rules.ads == AdsRule::Banned,

@@ -294,7 +294,11 @@ fn entry_and_rules(
             );
         }
     }
-    for key in ["entry.review_accuracy", "entry.application_effort"] {
+    for key in [
+        "entry.review_accuracy",
+        "entry.application_effort",
+        "entry.fit_bar",
+    ] {
         if only(key, super::EntryKind::Application) {
             warn(
                 key,

@@ -315,8 +315,12 @@ table! {
         period_days: u32 = 365, Rule::closed(1.0, MAX_DAYS as f64), "days",
             "`paid`: length of a paid period; on its last day the member renews or leaves.";
         review_accuracy: f64 = 0.9, Rule::UNIT, "probability",
-            "`application`: probability that an advertiser's application is turned away (for \
-             good).";
+            "`application`: probability that the reviewer turns away (for good) an advertiser, \
+             or an applicant whose fit is below `fit_bar`.";
+        fit_bar: f64 = 0.0, UTILITY, "utility",
+            "`application`: the fit (what the offer promises to the applicant's needs, before \
+             price) below which the reviewer turns an applicant away; 0 screens advertisers \
+             only.";
         application_effort: f64 = 0.05, VALUE, "utility",
             "`application`: effort of applying, subtracted from every applicant's perceived \
              value like a price.";
