@@ -51,6 +51,13 @@ fn posts_per_member_day(days: &[DayRecord]) -> f64 {
     sum(days, |d| d.posts as f64) / sum(days, |d| d.members as f64).max(1.0)
 }
 
+/// Contributions (genuine posts that are not questions) per member-day: what members give the
+/// group of their own accord, the posting that rewards can crowd out. A question is asked for
+/// the asker's own unmet need, paid or not.
+fn contributions_per_member_day(days: &[DayRecord]) -> f64 {
+    sum(days, |d| (d.posts - d.questions) as f64) / sum(days, |d| d.members as f64).max(1.0)
+}
+
 /// Asserts that `a` exceeds `b`, paired by replicate: the paired mean difference exceeds
 /// t(0.975, n − 1) standard errors.
 fn assert_greater(a: &[f64], b: &[f64], what: &str) {
@@ -382,7 +389,7 @@ fn red_envelopes_raise_posting_while_they_last_and_crowd_it_out_after() {
     );
     // `per_run` hands days 1 onwards: the window's days, and the days from a month after it.
     let during = |d: &[DayRecord]| posts_per_member_day(&d[..end]);
-    let after = |d: &[DayRecord]| posts_per_member_day(&d[end + 30..]);
+    let after = |d: &[DayRecord]| contributions_per_member_day(&d[end + 30..]);
     assert_greater(
         &per_run(&paid, during),
         &per_run(&unpaid, during),
@@ -391,7 +398,7 @@ fn red_envelopes_raise_posting_while_they_last_and_crowd_it_out_after() {
     assert_greater(
         &per_run(&unpaid, after),
         &per_run(&paid, after),
-        "posting after they stop",
+        "contributions after they stop",
     );
     // Without crowding out, stopping the envelopes leaves no lasting dent.
     let no_crowding = runs(

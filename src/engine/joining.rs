@@ -4,7 +4,7 @@
 use super::member::member_day;
 use super::state::{Chunk, Flags, Status, Today, View};
 use super::tally::{Channel, DayTally, GroupCounts, TIE_BINS};
-use crate::model::join::{joins, promise, recommend_probability, social_proof, wants};
+use crate::model::join::{felt_effort, joins, promise, recommend_probability, social_proof, wants};
 use crate::model::tenure::felt_fee;
 use crate::model::value::GroupYesterday;
 use crate::population::needs::{intensity, pulls, NEEDS};
@@ -138,14 +138,17 @@ fn member_ties(i: u32, env: &Env) -> (u32, f32) {
     (k as u32, share)
 }
 
-/// The price an applicant feels: nothing for free entry, the effort of an application, or the
-/// felt fee.
+/// The price an applicant feels: nothing for free entry, the felt effort of an application, or
+/// the felt fee. An application is a self-introduction to strangers, what shyness defends
+/// against: its effort is felt in proportion to the applicant's shyness.
 #[inline(always)]
 fn felt_price(env: &Env, i: usize) -> f32 {
     let entry = &env.k.entry;
     match entry.kind {
         EntryKind::Free => 0.0,
-        EntryKind::Application => entry.application_effort,
+        EntryKind::Application => {
+            felt_effort(intensity(env.pop.shyness[i]), entry.application_effort)
+        }
         EntryKind::Paid => felt_fee(
             intensity(env.pop.price_sensitivity[i]),
             entry.fee_f32,

@@ -54,6 +54,13 @@ pub fn joins(
     promise + proof - felt_price >= join_threshold && member_share >= social_threshold
 }
 
+/// Felt effort of an application: a self-introduction to strangers, felt in proportion to the
+/// applicant's shyness (`application_effort` is what a fully shy applicant feels). It screens
+/// out the shy, who would mostly have lurked.
+pub fn felt_effort(shyness: f32, application_effort: f32) -> f32 {
+    shyness * application_effort
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +128,12 @@ mod tests {
             joins(0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
             "zero thresholds: every exposure joins"
         );
+    }
+
+    #[test]
+    fn an_application_costs_the_shy_more() {
+        assert_eq!(felt_effort(0.0, 0.2), 0.0, "the bold feel no effort");
+        assert!((felt_effort(1.0, 0.2) - 0.2).abs() < 1e-7);
+        assert!(felt_effort(0.8, 0.2) > felt_effort(0.3, 0.2));
     }
 }

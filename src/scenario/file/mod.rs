@@ -322,8 +322,9 @@ table! {
              price) below which the reviewer turns an applicant away; 0 screens advertisers \
              only.";
         application_effort: f64 = 0.05, VALUE, "utility",
-            "`application`: effort of applying, subtracted from every applicant's perceived \
-             value like a price.";
+            "`application`: effort of applying felt by a fully shy applicant (an application is a \
+             self-introduction to strangers); an applicant feels shyness × this, subtracted from \
+             its perceived value like a price.";
     }
 }
 
