@@ -34,7 +34,9 @@ fn col(header: &[String], name: &str) -> usize {
 /// A posterior over `behavior.fee_reference` (the fee at which a fully price-sensitive member
 /// feels a price of 1) and a comparison of a low and a high fee by revenue. With members
 /// barely feeling fees (reference 3000) the high fee earns more; with members feeling them
-/// strongly (reference 30) almost nobody pays it, and the low fee earns more.
+/// strongly (reference 30) almost nobody pays it, and the low fee earns more. Price
+/// sensitivity varies little between members here (trait spread 0.1), so that no segment holds
+/// a share of members who would pay any fee.
 fn price_case(dir: &Path, weights: [f64; 2], extra_policy: &str) -> PathBuf {
     fs::write(
         dir.join("posterior.csv"),
@@ -55,7 +57,7 @@ base = "{}"
 replicates = 3
 objective = "total_revenue"
 metrics = ["final_members"]
-set = {{ "population.size" = 3000, days = 60 }}
+set = {{ "population.size" = 3000, days = 60, "population.segments.0.trait_spread" = 0.1, "population.segments.1.trait_spread" = 0.1, "population.segments.2.trait_spread" = 0.1 }}
 
 [[policies]]
 name = "fee 20"
@@ -287,8 +289,8 @@ fn bad_robust_comparisons_are_refused_naming_the_file_line_and_key() {
     fs::write(
         &table,
         text.replace(
-            "set = { \"population.size\" = 3000, days = 60 }",
-            "set = { \"population.size\" = 3000, days = 60, behavior = { fee_reference = 50.0 } }",
+            "set = { \"population.size\" = 3000, days = 60,",
+            "set = { \"population.size\" = 3000, days = 60, behavior = { fee_reference = 50.0 },",
         ),
     )
     .unwrap();

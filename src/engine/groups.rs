@@ -2,7 +2,7 @@
 //! left, its recent posts and the ads its members saw, and whether it is alive (the rule of
 //! `metrics::group_alive`). A group that empties stays in the ledger, dead.
 
-use crate::metrics::{group_alive, GroupRow};
+use crate::metrics::{group_alive, mostly_ads, GroupRow};
 
 /// A window of the last `N` days' counts.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +37,9 @@ pub struct GroupLedger {
     posts: Window<30>,
     ads_seen: Window<30>,
     member_posts: Window<7>,
+    /// What members read over the last 7 days: genuine posts and ads.
+    posts_week: Window<7>,
+    ads_week: Window<7>,
     pub alive: bool,
     /// First day of the spell below the alive floor that is running now, if one is.
     below_since: Option<u32>,
@@ -59,6 +62,7 @@ pub struct GroupDay {
 pub struct Floor {
     pub members: u64,
     pub posts_per_member_week: f64,
+    pub max_ad_share: f64,
 }
 
 impl GroupLedger {
@@ -75,6 +79,8 @@ impl GroupLedger {
             posts: Window::new(),
             ads_seen: Window::new(),
             member_posts: Window::new(),
+            posts_week: Window::new(),
+            ads_week: Window::new(),
             alive: false,
             below_since: Some(day),
             last_kick: None,
@@ -93,12 +99,18 @@ impl GroupLedger {
         self.posts.push(day, today.posts);
         self.ads_seen.push(day, today.ads_seen);
         self.member_posts.push(day, today.member_posts);
+        self.posts_week.push(day, today.posts);
+        self.ads_week.push(day, today.ads_seen);
         self.alive = group_alive(
             members as u64,
             self.seeds as u64,
             self.member_posts.sum(),
             floor.members,
             floor.posts_per_member_week,
+        ) && !mostly_ads(
+            self.ads_week.sum(),
+            self.posts_week.sum(),
+            floor.max_ad_share,
         );
         self.below_since = match (self.alive, self.below_since) {
             (true, _) => None,
@@ -134,6 +146,7 @@ mod tests {
     const FLOOR: Floor = Floor {
         members: 10,
         posts_per_member_week: 0.1,
+        max_ad_share: 0.5,
     };
 
     #[test]

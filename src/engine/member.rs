@@ -373,9 +373,11 @@ fn act(
     };
     let p = post_probability(&k.weights, &drivers);
     if d.chance(Decision::Post, p as f64) {
+        // Another message needs someone to talk to: the group's audience of yesterday.
+        let partner = saturating(group.visitors, k.value.half_audience);
         (
             Today::POSTED,
-            messages_written(p, d.uniform(Decision::Messages)),
+            messages_written(p * partner, d.uniform(Decision::Messages)),
         )
     } else {
         (Today::empty(), 0)

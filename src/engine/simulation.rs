@@ -362,6 +362,7 @@ impl<'s> Simulation<'s> {
         let floor = Floor {
             members: self.k.community.alive_members,
             posts_per_member_week: self.k.community.alive_posts_per_member_week,
+            max_ad_share: self.k.community.alive_max_ad_share,
         };
         let (mut removed, mut seen_total) = (0u64, 0u64);
         let deterrence_days = self.k.weights.deterrence_days;

@@ -329,6 +329,7 @@ impl State {
             + bytes(&self.posts)
             + bytes(&self.warnings)
             + bytes(&self.last_visit)
+            + bytes(&self.bond)
     }
 }
 

@@ -10,7 +10,7 @@ mod summary;
 mod tables;
 
 pub use inequality::{inequality, post_histogram, Inequality};
-pub use summary::{group_alive, summarise, Metrics, Summary, SummaryInputs};
+pub use summary::{group_alive, mostly_ads, summarise, Metrics, Summary, SummaryInputs};
 pub use tables::{CohortRow, FunnelRow, GroupRow, SegmentRow};
 
 use serde::{Deserialize, Serialize};

@@ -216,9 +216,28 @@ pub fn group_alive(
         && member_posts_week as f64 >= posts_per_member_week * members as f64
 }
 
+/// Whether what a group's members read over the last 7 days is mostly ads: ads above
+/// `max_ad_share` of ads and genuine posts. Such a group is an ad board, not a living group,
+/// however many genuine posts it also holds.
+pub fn mostly_ads(ads_week: u64, posts_week: u64, max_ad_share: f64) -> bool {
+    ads_week > 0 && ads_week as f64 > max_ad_share * (ads_week + posts_week) as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_whose_members_read_mostly_ads_is_an_ad_board() {
+        assert!(!mostly_ads(0, 0, 0.5), "a silent group is not an ad board");
+        assert!(!mostly_ads(50, 50, 0.5), "half ads is not most");
+        assert!(mostly_ads(51, 49, 0.5));
+        assert!(
+            !mostly_ads(51, 49, 1.0),
+            "a share of 1 never calls a group an ad board"
+        );
+        assert!(mostly_ads(1, 99, 0.0), "a share of 0 tolerates no ad");
+    }
 
     #[test]
     fn a_group_is_alive_only_with_recruits_who_post_in_proportion_to_its_size() {

@@ -88,18 +88,20 @@ pub fn post_probability(w: &Weights, d: &PostDrivers) -> f32 {
 pub const MAX_MESSAGES_A_DAY: u32 = 100;
 
 /// Messages a member writes on a day it posts, `u` a uniform draw in [0, 1): after each message
-/// it writes another with its posting probability `p` (what made it write still holds while it
-/// is there), so the count is 1 + geometric, of mean 1 / (1 − p). Members who seldom post write
-/// one message; the few whose drivers all push write many, the heavy tail of participation.
-pub fn messages_written(p: f32, u: f64) -> u32 {
-    if p <= 0.0 {
+/// it writes another with probability `q`, its posting probability times the chance that someone
+/// is there to answer (what made it write still holds while it is there, but a conversation
+/// needs a partner), so the count is 1 + geometric, of mean 1 / (1 − q). Members who seldom post
+/// write one message; the few whose drivers all push, in a group with an audience, write many:
+/// the heavy tail of participation.
+pub fn messages_written(q: f32, u: f64) -> u32 {
+    if q <= 0.0 {
         return 1;
     }
-    if p >= 1.0 {
+    if q >= 1.0 {
         return MAX_MESSAGES_A_DAY;
     }
-    // P(count > k) = p^k: the count is the k with p^k ≥ 1 − u > p^(k + 1), plus one.
-    let more = ((1.0 - u).ln() / (p as f64).ln()).floor();
+    // P(count > k) = q^k: the count is the k with q^k ≥ 1 − u > q^(k + 1), plus one.
+    let more = ((1.0 - u).ln() / (q as f64).ln()).floor();
     (1.0 + more).min(MAX_MESSAGES_A_DAY as f64) as u32
 }
 

@@ -57,7 +57,11 @@ mod tests {
 
     #[test]
     fn replies_grow_a_bond_with_diminishing_returns_and_silence_lets_it_fade() {
-        let w = crate::model::default_weights();
+        // The default gain is 0 (bonds off); any gain in (0, 1) shows the shape.
+        let w = Weights {
+            bond_gain: 0.2,
+            ..crate::model::default_weights()
+        };
         assert_eq!(bond_after(&w, 0.0, 1.0, 0.0), 0.0, "no replies, no bond");
         let once = bond_after(&w, 0.0, 1.0, 1.0);
         assert!((once - w.bond_gain).abs() < 1e-6);

@@ -82,6 +82,8 @@ pub struct CommunityCoefficients {
     pub alive_members: u64,
     /// Their posts over 7 days per member of the group, that a live group needs.
     pub alive_posts_per_member_week: f64,
+    /// Most of what members read that may be ads in a live group.
+    pub alive_max_ad_share: f64,
     /// Share of members in live groups that makes the community alive.
     pub alive_live_share: f64,
 }
@@ -436,6 +438,7 @@ fn community(c: &file::Community) -> CommunityCoefficients {
         rejoin: c.rejoin,
         alive_members: c.alive_floor.members,
         alive_posts_per_member_week: c.alive_floor.posts_per_member_week,
+        alive_max_ad_share: c.alive_floor.max_ad_share,
         alive_live_share: c.alive_floor.live_share,
     }
 }

@@ -35,7 +35,7 @@ table! {
         post_belonging: f64 = 3.0, WEIGHT, "score/pull",
             "Posting weight of the strongest belonging-level pull (contact, friendship, life, \
              belonging); damped by crowding out.";
-        post_reply: f64 = 4.0, WEIGHT, "score",
+        post_reply: f64 = 0.5, WEIGHT, "score",
             "Posting weight of the replies to yesterday's post: saturating(visitors, \
              `half_audience`).";
         post_shyness: f64 = 4.0, WEIGHT, "score",
@@ -44,7 +44,7 @@ table! {
             "Posting weight of the felt red-envelope reward.";
         post_badge: f64 = 2.0, WEIGHT, "score",
             "Posting weight of badge esteem × progress to the next level.";
-        post_question: f64 = 6.0, WEIGHT, "score/intensity",
+        post_question: f64 = 3.0, WEIGHT, "score/intensity",
             "A visitor asks a question with logistic(post_base + post_question × unmet − \
              post_shyness × shyness), its unmet the largest among service, work and learning; \
              a question is a genuine post, and it is worth `rules.service_value` only if \

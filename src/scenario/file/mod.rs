@@ -201,7 +201,7 @@ table! {
         }, Rule::Any, "",
             "Mean need intensities; a need left out (or 0) is absent in every agent of the \
              segment, whatever the spread.";
-        spread: f64 = 0.15, Rule::UNIT, "intensity",
+        spread: f64 = 0.3, Rule::UNIT, "intensity",
             "Standard deviation of each present need around its mean.";
         shyness: f64 = 0.6, Rule::UNIT, "trait",
             "Mean defence against speaking to strangers; it damps posting \
@@ -211,7 +211,7 @@ table! {
         incentive_sensitivity: f64 = 0.4, Rule::UNIT, "trait",
             "Mean response to money (red envelopes as a posting driver and in utility; \
              referral rewards).";
-        trait_spread: f64 = 0.15, Rule::UNIT, "trait",
+        trait_spread: f64 = 0.25, Rule::UNIT, "trait",
             "Standard deviation of the three traits above around their means.";
         advertiser_share: f64 = 0.0, Rule::UNIT, "probability",
             "Probability that an agent is an advertiser at heart, who joins to push its products; \
@@ -284,6 +284,9 @@ table! {
         posts_per_member_week: f64 = 0.05, Rule::closed(0.0, 100.0), "posts/member/week",
             "Genuine posts by members other than seed members, over the last 7 days, per member \
              of the group, that a group needs to be alive.";
+        max_ad_share: f64 = 0.5, Rule::UNIT, "share",
+            "Most a group's ads may make of what its members read over the last 7 days (ads \
+             and genuine posts) for it to be alive: above it, the group is an ad board.";
         live_share: f64 = 0.5, Rule::UNIT, "share",
             "Share of the community's members that must be in live groups for the community to \
              be alive at the end.";

@@ -1,0 +1,231 @@
+//! The operator's levers act through mechanisms (docs/MODEL.md §5): each test changes one lever
+//! on paired replicates and asserts a direction only beyond the t margin of the replicates run,
+//! at two settings of the behaviour constants that move results most (the posting constant and
+//! Maslow's prepotency, docs/SENSITIVITY.md), one on each side of their defaults.
+
+mod common;
+
+use agora::engine::Replicate;
+use agora::metrics::DayRecord;
+use common::{ad_share, assert_greater, per_run, per_summary, preset, runs, sum};
+
+/// The two settings of the constants that matter most: `behavior.post_base` a quarter of a
+/// logit either side of its default (−5.5), `community.prepotency` half and one and a half
+/// times its default (1).
+const SETTINGS: [[(&str, &str); 2]; 2] = [
+    [
+        ("behavior.post_base", "-5.75"),
+        ("community.prepotency", "0.5"),
+    ],
+    [
+        ("behavior.post_base", "-5.25"),
+        ("community.prepotency", "1.5"),
+    ],
+];
+
+/// A preset at one of the settings, with the test's own overrides after it.
+fn at(name: &str, setting: &[(&str, &str)], sets: &[(&str, &str)]) -> Vec<Replicate> {
+    at_n(name, setting, sets, 4)
+}
+
+fn at_n(name: &str, setting: &[(&str, &str)], sets: &[(&str, &str)], n: u32) -> Vec<Replicate> {
+    let all: Vec<(&str, &str)> = setting.iter().chain(sets).copied().collect();
+    runs(&preset(name, &all), n)
+}
+
+fn final_members(r: &Replicate) -> f64 {
+    r.summary.metrics.final_members as f64
+}
+
+fn label(setting: &[(&str, &str)]) -> String {
+    setting
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[test]
+fn members_fall_with_the_fee_when_nobody_advertises() {
+    // No advertisers for a fee to filter out, and no fees put back into the operation: the
+    // price is all that changes.
+    let common = [
+        ("population.size", "20000"),
+        ("days", "120"),
+        ("population.segments.1.advertiser_share", "0"),
+        ("population.segments.2.advertiser_share", "0"),
+        ("monetization.reinvest", "0"),
+    ];
+    for setting in SETTINGS {
+        let by_fee: Vec<(&str, Vec<f64>)> = ["10", "50", "99", "250"]
+            .into_iter()
+            .map(|fee| {
+                let sets: Vec<(&str, &str)> =
+                    common.iter().copied().chain([("entry.fee", fee)]).collect();
+                let r = at("paid-knowledge-community", &setting, &sets);
+                (fee, per_summary(&r, final_members))
+            })
+            .collect();
+        for pair in by_fee.windows(2) {
+            assert_greater(
+                &pair[0].1,
+                &pair[1].1,
+                &format!(
+                    "members at fee {} against {} ({})",
+                    pair[0].0,
+                    pair[1].0,
+                    label(&setting)
+                ),
+            );
+        }
+    }
+}
+
+#[test]
+fn a_second_moderator_answers_what_one_cannot() {
+    // Each doctor answers (or reviews) two posts a day: fewer than the questions of a group.
+    for setting in SETTINGS {
+        let sets = |mods: &'static str| {
+            [
+                ("rules.reviews_per_moderator", "2"),
+                ("rules.moderators_per_group", mods),
+            ]
+        };
+        let one = at("doctor-consultation-group", &setting, &sets("1"));
+        let two = at("doctor-consultation-group", &setting, &sets("2"));
+        let answered = |r: &[Replicate]| {
+            per_summary(r, |x| x.summary.metrics.answered_share.expect("questions"))
+        };
+        assert!(
+            answered(&one).iter().all(|&a| a < 0.95),
+            "questions outnumber one doctor's answers: {:?}",
+            answered(&one)
+        );
+        let what = label(&setting);
+        assert_greater(
+            &answered(&two),
+            &answered(&one),
+            &format!("answered share ({what})"),
+        );
+        assert_greater(
+            &per_summary(&two, final_members),
+            &per_summary(&one, final_members),
+            &format!("members ({what})"),
+        );
+    }
+}
+
+#[test]
+fn kicking_lowers_the_share_of_ads_members_see() {
+    for setting in SETTINGS {
+        let sets = |kick_after: &'static str| {
+            [
+                ("rules.ads", "banned"),
+                ("rules.moderators_per_group", "1"),
+                ("rules.kick_after", kick_after),
+            ]
+        };
+        // Warnings past 254 never come within a run: an advertiser posts at most one ad a day.
+        let never = at("free-chat-group", &setting, &sets("254"));
+        let kick = at("free-chat-group", &setting, &sets("1"));
+        let last60 = |d: &[DayRecord]| ad_share(&d[d.len() - 60..]);
+        assert_greater(
+            &per_run(&never, last60),
+            &per_run(&kick, last60),
+            &format!(
+                "ad share seen, never kicking against kicking ({})",
+                label(&setting)
+            ),
+        );
+    }
+}
+
+#[test]
+fn founders_alone_are_not_alive_and_tire() {
+    // Nobody hears of the community: the founders are all there is.
+    let sets = [
+        ("acquisition.ad_reach", "0"),
+        ("acquisition.word_of_mouth", "0"),
+        ("community.seed_members", "30"),
+    ];
+    for setting in SETTINGS {
+        let r = at("brand-fan-club", &setting, &sets);
+        for x in &r {
+            let m = &x.summary.metrics;
+            assert_eq!(m.joined, 0, "nobody but the founders");
+            assert_eq!(m.alive, 0, "founders alone are not a living community");
+        }
+        let posts =
+            |from: usize, to: usize| move |d: &[DayRecord]| sum(&d[from..to], |x| x.posts as f64);
+        let days = r[0].series.len() - 1;
+        assert_greater(
+            &per_run(&r, posts(0, 30)),
+            &per_run(&r, posts(days - 30, days)),
+            &format!(
+                "founders' posts in the first month against the last ({})",
+                label(&setting)
+            ),
+        );
+    }
+}
+
+#[test]
+fn daily_topic_nights_are_worth_less_per_night_than_weekly_ones() {
+    for setting in SETTINGS {
+        let none = at("brand-fan-club", &setting, &[("events.0.boost", "0.0")]);
+        // Extra posts over the run per night held, against the same seeds without nights.
+        let per_night = |every: &'static str| {
+            let with = at(
+                "brand-fan-club",
+                &setting,
+                &[("events.0.every_days", every)],
+            );
+            let s = preset("brand-fan-club", &[("events.0.every_days", every)]);
+            let calendar = &s.coefficients().calendar;
+            let nights = (1..=s.days())
+                .filter(|&d| calendar.on(d).topic_boost > 0.0)
+                .count() as f64;
+            let total = |d: &[DayRecord]| sum(d, |x| x.posts as f64);
+            per_run(&with, total)
+                .iter()
+                .zip(per_run(&none, total))
+                .map(|(w, n)| (w - n) / nights)
+                .collect::<Vec<_>>()
+        };
+        assert_greater(
+            &per_night("7"),
+            &per_night("1"),
+            &format!(
+                "extra posts per topic night, weekly against daily ({})",
+                label(&setting)
+            ),
+        );
+    }
+}
+
+#[test]
+fn the_free_chat_preset_dies_and_the_paid_knowledge_preset_lives_with_or_without_founders() {
+    for setting in SETTINGS {
+        let alive = |r: &[Replicate]| r.iter().filter(|x| x.summary.metrics.alive == 1).count();
+        let what = label(&setting);
+        let free = at_n("free-chat-group", &setting, &[], 5);
+        assert!(
+            alive(&free) <= 2,
+            "free chat alive in {} of 5 ({what})",
+            alive(&free)
+        );
+        for seeds in ["20", "0"] {
+            let paid = at_n(
+                "paid-knowledge-community",
+                &setting,
+                &[("community.seed_members", seeds)],
+                5,
+            );
+            assert!(
+                alive(&paid) >= 3,
+                "paid knowledge with {seeds} founders alive in {} of 5 ({what})",
+                alive(&paid)
+            );
+        }
+    }
+}
