@@ -2,25 +2,12 @@
 //! summary metric recomputed independently from the daily series, a small community whose funnel,
 //! groups and cohorts can be worked out by hand, and a founders-only community that is not alive.
 
-use std::path::Path;
-
 use agora::engine::{run_replicate, Replicate};
 use agora::metrics::DayRecord;
-use agora::scenario::{load_file, load_str, Override, Scenario};
+use agora::scenario::{load_str, Scenario};
 
-fn preset(name: &str, sets: &[(&str, &str)]) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{name}.toml"));
-    let overrides: Vec<Override> = sets
-        .iter()
-        .map(|(k, v)| Override {
-            key: k.to_string(),
-            value: v.to_string(),
-        })
-        .collect();
-    load_file(&path, &overrides).expect("valid preset")
-}
+mod common;
+use common::preset;
 
 /// Presets that exercise every output: fission, fees and renewals, moderation and kicks, events,
 /// rewards, several segments; made small and a little longer than 90 days.

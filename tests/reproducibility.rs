@@ -11,21 +11,10 @@ use std::path::Path;
 
 use agora::engine::{run_replicate, Simulation};
 use agora::metrics::DayRecord;
-use agora::scenario::{load_file, Override, Scenario};
+use agora::scenario::{load_file, Scenario};
 
-fn preset(name: &str, sets: &[(&str, &str)]) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{name}.toml"));
-    let overrides: Vec<Override> = sets
-        .iter()
-        .map(|(k, v)| Override {
-            key: k.to_string(),
-            value: v.to_string(),
-        })
-        .collect();
-    load_file(&path, &overrides).expect("valid preset")
-}
+mod common;
+use common::preset;
 
 /// The daily records of replicate `r`, on a pool of `threads` workers, with parallel passes
 /// or not.
