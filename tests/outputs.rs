@@ -230,6 +230,13 @@ fn summary_metrics_follow_from_the_daily_series() {
         } else {
             assert_eq!(m.answered_share, None, "{name}: no questions");
         }
+        let posts: u64 = days.iter().map(|d| d.posts).sum();
+        if posts > 0 {
+            let share = questions as f64 / posts as f64;
+            assert!(close(m.question_share.unwrap(), share), "{name}");
+        } else {
+            assert_eq!(m.question_share, None, "{name}: no posts");
+        }
         let f = &run.tables.funnel;
         let retention = f.retained_30 as f64 / f.eligible_30 as f64;
         assert!(close(m.retention_30d.unwrap(), retention), "{name}");

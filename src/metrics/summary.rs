@@ -24,6 +24,8 @@ columns! {
         kicks: u64, "Members kicked over the run.";
         answered_share: Option<f64>, "Share of the questions asked over the run that were \
             answered; empty without questions.";
+        question_share: Option<f64>, "Share of the genuine posts (messages) written over the \
+            run that were questions; empty without posts.";
         retention_30d: Option<f64>, "Share of joiners (seed members excluded) still members 30 \
             days after joining, among those who joined at least 30 days before the end; empty if \
             nobody did.";
@@ -156,6 +158,10 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
             answered_share: ratio(
                 sum(days, |d| d.answered as f64),
                 sum(days, |d| d.questions as f64),
+            ),
+            question_share: ratio(
+                sum(days, |d| d.questions as f64),
+                sum(days, |d| d.posts as f64),
             ),
             retention_30d: ratio(f.retained_30 as f64, f.eligible_30 as f64),
             visit_rate: ratio(visit_rates.iter().sum(), visit_rates.len() as f64),
