@@ -109,6 +109,17 @@ fn sum(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> f64 {
     days.iter().map(f).sum()
 }
 
+/// Whether the community ends alive (at least `live_share` of its members in live groups,
+/// docs/MODEL.md §7.2), and how many groups end alive.
+fn community_alive(members: u64, inputs: &SummaryInputs) -> (bool, u64) {
+    let live = || inputs.groups.iter().filter(|g| g.alive_final == 1);
+    let groups_alive = live().count() as u64;
+    let in_live: u64 = live().map(|g| g.members_final).sum();
+    let alive =
+        members > 0 && in_live as f64 >= inputs.live_share * members as f64 && groups_alive > 0;
+    (alive, groups_alive)
+}
+
 /// The run's summary from its daily series (day 0 first) and its tables.
 pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
     let last_day = series.last().expect("day 0 is always recorded");
@@ -118,16 +129,7 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
         .fold((0, 0), |best, x| if x.1 > best.1 { x } else { best });
     let days = &series[1.min(series.len())..];
     let ineq = inequality(&inputs.post_histogram);
-    let groups_alive = inputs.groups.iter().filter(|g| g.alive_final == 1).count() as u64;
-    let in_live: u64 = inputs
-        .groups
-        .iter()
-        .filter(|g| g.alive_final == 1)
-        .map(|g| g.members_final)
-        .sum();
-    let alive = last_day.members > 0
-        && in_live as f64 >= inputs.live_share * last_day.members as f64
-        && groups_alive > 0;
+    let (alive, groups_alive) = community_alive(last_day.members, inputs);
     let recent = last(series, 30);
     let visit_rates: Vec<f64> = recent
         .iter()
