@@ -8,12 +8,10 @@ use std::time::{Duration, Instant};
 
 use agora::engine::run_replicate;
 use agora::scenario::{load_file, Override};
-use assert_cmd::Command;
 use tempfile::TempDir;
 
-fn agora() -> Command {
-    Command::cargo_bin("agora").expect("the agora binary is built")
-}
+mod common;
+use common::cli::agora;
 
 fn fan_club() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brand-fan-club.toml")

@@ -1,21 +1,13 @@
 //! The command line as a user drives it: runs, reproducibility, and errors on bad input.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-fn agora() -> Command {
-    Command::cargo_bin("agora").expect("the agora binary is built")
-}
-
-fn preset(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{name}.toml"))
-}
+mod common;
+use common::cli::{agora, preset_file};
 
 /// Runs a scenario with extra arguments into a fresh folder and returns it.
 fn run(file: &Path, args: &[&str]) -> TempDir {
@@ -59,7 +51,7 @@ fn every_preset_runs_and_writes_the_documented_columns() {
     assert!(names.len() >= 11, "presets: {names:?}");
     for name in names {
         let out = run(
-            &preset(&name),
+            &preset_file(&name),
             &[
                 "--days",
                 "20",
@@ -100,7 +92,7 @@ fn every_preset_runs_and_writes_the_documented_columns() {
 #[test]
 fn the_resolved_scenario_reproduces_the_run_exactly() {
     let first = run(
-        &preset("free-chat-group"),
+        &preset_file("free-chat-group"),
         &[
             "--days",
             "30",
@@ -131,7 +123,7 @@ fn same_seed_gives_identical_files_whatever_the_thread_count_and_another_seed_di
         "--seed",
         "3",
     ];
-    let file = preset("store-customer-group");
+    let file = preset_file("store-customer-group");
     let once = run(&file, &args);
     let twice = run(&file, &args);
     let one_thread = run(&file, &[&args[..], &["--threads", "1"]].concat());
@@ -172,7 +164,7 @@ fn same_seed_gives_identical_files_whatever_the_thread_count_and_another_seed_di
 fn check_prints_the_resolved_scenario_and_init_writes_a_valid_starter() {
     agora()
         .arg("check")
-        .arg(preset("bass-diffusion"))
+        .arg(preset_file("bass-diffusion"))
         .assert()
         .success()
         .stdout(
@@ -335,11 +327,11 @@ fn bench_reports_speed_and_peak_memory_without_changing_results() {
         "--set",
         "population.size=5000",
     ];
-    let plain = run(&preset("bass-diffusion"), &args);
+    let plain = run(&preset_file("bass-diffusion"), &args);
     let dir = TempDir::new().unwrap();
     let out = agora()
         .arg("run")
-        .arg(preset("bass-diffusion"))
+        .arg(preset_file("bass-diffusion"))
         .arg("--out")
         .arg(dir.path())
         .args(args)

@@ -11,9 +11,8 @@ use std::time::Duration;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-fn agora() -> Command {
-    Command::cargo_bin("agora").expect("the agora binary is built")
-}
+mod common;
+use common::cli::agora;
 
 /// A sweep of 3 points × 3 replicates on the fan club, with `size` agents for `days` days.
 fn sweep_file(dir: &Path, size: u32, days: u32) -> PathBuf {

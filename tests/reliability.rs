@@ -7,24 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 
-fn agora() -> Command {
-    Command::cargo_bin("agora").expect("the agora binary is built")
-}
-
-fn preset(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{name}.toml"))
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
-}
+mod common;
+use common::cli::{agora, preset_file, write};
 
 /// A sweep over the free chat group, `points` values of word of mouth.
 fn sweep_file(dir: &Path, name: &str, points: usize, replicates: u32, size: u32) -> PathBuf {
@@ -38,7 +24,7 @@ fn sweep_file(dir: &Path, name: &str, points: usize, replicates: u32, size: u32)
             "name = \"{name}\"\nbase = \"{}\"\nreplicates = {replicates}\n\
              set = {{ \"population.size\" = {size}, days = 60 }}\n\
              [[axes]]\nkey = \"acquisition.word_of_mouth\"\nvalues = [{}]\n",
-            preset("free-chat-group").display(),
+            preset_file("free-chat-group").display(),
             values.join(", ")
         ),
     )
@@ -229,7 +215,7 @@ fn a_folder_holds_exactly_the_files_of_the_last_command() {
     );
     agora()
         .arg("run")
-        .arg(preset("bass-diffusion"))
+        .arg(preset_file("bass-diffusion"))
         .args([
             "--days",
             "5",
@@ -268,7 +254,7 @@ fn folders_agora_did_not_write_are_never_written_into() {
     write(&mine, "thesis.docx", "years of work");
     let e = failure(&[
         "run",
-        preset("bass-diffusion").to_str().unwrap(),
+        preset_file("bass-diffusion").to_str().unwrap(),
         "--out",
         mine.to_str().unwrap(),
     ]);
@@ -347,7 +333,7 @@ fn no_input_can_make_an_output_infinite_or_wrap_a_day() {
     let dir = TempDir::new().unwrap();
     agora()
         .arg("run")
-        .arg(preset("bass-diffusion"))
+        .arg(preset_file("bass-diffusion"))
         .args([
             "--days",
             "10",
@@ -374,7 +360,7 @@ fn no_input_can_make_an_output_infinite_or_wrap_a_day() {
 #[test]
 fn seeds_and_replicates_are_the_batch_files_own() {
     let dir = TempDir::new().unwrap();
-    let base = preset("free-chat-group");
+    let base = preset_file("free-chat-group");
     let base = base.to_str().unwrap();
     let cases = [
         (
@@ -409,7 +395,7 @@ fn seeds_and_replicates_are_the_batch_files_own() {
 #[test]
 fn repeated_axes_values_segments_and_empty_names_are_refused() {
     let dir = TempDir::new().unwrap();
-    let base = preset("free-chat-group");
+    let base = preset_file("free-chat-group");
     let base = base.to_str().unwrap();
     let cases = [
         (
@@ -498,7 +484,7 @@ fn levers_that_cannot_act_get_a_warning_and_the_run_goes() {
             "name = \"c\"\nbase = \"{}\"\nreplicates = 2\nobjective = \"roi\"\n\
              set = {{ \"population.size\" = 1000, days = 20 }}\n\
              [[policies]]\nname = \"a\"\n[[policies]]\nname = \"b\"\n",
-            preset("free-chat-group").display()
+            preset_file("free-chat-group").display()
         ),
     );
     let out = agora()
@@ -552,7 +538,7 @@ fn errors_point_at_the_right_place_in_plain_words() {
     assert!(e.contains("--set population.size"), "{e}");
     // A sweep file's unknown key is matched against the sweep file's keys.
     let dir = TempDir::new().unwrap();
-    let base = preset("free-chat-group");
+    let base = preset_file("free-chat-group");
     let file = write(
         dir.path(),
         "s.toml",

@@ -9,12 +9,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 
-fn agora() -> Command {
-    Command::cargo_bin("agora").expect("the agora binary is built")
-}
+mod common;
+use common::cli::{agora, table, write};
 
 fn chromium() -> PathBuf {
     for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
@@ -58,18 +56,8 @@ fn run_with_report(dir: &Path) -> PathBuf {
     out
 }
 
-fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|x| x.unwrap().iter().map(String::from).collect())
-        .collect();
-    (header, rows)
-}
-
 fn column(path: &Path, name: &str) -> Vec<f64> {
-    let (h, rows) = csv(path);
+    let (h, rows) = table(path);
     let i = h.iter().position(|c| c == name).unwrap();
     rows.iter()
         .map(|r| r[i].parse().unwrap_or(f64::NAN))
@@ -345,7 +333,7 @@ fn same_numbers(dom: &str, id: &str, expected: &[Vec<String>]) {
 }
 
 fn pick(path: &Path, columns: &[&str]) -> Vec<Vec<String>> {
-    let (h, rows) = csv(path);
+    let (h, rows) = table(path);
     let at: Vec<usize> = columns
         .iter()
         .map(|c| h.iter().position(|x| x == c).unwrap())
@@ -353,12 +341,6 @@ fn pick(path: &Path, columns: &[&str]) -> Vec<Vec<String>> {
     rows.iter()
         .map(|r| at.iter().map(|&i| r[i].clone()).collect())
         .collect()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
 }
 
 fn fan_club() -> String {

@@ -132,12 +132,10 @@ fn morris_measures_of_the_g_function_match_salib() {
 use std::collections::BTreeMap;
 use std::fs;
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 
-fn agora() -> Command {
-    Command::cargo_bin("agora").expect("the agora binary is built")
-}
+mod common;
+use common::cli::agora;
 
 /// A sensitivity sweep of the paid knowledge community (small and short) over the fee, the
 /// content saturation constant, and `behavior.renew_price`, which cannot act in a 60-day run of

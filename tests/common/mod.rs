@@ -2,6 +2,8 @@
 //! the paired comparison whose margin is the t quantile of the replicates run.
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod cli;
+
 use std::path::Path;
 
 use agora::engine::{run_replicate, Replicate};
