@@ -2,6 +2,8 @@
 //! files are read). Colours are the Okabe–Ito palette, distinguishable for colour-blind readers;
 //! series also differ in lightness and line width, so they stay apart in greyscale.
 
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// Okabe & Ito (2008), "Color Universal Design": black, orange, sky blue, bluish green,
@@ -24,6 +26,62 @@ pub const SIZE: (u32, u32) = (720, 360);
 pub struct Band {
     pub name: String,
     pub points: Vec<(f64, f64, f64, f64)>,
+}
+
+/// The canvas a chart is drawn on.
+type Root<'b> = DrawingArea<SVGBackend<'b>, Shift>;
+
+/// A chart with continuous axes.
+type Plane<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// An SVG chart: `draw` draws it on a white canvas of [`SIZE`].
+fn canvas(draw: impl FnOnce(&Root<'_>) -> anyhow::Result<()>) -> anyhow::Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE)?;
+        draw(&root)?;
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+/// Continuous axes over `x` and `y` (low, high), described and labelled, without minor grid
+/// lines.
+fn plane<'a, 'b>(
+    root: &'a Root<'b>,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+    x_label: &str,
+    y_label: &str,
+) -> anyhow::Result<Plane<'a, 'b>> {
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .x_label_formatter(&|x| label(*x))
+        .y_label_formatter(&|y| label(*y))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    Ok(chart)
+}
+
+/// The series' names in the upper left, when there is more than one series.
+fn legend<'a, 'b: 'a>(chart: &mut Plane<'a, 'b>, series: usize) -> anyhow::Result<()> {
+    if series > 1 {
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()?;
+    }
+    Ok(())
 }
 
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -62,29 +120,14 @@ pub fn label(x: f64) -> String {
 
 /// Lines with shaded bands (e.g. the median and the 5–95% range over replicates).
 pub fn bands(x_label: &str, y_label: &str, series: &[Band]) -> anyhow::Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE)?;
+    canvas(|root| {
         let (x0, x1) = bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
         let (y0, y1) = bounds(
             series
                 .iter()
                 .flat_map(|s| s.points.iter().flat_map(|p| [p.1, p.2, p.3])),
         );
-        let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_label)
-            .y_desc(y_label)
-            .x_label_formatter(&|x| label(*x))
-            .y_label_formatter(&|y| label(*y))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = plane(root, (x0, x1), (y0, y1), x_label, y_label)?;
         for (i, s) in series.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
             let mut band: Vec<(f64, f64)> = s.points.iter().map(|p| (p.0, p.3)).collect();
@@ -103,28 +146,17 @@ pub fn bands(x_label: &str, y_label: &str, series: &[Band]) -> anyhow::Result<St
                     PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(3))
                 });
         }
-        if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .position(SeriesLabelPosition::UpperLeft)
-                .draw()?;
-        }
-        root.present()?;
-    }
-    Ok(svg)
+        legend(&mut chart, series.len())?;
+        Ok(())
+    })
 }
 
 /// Vertical bars, one per category, in order.
 pub fn bars(y_label: &str, categories: &[String], values: &[f64]) -> anyhow::Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE)?;
+    canvas(|root| {
         let (_, top) = bounds(values.iter().copied());
         let n = categories.len() as u32;
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(64)
@@ -155,20 +187,16 @@ pub fn bars(y_label: &str, categories: &[String], values: &[f64]) -> anyhow::Res
             bar.set_margin(0, 0, 6, 6);
             bar
         }))?;
-        root.present()?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 /// A heat map of `values[row][column]` in [0, 1] (NaN: not drawn), light to dark blue.
 pub fn heat(x_label: &str, y_label: &str, values: &[Vec<f64>]) -> anyhow::Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE)?;
+    canvas(|root| {
         let rows = values.len().max(1);
         let cols = values.iter().map(Vec::len).max().unwrap_or(0).max(1);
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(64)
@@ -197,9 +225,8 @@ pub fn heat(x_label: &str, y_label: &str, values: &[Vec<f64>]) -> anyhow::Result
                 },
             ))?;
         }
-        root.present()?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 /// Lines through points, with a marker at each point: (name, points).
@@ -224,25 +251,10 @@ pub fn scatter(
     y_label: &str,
     series: &[(String, Vec<(f64, f64)>)],
 ) -> anyhow::Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE)?;
+    canvas(|root| {
         let (x0, x1) = bounds(series.iter().flat_map(|s| s.1.iter().map(|p| p.0)));
         let (y0, y1) = bounds(series.iter().flat_map(|s| s.1.iter().map(|p| p.1)));
-        let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_label)
-            .y_desc(y_label)
-            .x_label_formatter(&|x| label(*x))
-            .y_label_formatter(&|y| label(*y))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = plane(root, (x0, x1), (y0, y1), x_label, y_label)?;
         for (i, (name, points)) in series.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
             chart
@@ -255,17 +267,9 @@ pub fn scatter(
                 .label(name.as_str())
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
         }
-        if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .position(SeriesLabelPosition::UpperLeft)
-                .draw()?;
-        }
-        root.present()?;
-    }
-    Ok(svg)
+        legend(&mut chart, series.len())?;
+        Ok(())
+    })
 }
 
 /// A forest plot: one row per label, its estimate as a dot and its interval as a bar, with a
@@ -275,15 +279,12 @@ pub fn forest(
     labels: &[String],
     rows: &[(f64, f64, f64)],
 ) -> anyhow::Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE)?;
+    canvas(|root| {
         let (lo, hi) = bounds(rows.iter().flat_map(|r| [r.0, r.1, r.2, 0.0]));
         let lo = if lo < 0.0 { lo - (hi - lo) * 0.05 } else { lo };
         let n = labels.len().max(1) as f64;
         let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4) as u32;
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size((width * 7).clamp(64, 260))
@@ -321,9 +322,8 @@ pub fn forest(
                 chart.draw_series(std::iter::once(Circle::new((mean, y), 5, colour.filled())))?;
             }
         }
-        root.present()?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 #[cfg(test)]
