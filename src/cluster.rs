@@ -16,14 +16,14 @@ use crate::sweep::Sweep;
 /// `agora sweep FILE --tasks N --task I`: runs task I's chunk of the sweep into its part.
 pub fn sweep_task(args: &SweepArgs, spec: TaskSpec) -> Result<()> {
     let sweep = Sweep::load(&args.file)?;
-    let out = out_dir(args.out.as_deref(), &sweep.name);
-    let pool = thread_pool(args.threads)?;
+    let out = out_dir(args.output.out.as_deref(), &sweep.name);
+    let pool = thread_pool(args.output.threads)?;
     let checked = pool.install(|| sweep.check(&|| {}))?;
     let options = crate::batch::Options {
         resume: true,
         timeseries: args.timeseries,
         announce: false,
-        budget: Budget::new(args.memory.max_memory),
+        budget: Budget::new(args.output.memory.max_memory),
     };
     let outcome = pool.install(|| sweep.run_task(&out, &args.file, spec, options, &checked))?;
     say(&sweep.name, spec, outcome, &out);
@@ -33,13 +33,13 @@ pub fn sweep_task(args: &SweepArgs, spec: TaskSpec) -> Result<()> {
 /// `agora compare FILE --tasks N --task I`: runs task I's chunk of the comparison into its part.
 pub fn compare_task(args: &CompareArgs, spec: TaskSpec) -> Result<()> {
     let c = Comparison::load(&args.file)?;
-    let out = out_dir(args.out.as_deref(), &c.name);
-    let pool = thread_pool(args.threads)?;
+    let out = out_dir(args.output.out.as_deref(), &c.name);
+    let pool = thread_pool(args.output.threads)?;
     let options = crate::batch::Options {
         resume: true,
         timeseries: args.timeseries,
         announce: false,
-        budget: Budget::new(args.memory.max_memory),
+        budget: Budget::new(args.output.memory.max_memory),
     };
     crate::cli::refuse_posterior_inside(&c, &out)?;
     let outcome = pool.install(|| c.run_task(&out, &args.file, spec, options))?;

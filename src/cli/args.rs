@@ -80,6 +80,22 @@ pub struct Memory {
     pub max_memory: Option<u64>,
 }
 
+/// The options of every command that writes a results folder.
+#[derive(Debug, Args)]
+pub struct Output {
+    /// Output folder [default: results/<the file's name>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
+    #[arg(long)]
+    pub report: bool,
+    #[command(flatten)]
+    pub memory: Memory,
+}
+
 #[derive(Debug, Args)]
 pub struct Overrides {
     /// Override a scenario key before validation, e.g. --set entry.fee=49 (repeatable).
@@ -92,9 +108,6 @@ pub struct Overrides {
 pub struct RunArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
-    /// Output folder [default: results/<scenario name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
     /// Master seed (overrides `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -104,12 +117,6 @@ pub struct RunArgs {
     /// Replicates (overrides `replicates`).
     #[arg(long)]
     pub replicates: Option<u32>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
-    #[arg(long)]
-    pub report: bool,
     /// Also print the simulation's speed (set-up and days, output excluded) in agent-days per
     /// second, and the process's peak memory.
     #[arg(long)]
@@ -117,7 +124,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub overrides: Overrides,
     #[command(flatten)]
-    pub memory: Memory,
+    pub output: Output,
 }
 
 #[derive(Debug, Args)]
@@ -134,25 +141,16 @@ pub struct CheckArgs {
 pub struct SweepArgs {
     /// Sweep file (TOML); see docs/SWEEPS.md.
     pub file: PathBuf,
-    /// Output folder [default: results/<sweep name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
     /// Finish an interrupted sweep: run only the runs not yet recorded.
     #[arg(long)]
     pub resume: bool,
     /// Also write every run's daily series to one long timeseries.csv.
     #[arg(long)]
     pub timeseries: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
-    #[arg(long)]
-    pub report: bool,
-    #[command(flatten)]
-    pub memory: Memory,
     #[command(flatten)]
     pub split: Split,
+    #[command(flatten)]
+    pub output: Output,
 }
 
 /// Splitting a batch into the tasks of a job array (see docs/CLUSTER.md).
@@ -172,29 +170,17 @@ pub struct Split {
 pub struct CalibrateArgs {
     /// Calibration file (TOML); see docs/CALIBRATION.md.
     pub file: PathBuf,
-    /// Output folder [default: results/<calibration name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
     /// Finish an interrupted calibration from its last finished generation.
     #[arg(long)]
     pub resume: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
-    #[arg(long)]
-    pub report: bool,
     #[command(flatten)]
-    pub memory: Memory,
+    pub output: Output,
 }
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Comparison file (TOML); see docs/SWEEPS.md.
     pub file: PathBuf,
-    /// Output folder [default: results/<comparison name>/].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
     /// Finish an interrupted comparison.
     #[arg(long)]
     pub resume: bool,
@@ -205,14 +191,8 @@ pub struct CompareArgs {
     /// Also write every run's daily series to one long timeseries.csv, with a `policy` column.
     #[arg(long)]
     pub timeseries: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).
-    #[arg(long)]
-    pub report: bool,
-    #[command(flatten)]
-    pub memory: Memory,
     #[command(flatten)]
     pub split: Split,
+    #[command(flatten)]
+    pub output: Output,
 }

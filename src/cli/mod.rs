@@ -86,6 +86,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
     }
     let sweep = crate::sweep::Sweep::load(&args.file)?;
     let out = args
+        .output
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&sweep.name));
@@ -97,14 +98,14 @@ fn sweep(args: SweepArgs) -> Result<()> {
         sweep.replicates,
         out.display()
     );
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.output.threads)?;
     let progress = crate::batch::Progress::new(points, "points checked");
     if points >= 20_000 {
         progress.announce();
     }
     let checked = pool.install(|| sweep.check(&|| progress.tick()))?;
     progress.finish();
-    let budget = Budget::new(args.memory.max_memory);
+    let budget = Budget::new(args.output.memory.max_memory);
     println!(
         "plan: {:.3e} agent-days; {}",
         checked.agent_days,
@@ -127,7 +128,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
         budget,
     };
     let ranking = pool.install(|| sweep.run(&folder, options, &checked))?;
-    add_report(&folder, args.report)?;
+    add_report(&folder, args.output.report)?;
     folder.publish()?;
     println!(
         "wrote runs.csv, points.csv{}{}",
@@ -150,7 +151,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
 
 fn calibrate(args: CalibrateArgs) -> Result<()> {
     let cal = crate::calibrate::Calibration::load(&args.file)?;
-    let out = args.out.clone().unwrap_or_else(|| cal.default_out());
+    let out = args.output.out.clone().unwrap_or_else(|| cal.default_out());
     let abc = &cal.abc;
     println!(
         "{}: {} parameters, {} particles x {} replicates a generation, up to {} generations \
@@ -162,13 +163,13 @@ fn calibrate(args: CalibrateArgs) -> Result<()> {
         abc.generations,
         out.display()
     );
-    let pool = thread_pool(args.threads)?;
-    let budget = Budget::new(args.memory.max_memory);
+    let pool = thread_pool(args.output.threads)?;
+    let budget = Budget::new(args.output.memory.max_memory);
     let folder = ResultsFolder::acquire(&out, &command_line(), Partial::Resumes)?;
     let summary = pool.install(|| {
         crate::calibrate::run(&cal, folder.dir(), folder.staging(), args.resume, &budget)
     })?;
-    add_report(&folder, args.report)?;
+    add_report(&folder, args.output.report)?;
     folder.publish()?;
     println!("wrote posterior.csv, calibration.csv, generations.csv and predictive.csv");
     print!("{summary}");
@@ -187,13 +188,14 @@ fn compare(args: CompareArgs) -> Result<()> {
     }
     let c = Comparison::load(&args.file)?;
     let out = args
+        .output
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&c.name));
     println!("{}", plan_line(&c, &out));
     refuse_posterior_inside(&c, &out)?;
-    let pool = thread_pool(args.threads)?;
-    let budget = Budget::new(args.memory.max_memory);
+    let pool = thread_pool(args.output.threads)?;
+    let budget = Budget::new(args.output.memory.max_memory);
     let agent_days: f64 = c
         .scenarios
         .iter()
@@ -228,7 +230,7 @@ fn compare(args: CompareArgs) -> Result<()> {
         budget,
     };
     let outcome = pool.install(|| c.run(&folder, options, args.until_separated))?;
-    add_report(&folder, args.report)?;
+    add_report(&folder, args.output.report)?;
     folder.publish()?;
     let (results, separation) = (&outcome.results, &outcome.separation);
     println!("{}", c.table(results));
@@ -347,16 +349,17 @@ fn run(args: RunArgs) -> Result<()> {
     overrides.extend(flag("seed", args.seed.map(|v| v.to_string())));
     overrides.extend(flag("days", args.days.map(|v| v.to_string())));
     overrides.extend(flag("replicates", args.replicates.map(|v| v.to_string())));
-    let scenario = load_checked(&args.file, &overrides, &args.memory)?;
+    let scenario = load_checked(&args.file, &overrides, &args.output.memory)?;
     for w in scenario.warnings() {
         eprintln!("warning: {w}");
     }
-    let budget = Budget::new(args.memory.max_memory);
+    let budget = Budget::new(args.output.memory.max_memory);
     let out = args
+        .output
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&scenario));
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.output.threads)?;
     let replicates = scenario.replicates() as u64;
     let agent_days = scenario.size() as f64 * scenario.days() as f64 * replicates as f64;
     println!(
@@ -388,7 +391,7 @@ fn run(args: RunArgs) -> Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     progress.finish();
     write_outputs(&scenario, &runs, folder.staging())?;
-    add_report(&folder, args.report)?;
+    add_report(&folder, args.output.report)?;
     folder.publish()?;
     for r in &runs {
         println!("{}", describe(r, scenario.days()));
