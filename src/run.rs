@@ -37,19 +37,7 @@ pub fn run_all(s: &Scenario, budget: &Budget, on_day: &(dyn Fn() + Sync)) -> Vec
     }
 }
 
-/// The files `agora run` writes, in the order it writes them (each is one a results folder may
-/// hold: see `folder::OWN_FILES`).
-pub const RUN_FILES: &[&str] = &[
-    "timeseries.csv",
-    "summary.csv",
-    "funnel.csv",
-    "groups.csv",
-    "cohorts.csv",
-    "segments.csv",
-    "scenario.toml",
-];
-
-/// Writes the files of [`RUN_FILES`] to `dir`.
+/// Writes the files of [`RUN_FILES`](crate::folder::RUN_FILES) to `dir`.
 pub fn write_outputs(s: &Scenario, runs: &[Replicate], dir: &Path) -> Result<()> {
     write_csv(
         &dir.join("timeseries.csv"),
