@@ -120,7 +120,7 @@ fn gib(bytes: u64) -> f64 {
 
 /// Memory available to new allocations, in bytes (Linux), if known: what the system reports,
 /// or less when this process's control group (a Slurm job's or a container's memory limit,
-/// cgroup v2) leaves less room.
+/// cgroup v2 or v1) leaves less room.
 pub fn available_memory() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
@@ -129,19 +129,54 @@ pub fn available_memory() -> Option<u64> {
     Some(cgroup_memory_room().map_or(system, |room| room.min(system)))
 }
 
-/// Room left under this process's cgroup v2 memory limit, if it has one.
+/// Room left under this process's cgroup memory limit, if it has one: cgroup v2's
+/// `memory.max` and `memory.current`, or cgroup v1's `memory.limit_in_bytes` and
+/// `memory.usage_in_bytes` (older clusters and container hosts).
 fn cgroup_memory_room() -> Option<u64> {
     let groups = std::fs::read_to_string("/proc/self/cgroup").ok()?;
-    let path = groups.lines().find_map(|l| l.strip_prefix("0::"))?;
-    let dir = std::path::Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/'));
-    let max = std::fs::read_to_string(dir.join("memory.max")).ok()?;
-    let current = std::fs::read_to_string(dir.join("memory.current")).ok()?;
-    room_under_limit(&max, &current)
+    let root = std::path::Path::new("/sys/fs/cgroup");
+    let read = |dir: &std::path::Path, file: &str| std::fs::read_to_string(dir.join(file)).ok();
+    let (v2, v1) = cgroup_paths(&groups);
+    if let Some(path) = v2 {
+        let dir = root.join(path.trim_start_matches('/'));
+        if let (Some(max), Some(current)) = (read(&dir, "memory.max"), read(&dir, "memory.current"))
+        {
+            return room_under_limit(&max, &current);
+        }
+    }
+    let dir = root.join("memory").join(v1?.trim_start_matches('/'));
+    room_under_limit(
+        &read(&dir, "memory.limit_in_bytes")?,
+        &read(&dir, "memory.usage_in_bytes")?,
+    )
 }
 
-/// The room a cgroup's `memory.max` and `memory.current` leave: None without a limit (`max`).
+/// This process's cgroup v2 path (the `0::` line of `/proc/self/cgroup`) and its cgroup v1
+/// memory controller's path (the line whose controllers include `memory`).
+fn cgroup_paths(proc_cgroup: &str) -> (Option<&str>, Option<&str>) {
+    let v2 = proc_cgroup.lines().find_map(|l| l.strip_prefix("0::"));
+    let v1 = proc_cgroup.lines().find_map(|l| {
+        let mut fields = l.splitn(3, ':');
+        let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
+        controllers
+            .split(',')
+            .any(|c| c == "memory")
+            .then_some(path)
+    });
+    (v2, v1)
+}
+
+/// Limits at or above this are cgroup v1's way of saying "no limit" (the largest page-aligned
+/// signed 64-bit value, 2^63 − 4096 on most kernels).
+const NO_LIMIT: u64 = 1 << 62;
+
+/// The room a cgroup's limit and usage leave: None without a limit (v2 writes `max`, v1 a
+/// number near 2^63).
 fn room_under_limit(max: &str, current: &str) -> Option<u64> {
     let limit: u64 = max.trim().parse().ok()?;
+    if limit >= NO_LIMIT {
+        return None;
+    }
     let used: u64 = current.trim().parse().ok()?;
     Some(limit.saturating_sub(used))
 }
@@ -245,5 +280,27 @@ mod tests {
         assert_eq!(room_under_limit("max\n", "123\n"), None);
         assert_eq!(room_under_limit("1000\n", "250\n"), Some(750));
         assert_eq!(room_under_limit("1000", "1200"), Some(0));
+        assert_eq!(
+            room_under_limit("9223372036854771712\n", "123\n"),
+            None,
+            "v1 unlimited"
+        );
+    }
+
+    #[test]
+    fn the_cgroup_paths_of_v2_and_of_v1_memory_are_found() {
+        let v2 = "0::/system.slice/slurmstepd.scope/job_12/step_0\n";
+        assert_eq!(
+            cgroup_paths(v2),
+            (Some("/system.slice/slurmstepd.scope/job_12/step_0"), None)
+        );
+        let v1 = "12:cpu,cpuacct:/slurm/uid_0/job_7\n5:memory:/slurm/uid_0/job_7/step_0\n\
+                  1:name=systemd:/user.slice\n";
+        assert_eq!(cgroup_paths(v1), (None, Some("/slurm/uid_0/job_7/step_0")));
+        let hybrid = "4:memory:/docker/abc\n0::/docker/abc\n";
+        assert_eq!(
+            cgroup_paths(hybrid),
+            (Some("/docker/abc"), Some("/docker/abc"))
+        );
     }
 }

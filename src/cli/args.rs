@@ -86,7 +86,8 @@ pub struct Output {
     /// Output folder [default: results/<the file's name>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
+    /// Worker threads [default: the cores this process may use, at most SLURM_CPUS_PER_TASK].
+    /// Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Also write report.html: the results as one self-contained page (see docs/REPORT.md).

@@ -435,11 +435,13 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     if threads == Some(0) {
         bail!("--threads must be at least 1");
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let system = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = usable_cores(system, std::env::var("SLURM_CPUS_PER_TASK").ok().as_deref());
     let threads = match threads {
         Some(t) if t > cores => {
             eprintln!(
-                "warning: --threads {t} is more than this machine's {cores} cores; using {cores}"
+                "warning: --threads {t} is more than the {cores} cores this process may use; using \
+                 {cores}"
             );
             cores
         }
@@ -450,6 +452,16 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         .num_threads(threads)
         .build()
         .context("cannot start the worker threads")
+}
+
+/// Cores this process may use: what the system allows it (affinity, a cgroup's CPU quota), and
+/// no more than a Slurm task was given (`SLURM_CPUS_PER_TASK`), which a cluster that does not
+/// confine tasks to their cores (`TaskPlugin=task/none`) only says in the environment.
+fn usable_cores(system: usize, slurm_cpus_per_task: Option<&str>) -> usize {
+    match slurm_cpus_per_task.and_then(|v| v.trim().parse::<usize>().ok()) {
+        Some(given) if given >= 1 => given.min(system),
+        _ => system,
+    }
 }
 
 fn init(name: &str) -> Result<()> {
@@ -481,4 +493,18 @@ fn init(name: &str) -> Result<()> {
     };
     println!("wrote {shown} — try: agora run {quoted}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::usable_cores;
+
+    #[test]
+    fn a_slurm_task_uses_the_cores_it_was_given_and_no_more_than_the_machine_has() {
+        assert_eq!(usable_cores(8, None), 8);
+        assert_eq!(usable_cores(8, Some("2")), 2);
+        assert_eq!(usable_cores(2, Some("16")), 2);
+        assert_eq!(usable_cores(8, Some("0")), 8, "nonsense is ignored");
+        assert_eq!(usable_cores(8, Some("two")), 8, "nonsense is ignored");
+    }
 }
