@@ -97,11 +97,12 @@ pub fn status(dir: &Path) -> Result<()> {
         println!("or one by one:");
         for t in &missing {
             println!(
-                "  agora {} {} --out {} --tasks {} --task {t}",
+                "  agora {} {} --out {} --tasks {} --task {t}{}",
                 plan.kind,
                 plan.file.display(),
                 dir.display(),
-                plan.tasks
+                plan.tasks,
+                if plan.timeseries { " --timeseries" } else { "" }
             );
         }
     }
@@ -164,13 +165,14 @@ fn batch_of(file: &Path) -> Result<(&'static str, String, usize)> {
 const RUNS_PER_TASK: usize = 20;
 
 /// `agora slurm FILE`: prints a bash script that submits the sweep or comparison as an array
-/// job of `tasks` tasks (at most `max_running` at once) and a merge job that starts when all
-/// have succeeded.
+/// job of `tasks` tasks (at most `max_running` at once, each keeping its runs' daily series if
+/// `timeseries`) and a merge job that starts when all have succeeded.
 pub fn slurm(
     file: &Path,
     out: Option<&Path>,
     tasks: Option<usize>,
     max_running: Option<usize>,
+    timeseries: bool,
 ) -> Result<()> {
     let (kind, name, runs) = batch_of(file)?;
     let tasks = tasks.unwrap_or(runs.div_ceil(RUNS_PER_TASK).clamp(1, 1000));
@@ -211,7 +213,7 @@ FILE={file}
 OUT={out}
 LOGS={logs}
 mkdir -p \"$LOGS\"
-printf -v TASK '%q ' \"$AGORA\" {kind} \"$FILE\" --out \"$OUT\" --tasks {tasks}
+printf -v TASK '%q ' \"$AGORA\" {kind} \"$FILE\" --out \"$OUT\" --tasks {tasks}{timeseries}
 printf -v MERGE_CMD '%q ' \"$AGORA\" merge \"$OUT\"
 # shellcheck disable=SC2086
 ARRAY=$(sbatch --parsable ${{SBATCH_EXTRA:-}} --job-name={job} \\
@@ -226,6 +228,7 @@ MERGE=${{MERGE%%;*}}
 echo \"submitted array $ARRAY and merge $MERGE\"
 ",
         limit = max_running.map_or(String::new(), |k| format!(", at most {k} at once")),
+        timeseries = if timeseries { " --timeseries" } else { "" },
         agora = path(&agora),
         file = path(&file),
         out = path(&out),

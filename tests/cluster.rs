@@ -171,6 +171,7 @@ fn a_split_comparison_merges_into_the_files_of_one_machine() {
         .arg(&file)
         .arg("--out")
         .arg(&local)
+        .arg("--timeseries")
         .assert()
         .success();
     for task in ["1", "0", "2"] {
@@ -179,14 +180,33 @@ fn a_split_comparison_merges_into_the_files_of_one_machine() {
             .arg(&file)
             .arg("--out")
             .arg(&split)
-            .args(["--tasks", "3"])
+            .args(["--tasks", "3", "--timeseries"])
             .env("AWS_BATCH_JOB_ARRAY_INDEX", task)
             .assert()
             .success();
+        // A task of the same split without the daily series would leave a hole in them.
+        let mixed = agora()
+            .arg("compare")
+            .arg(&file)
+            .arg("--out")
+            .arg(&split)
+            .args(["--tasks", "3", "--task", task])
+            .output()
+            .unwrap();
+        assert!(
+            !mixed.status.success(),
+            "a task without --timeseries joined"
+        );
+        let e = String::from_utf8(mixed.stderr).unwrap();
+        assert!(e.contains("with --timeseries"), "{e}");
     }
     let merged = stdout(agora().arg("merge").arg(&split));
     assert!(merged.contains("referral reward"), "{merged}");
-    same(&local, &split, &["runs.csv", "compare.csv"]);
+    same(
+        &local,
+        &split,
+        &["runs.csv", "compare.csv", "timeseries.csv"],
+    );
 }
 
 #[test]
@@ -285,6 +305,7 @@ fn a_sweep_and_a_comparison_run_as_slurm_arrays_and_a_cancelled_task_is_resubmit
         .arg(&file)
         .arg("--out")
         .arg(&local)
+        .arg("--timeseries")
         .assert()
         .success();
     let (_cluster, conf) = start_cluster();
@@ -295,8 +316,10 @@ fn a_sweep_and_a_comparison_run_as_slurm_arrays_and_a_cancelled_task_is_resubmit
             "3",
             "--max-running",
             "2",
+            "--timeseries",
         ]));
         assert!(text.contains("--array=\"${ARRAY_TASKS:-0-2}%2\""), "{text}");
+        assert!(text.contains("--tasks 3 --timeseries"), "{text}");
         assert!(text.contains("--dependency=afterok:"), "{text}");
         let path = out.with_extension("sh");
         fs::write(&path, text).unwrap();
@@ -320,7 +343,11 @@ fn a_sweep_and_a_comparison_run_as_slurm_arrays_and_a_cancelled_task_is_resubmit
     // The whole array, then its merge, waited for; a quote and a space in the path.
     let first = d.join("it's first");
     submit(&script(&first), &[("AGORA_WAIT", "1")]);
-    same_files(&local, &first);
+    same(
+        &local,
+        &first,
+        &["runs.csv", "points.csv", "timeseries.csv"],
+    );
     // A comparison as an array too.
     let cfile = compare_file(d, 20_000);
     let clocal = d.join("clocal");
@@ -391,5 +418,9 @@ fn a_sweep_and_a_comparison_run_as_slurm_arrays_and_a_cancelled_task_is_resubmit
     let status = stdout(agora().arg("status").arg(&second));
     assert!(status.contains("missing: 1"), "{status}");
     submit(&job, &[("ARRAY_TASKS", "1"), ("AGORA_WAIT", "1")]);
-    same_files(&local, &second);
+    same(
+        &local,
+        &second,
+        &["runs.csv", "points.csv", "timeseries.csv"],
+    );
 }

@@ -44,10 +44,10 @@ pub struct Options {
 
 impl Options {
     /// What `agora merge` needs of a batch: nothing runs, so only the layout of its outputs.
-    pub fn for_merge() -> Options {
+    pub fn for_merge(timeseries: bool) -> Options {
         Options {
             resume: true,
-            timeseries: false,
+            timeseries,
             announce: false,
             budget: Budget::new(None),
         }
@@ -95,6 +95,9 @@ pub struct Batch<'a> {
     /// The task this process runs, when the batch is split into tasks (its records go to
     /// `DIR/.tasks/<part>`); None for a batch run whole (`DIR/.partial`).
     pub part: Option<String>,
+    /// Where each run's daily series is, when a merge gathers them from the tasks' parts; None
+    /// when they are in this batch's own records.
+    pub timeseries_from: Option<BTreeMap<RunKey, PathBuf>>,
 }
 
 impl Batch<'_> {
@@ -167,8 +170,7 @@ impl Batch<'_> {
     }
 
     fn timeseries_part(&self, key: RunKey) -> PathBuf {
-        self.partial()
-            .join(format!("ts-{}-{}.csv", key.item, key.replicate))
+        timeseries_file(&self.partial(), key)
     }
 
     /// How many runs may go at once: as many as the threads, unless memory says fewer.
@@ -275,12 +277,21 @@ impl Batch<'_> {
             header.extend_from_slice(DayRecord::COLUMNS);
             let mut ts = csv_table(&header, std::iter::empty::<()>())?;
             for key in done.keys() {
-                ts.extend(fs::read(self.timeseries_part(*key))?);
+                let path = match &self.timeseries_from {
+                    Some(parts) => parts[key].clone(),
+                    None => self.timeseries_part(*key),
+                };
+                ts.extend(fs::read(path)?);
             }
             write_atomic(&self.staging.join("timeseries.csv"), &ts)?;
         }
         Ok(())
     }
+}
+
+/// The file of one run's daily series among the records in `partial`.
+pub fn timeseries_file(partial: &Path, key: RunKey) -> PathBuf {
+    partial.join(format!("ts-{}-{}.csv", key.item, key.replicate))
 }
 
 /// Cuts a record torn by a kill mid-write off the end of `runs`, so that the next record starts

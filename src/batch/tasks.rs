@@ -93,8 +93,9 @@ pub fn part_dir(dir: &Path, part: &str) -> PathBuf {
     dir.join(".tasks").join(part)
 }
 
-/// The plan of a split batch: which command and file, in how many tasks. Every task writes the
-/// same; `agora status` and `agora merge` read it.
+/// The plan of a split batch: which command and file, in how many tasks, and whether the tasks
+/// keep every run's daily series. Every task writes the same; `agora status` and `agora merge`
+/// read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// `sweep` or `compare`.
@@ -102,6 +103,8 @@ pub struct Plan {
     /// The batch file, as an absolute path on the shared filesystem.
     pub file: PathBuf,
     pub tasks: usize,
+    /// The tasks ran with `--timeseries`.
+    pub timeseries: bool,
 }
 
 impl Plan {
@@ -116,12 +119,17 @@ impl Plan {
             let existing = Plan::read(dir)?;
             if existing != *self {
                 bail!(
-                    "{} holds the tasks of another split ({} {} in {} tasks); finish or merge \
-                     it, or choose another --out",
+                    "{} holds the tasks of another split ({} {} in {} tasks{}); finish or \
+                     merge it, or choose another --out",
                     dir.display(),
                     existing.kind,
                     existing.file.display(),
-                    existing.tasks
+                    existing.tasks,
+                    if existing.timeseries {
+                        ", with --timeseries"
+                    } else {
+                        ", without --timeseries"
+                    }
                 );
             }
             return Ok(());
@@ -131,6 +139,7 @@ impl Plan {
         doc["kind"] = toml_edit::value(self.kind.as_str());
         doc["file"] = toml_edit::value(self.file.display().to_string());
         doc["tasks"] = toml_edit::value(self.tasks as i64);
+        doc["timeseries"] = toml_edit::value(self.timeseries);
         crate::export::write_atomic(&path, doc.to_string().as_bytes())
     }
 
@@ -153,10 +162,15 @@ impl Plan {
             .and_then(|v| v.as_integer())
             .filter(|&n| n >= 1)
             .ok_or_else(|| bad("tasks"))?;
+        let timeseries = match doc.get("timeseries") {
+            None => false,
+            Some(v) => v.as_bool().ok_or_else(|| bad("timeseries"))?,
+        };
         Ok(Plan {
             kind: text("kind")?.to_string(),
             file: PathBuf::from(text("file")?),
             tasks: tasks as usize,
+            timeseries,
         })
     }
 }
@@ -261,13 +275,11 @@ pub fn run_task(
     all: &[RunKey],
     announce: bool,
 ) -> Result<TaskOutcome> {
-    if batch.keep_timeseries {
-        bail!("--timeseries does not combine with --tasks yet");
-    }
     let plan = &Plan {
         kind: kind.into(),
         file: fs::canonicalize(file).with_context(|| format!("cannot find {}", file.display()))?,
         tasks: spec.tasks,
+        timeseries: batch.keep_timeseries,
     };
     let dir = &batch.dir;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -291,14 +303,16 @@ pub fn run_task(
     Ok(TaskOutcome::Ran { runs: keys.len() })
 }
 
+/// What the tasks of a split batch recorded: every run, and where each run's daily series is
+/// (empty unless the plan keeps them).
+pub struct Gathered {
+    pub runs: BTreeMap<RunKey, RunRow>,
+    pub timeseries: BTreeMap<RunKey, PathBuf>,
+}
+
 /// The runs of every task of `plan` in `dir`, once all are done and each ran the batch whose
 /// manifest is `manifest`; refuses, naming the tasks, while any is not done.
-pub fn gather(
-    dir: &Path,
-    plan: &Plan,
-    manifest: &str,
-    all: &[RunKey],
-) -> Result<BTreeMap<RunKey, RunRow>> {
+pub fn gather(dir: &Path, plan: &Plan, manifest: &str, all: &[RunKey]) -> Result<Gathered> {
     let states = states(dir, plan)?;
     let waiting: Vec<String> = (0..plan.tasks)
         .filter(|&t| states[t] != State::Done)
@@ -314,6 +328,7 @@ pub fn gather(
         );
     }
     let mut done = BTreeMap::new();
+    let mut timeseries = BTreeMap::new();
     for task in 0..plan.tasks {
         let part = part_dir(
             dir,
@@ -347,6 +362,21 @@ pub fn gather(
                 part.display()
             );
         }
+        if plan.timeseries {
+            for &key in records.keys() {
+                let path = super::timeseries_file(&part, key);
+                if !path.exists() {
+                    bail!(
+                        "task {task}'s part lacks the daily series of item {} replicate {}: \
+                         remove {} and run the task again",
+                        key.item,
+                        key.replicate,
+                        part.display()
+                    );
+                }
+                timeseries.insert(key, path);
+            }
+        }
         done.extend(records);
     }
     if let Some(k) = all.iter().find(|k| !done.contains_key(k)) {
@@ -356,7 +386,10 @@ pub fn gather(
             k.replicate
         );
     }
-    Ok(done)
+    Ok(Gathered {
+        runs: done,
+        timeseries,
+    })
 }
 
 #[cfg(test)]

@@ -47,6 +47,9 @@ pub enum Command {
         /// Most tasks running at once (Slurm's `%K` throttle) [default: no limit].
         #[arg(long, value_name = "K")]
         max_running: Option<usize>,
+        /// The tasks also keep every run's daily series, merged into one timeseries.csv.
+        #[arg(long)]
+        timeseries: bool,
     },
     /// Gather the finished tasks of a split batch in DIR into its result files.
     Merge {

@@ -38,7 +38,8 @@ pub fn execute(cli: Cli) -> Result<()> {
             out,
             tasks,
             max_running,
-        } => crate::cluster::slurm(&file, out.as_deref(), tasks, max_running),
+            timeseries,
+        } => crate::cluster::slurm(&file, out.as_deref(), tasks, max_running, timeseries),
         Command::Report { dir } => {
             let path = crate::report::write(&dir)?;
             println!("wrote {}", path.display());

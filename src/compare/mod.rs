@@ -479,6 +479,7 @@ impl Comparison {
             keep_timeseries: options.timeseries,
             budget: options.budget,
             part,
+            timeseries_from: None,
         }
     }
 

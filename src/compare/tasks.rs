@@ -33,12 +33,13 @@ impl Comparison {
         folder: &crate::folder::ResultsFolder,
         plan: &Plan,
     ) -> Result<super::Outcome> {
-        let options = Options::for_merge();
+        let options = Options::for_merge(plan.timeseries);
         let keys = self.keys(self.replicates);
-        let done = tasks::gather(folder.dir(), plan, &self.manifest(false), &keys)?;
+        let gathered = tasks::gather(folder.dir(), plan, &self.manifest(plan.timeseries), &keys)?;
         let scenario = |p: usize| Ok(self.scenarios[p].clone());
-        let batch = self.batch(folder.dir(), folder.staging(), &scenario, &options, None);
-        let (results, robust) = self.finish(&batch, &done, folder.staging())?;
+        let mut batch = self.batch(folder.dir(), folder.staging(), &scenario, &options, None);
+        batch.timeseries_from = Some(gathered.timeseries);
+        let (results, robust) = self.finish(&batch, &gathered.runs, folder.staging())?;
         Ok(super::Outcome {
             results,
             separation: super::Separation::NotAsked,

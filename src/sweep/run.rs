@@ -43,6 +43,7 @@ impl Sweep {
             keep_timeseries: options.timeseries,
             budget: options.budget,
             part,
+            timeseries_from: None,
         }
     }
 

@@ -34,10 +34,15 @@ impl Sweep {
         plan: &Plan,
         checked: &Checked,
     ) -> Result<Option<String>> {
-        let options = Options::for_merge();
-        let done = tasks::gather(folder.dir(), plan, &self.manifest(false), &self.keys())?;
+        let options = Options::for_merge(plan.timeseries);
+        let gathered = tasks::gather(
+            folder.dir(),
+            plan,
+            &self.manifest(plan.timeseries),
+            &self.keys(),
+        )?;
         let scenario = |p: usize| self.scenario(p).map_err(anyhow::Error::from);
-        let batch = self.batch(
+        let mut batch = self.batch(
             folder.dir(),
             folder.staging(),
             &scenario,
@@ -45,7 +50,8 @@ impl Sweep {
             checked,
             None,
         );
-        self.finish(&batch, &done, folder.staging())
+        batch.timeseries_from = Some(gathered.timeseries);
+        self.finish(&batch, &gathered.runs, folder.staging())
     }
 }
 
