@@ -222,9 +222,8 @@ fn the_free_chat_preset_dies() {
 }
 
 #[test]
-#[ignore = "not reproduced at the calibrated constants: members write about 0.05 posts a \
-            week each, on the alive floor, and at prepotency 1.5 few join (issue 10, \
-            docs/MODEL.md §9.4)"]
+#[ignore = "not reproduced: it lives at prepotency 0.5, in 1 of 5 at the defaults and in none \
+            at prepotency 1.5 (issue 10, docs/MODEL.md §9.4)"]
 fn the_paid_knowledge_preset_lives_with_or_without_founders() {
     for setting in SETTINGS {
         for seeds in ["20", "0"] {

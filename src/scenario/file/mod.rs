@@ -10,7 +10,8 @@ use super::keys::{choice, table, Rule};
 mod behavior;
 pub(in crate::scenario) use behavior::Behavior;
 
-/// Longest run agora accepts: post counts are kept in 16 bits, one post a day at most.
+/// Longest run agora accepts, a hundred years: days (a member's join day, last visit, renewal)
+/// are kept in 16 bits.
 pub const MAX_DAYS: u32 = 36_500;
 /// Largest population: agents are numbered with 32 bits.
 pub const MAX_SIZE: u64 = u32::MAX as u64 - 1;
@@ -361,7 +362,8 @@ table! {
              they visit.";
         clone_moderators: Option<u64> = None, Rule::closed(0.0, 10_000.0), "moderators",
             "Moderators in each group opened by fission (absent: as many as \
-             `moderators_per_group`); 0 leaves clones without an operating team.";
+             `moderators_per_group`); 0 leaves clones without moderators of their own (the \
+             operating team still staffs them if `team.clones`).";
         funded_moderators: u32 = 0, Rule::closed(0.0, 10_000.0), "moderators",
             "Extra moderators in every group, hired on a day when the operating budget \
              (`monetization.reinvest`) can pay their `daily_cost`.";
@@ -369,8 +371,8 @@ table! {
             "Cost of one moderator a day, for every moderator on duty (own and funded) in every \
              group.";
         service_value: f64 = 0.5, VALUE, "value",
-            "Service value of an answered question to its asker (on service and work), at its \
-             next visit.";
+            "Service value of an answered question to its asker (on service, work and learning), \
+             at its next visit.";
     }
 }
 
@@ -515,7 +517,7 @@ table! {
         commitment_floor: f64 = 0.3, UTILITY, "commitment",
             "Commitment (at or above, after the day's update) a member needs before it buys.";
         reinvest: f64 = 0.0, Rule::UNIT, "share",
-            "Share of revenue put into the operating budget, which pays for \
-             `rules.funded_moderators`.";
+            "Share of revenue put into the operating budget, which pays the operating team (if \
+             `team.funded`) and `rules.funded_moderators`.";
     }
 }
