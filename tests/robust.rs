@@ -410,3 +410,59 @@ draws = 5
     );
     assert!(stdout.contains("over 5 posterior draws"), "{stdout}");
 }
+
+#[test]
+fn a_robust_comparisons_daily_series_carry_the_draw_and_match_plain_runs() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let file = price_case(d, [0.5, 0.5], "");
+    let out = d.join("out");
+    let o = agora()
+        .arg("compare")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .arg("--timeseries")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (h, rows) = table(&out.join("timeseries.csv"));
+    assert_eq!(&h[..2], ["policy", "draw"], "{h:?}");
+    assert_eq!(
+        rows.len(),
+        2 * 4 * 3 * 61,
+        "policies x draws x replicates x days 0..60"
+    );
+    // Draw 2 is the particle fee_reference = 3000: the policy "fee 200" under it is a plain run
+    // of the base with the comparison's settings, the policy's and the draw's.
+    let plain = d.join("plain");
+    let base =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/paid-knowledge-community.toml");
+    let mut run = agora();
+    run.arg("run").arg(&base).arg("--out").arg(&plain);
+    for set in [
+        "population.size=3000",
+        "days=60",
+        "population.segments.0.trait_spread=0.1",
+        "population.segments.1.trait_spread=0.1",
+        "population.segments.2.trait_spread=0.1",
+        "entry.fee=200.0",
+        "behavior.fee_reference=3000",
+    ] {
+        run.args(["--set", set]);
+    }
+    run.args(["--replicates", "3"]).assert().success();
+    let (ph, prows) = table(&plain.join("timeseries.csv"));
+    assert_eq!(
+        &h[2..],
+        &ph[..],
+        "the columns of agora run after policy and draw"
+    );
+    let mine: Vec<&[String]> = rows
+        .iter()
+        .filter(|r| r[0] == "fee 200" && r[1] == "2")
+        .map(|r| &r[2..])
+        .collect();
+    let theirs: Vec<&[String]> = prows.iter().map(|r| &r[..]).collect();
+    assert_eq!(mine, theirs, "fee 200 under draw 2 against the plain run");
+}

@@ -90,6 +90,9 @@ pub struct Batch<'a> {
     /// What the batch is; a resumed batch must have the same.
     pub manifest: String,
     pub keep_timeseries: bool,
+    /// How many of the item's first `extra` columns also lead its daily series (a robust
+    /// comparison's `draw`: a policy's series differ by draw); 0 or 1.
+    pub timeseries_extra: usize,
     /// How much memory the runs may take together.
     pub budget: Budget,
     /// The task this process runs, when the batch is split into tasks (its records go to
@@ -238,8 +241,11 @@ impl Batch<'_> {
         let rep = run_replicate_with(&s, key.replicate, inner_parallel, &mut |_| {});
         if self.keep_timeseries {
             let lead = &self.lead[key.item];
-            let rows = rep.series.iter().map(|day| (lead, day));
-            write_atomic(&self.timeseries_part(key), &csv_rows(rows)?)?;
+            let bytes = match self.extra[key.item].get(..self.timeseries_extra) {
+                Some([draw]) => csv_rows(rep.series.iter().map(|day| (lead, draw, day)))?,
+                _ => csv_rows(rep.series.iter().map(|day| (lead, day)))?,
+            };
+            write_atomic(&self.timeseries_part(key), &bytes)?;
         }
         let row = RunRow {
             key,
@@ -274,6 +280,11 @@ impl Batch<'_> {
         )?;
         if self.keep_timeseries {
             let mut header = vec![self.lead_header];
+            header.extend(
+                self.extra_header[..self.timeseries_extra]
+                    .iter()
+                    .map(String::as_str),
+            );
             header.extend_from_slice(DayRecord::COLUMNS);
             let mut ts = csv_table(&header, std::iter::empty::<()>())?;
             for key in done.keys() {

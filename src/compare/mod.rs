@@ -403,10 +403,10 @@ impl Comparison {
         options: crate::batch::Options,
         until_separated: bool,
     ) -> anyhow::Result<Outcome> {
-        if self.robust.is_some() && (until_separated || options.timeseries) {
+        if self.robust.is_some() && until_separated {
             anyhow::bail!(
-                "--until-separated and --timeseries do not apply to a robust comparison yet: \
-                 give `replicates` and leave them out, or drop `[robust]`"
+                "--until-separated does not apply to a robust comparison yet: give \
+                 `replicates` and leave it out, or drop `[robust]`"
             );
         }
         if until_separated && self.policies.len() < 2 {
@@ -477,6 +477,7 @@ impl Comparison {
             extra_header: self.robust.as_ref().map_or_else(Vec::new, Robust::header),
             manifest: self.manifest(options.timeseries),
             keep_timeseries: options.timeseries,
+            timeseries_extra: self.robust.is_some() as usize,
             budget: options.budget,
             part,
             timeseries_from: None,

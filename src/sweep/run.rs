@@ -41,6 +41,7 @@ impl Sweep {
                 .collect(),
             manifest: self.manifest(options.timeseries),
             keep_timeseries: options.timeseries,
+            timeseries_extra: 0,
             budget: options.budget,
             part,
             timeseries_from: None,
