@@ -303,14 +303,11 @@ fn bad_robust_comparisons_are_refused_naming_the_file_line_and_key() {
     .unwrap();
     let e = refusal(d, &file, &[]);
     assert!(e.contains("set the same key"), "{e}");
-    // Options that do not apply yet are refused, not ignored.
     fs::write(
         d.join("posterior.csv"),
         "behavior.fee_reference,weight,distance\n30,0.5,0.1\n3000,0.5,0.2\n",
     )
     .unwrap();
-    let e = refusal(d, &file, &["--until-separated"]);
-    assert!(e.contains("robust"), "{e}");
     // The results may not replace the folder the posterior is in.
     let o = agora()
         .arg("compare")
@@ -465,4 +462,52 @@ fn a_robust_comparisons_daily_series_carry_the_draw_and_match_plain_runs() {
         .collect();
     let theirs: Vec<&[String]> = prows.iter().map(|r| &r[..]).collect();
     assert_eq!(mine, theirs, "fee 200 under draw 2 against the plain run");
+}
+
+/// The price case with at most `max` replicates, added `replicates` (3) at a time.
+fn price_case_up_to(dir: &Path, weights: [f64; 2], extra_policy: &str, max: u32) -> PathBuf {
+    let file = price_case(dir, weights, extra_policy);
+    let text = fs::read_to_string(&file).unwrap().replacen(
+        "replicates = 3\n",
+        &format!("replicates = 3\nmax_replicates = {max}\n"),
+        1,
+    );
+    fs::write(&file, text).unwrap();
+    file
+}
+
+fn until_separated(file: &Path, out: &Path) -> (String, usize) {
+    let o = agora()
+        .arg("compare")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .arg("--until-separated")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, rows) = table(&out.join("runs.csv"));
+    (String::from_utf8(o.stdout).unwrap(), rows.len())
+}
+
+#[test]
+fn until_separated_adds_replicates_to_a_robust_comparison_over_all_its_draws() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    // Every draw is the particle under which the low fee earns far more: the first 3
+    // replicates separate it.
+    let file = price_case_up_to(d, [1.0, 0.0], "", 9);
+    let (stdout, rows) = until_separated(&file, &d.join("clear"));
+    assert!(stdout.contains("separated: after 3 replicates"), "{stdout}");
+    assert_eq!(rows, 2 * 4 * 3, "policies x draws x replicates");
+    // Every draw favours the high fee, and a second policy is the same high fee: the best two
+    // never separate, so every draw gets replicates up to max_replicates.
+    let twin = "[[policies]]\nname = \"fee 200 again\"\nset = { \"entry.fee\" = 200.0 }\n";
+    let file = price_case_up_to(d, [0.0, 1.0], twin, 9);
+    let (stdout, rows) = until_separated(&file, &d.join("twins"));
+    assert!(
+        stdout.contains("not separated: at max_replicates = 9"),
+        "{stdout}"
+    );
+    assert_eq!(rows, 3 * 4 * 9, "policies x draws x replicates");
 }

@@ -403,12 +403,6 @@ impl Comparison {
         options: crate::batch::Options,
         until_separated: bool,
     ) -> anyhow::Result<Outcome> {
-        if self.robust.is_some() && until_separated {
-            anyhow::bail!(
-                "--until-separated does not apply to a robust comparison yet: give \
-                 `replicates` and leave it out, or drop `[robust]`"
-            );
-        }
         if until_separated && self.policies.len() < 2 {
             anyhow::bail!(
                 "--until-separated separates the best policy from the runner-up: it needs at \
