@@ -6,6 +6,7 @@
 //! Parameters are handled on their *internal scale*: the logarithm for a log-uniform prior, the
 //! value itself otherwise. The kernel perturbs on that scale, where a log-uniform prior is flat.
 
+use nalgebra::{DMatrix, DVector};
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 
@@ -100,40 +101,92 @@ pub struct Particle {
     pub distance: f64,
 }
 
-/// The perturbation kernel's standard deviation on each coordinate: twice the weighted variance
-/// of the previous population (Beaumont et al. 2009), a component-wise Gaussian.
-pub fn kernel_sd(population: &[Particle]) -> Vec<f64> {
-    let k = population.first().map_or(0, |p| p.x.len());
-    let total: f64 = population.iter().map(|p| p.weight).sum();
-    (0..k)
-        .map(|j| {
-            let mean = population.iter().map(|p| p.weight * p.x[j]).sum::<f64>() / total;
-            let var = population
-                .iter()
-                .map(|p| p.weight * (p.x[j] - mean).powi(2))
-                .sum::<f64>()
-                / total;
-            (2.0 * var).sqrt()
-        })
-        .collect()
+/// The perturbation kernel: a multivariate Gaussian whose covariance is twice the weighted
+/// covariance of the previous population (Beaumont et al. 2009; Filippi et al. 2013), so that
+/// it steps along the correlations of the posterior rather than across them. It is held as the
+/// Cholesky factor of that covariance over the coordinates that vary; a coordinate on which
+/// every particle agrees stays where it is.
+#[derive(Debug, Clone)]
+pub struct Kernel {
+    /// The coordinates that vary in the previous population.
+    active: Vec<usize>,
+    /// Lower-triangular L with L Lᵀ = 2 Σ over the active coordinates.
+    factor: DMatrix<f64>,
 }
 
-/// Gaussian kernel density (up to a constant) of moving from `from` to `to`.
-fn kernel(from: &[f64], to: &[f64], sd: &[f64]) -> f64 {
-    let z2: f64 = from
-        .iter()
-        .zip(to)
-        .zip(sd)
-        .map(|((a, b), s)| if *s > 0.0 { ((a - b) / s).powi(2) } else { 0.0 })
-        .sum();
-    (-0.5 * z2).exp()
+impl Kernel {
+    /// The kernel around `population` (weights need not be normalised).
+    pub fn of(population: &[Particle]) -> Kernel {
+        let k = population.first().map_or(0, |p| p.x.len());
+        let total: f64 = population.iter().map(|p| p.weight).sum();
+        let mean: Vec<f64> = (0..k)
+            .map(|j| population.iter().map(|p| p.weight * p.x[j]).sum::<f64>() / total)
+            .collect();
+        let cov = |a: usize, b: usize| {
+            population
+                .iter()
+                .map(|p| p.weight * (p.x[a] - mean[a]) * (p.x[b] - mean[b]))
+                .sum::<f64>()
+                / total
+        };
+        let active: Vec<usize> = (0..k).filter(|&j| cov(j, j) > 0.0).collect();
+        let n = active.len();
+        let twice = DMatrix::from_fn(n, n, |a, b| 2.0 * cov(active[a], active[b]));
+        // Collinear particles leave no Cholesky factor: then each coordinate alone.
+        let factor = match twice.clone().cholesky() {
+            Some(c) => c.l(),
+            None => DMatrix::from_diagonal(&twice.diagonal().map(f64::sqrt)),
+        };
+        Kernel { active, factor }
+    }
+
+    /// The standard deviation of the kernel's step on each coordinate (0 where it stays).
+    pub fn sd(&self, coordinates: usize) -> Vec<f64> {
+        let mut sd = vec![0.0; coordinates];
+        for (a, &j) in self.active.iter().enumerate() {
+            sd[j] = self.factor.row(a).norm();
+        }
+        sd
+    }
+
+    /// `from` moved by one step of the kernel.
+    fn step(&self, from: &[f64], rng: &mut impl RngExt) -> Vec<f64> {
+        let unit = Normal::new(0.0, 1.0).expect("unit normal");
+        let z = DVector::from_fn(self.active.len(), |_, _| unit.sample(rng));
+        let dx = &self.factor * z;
+        let mut x = from.to_vec();
+        for (a, &j) in self.active.iter().enumerate() {
+            x[j] += dx[a];
+        }
+        x
+    }
+
+    /// The kernel's density (up to a constant) of moving from `from` to `to`; 0 if `to` differs
+    /// on a coordinate the kernel does not move.
+    fn density(&self, from: &[f64], to: &[f64]) -> f64 {
+        let fixed_differ = (0..from.len())
+            .filter(|j| !self.active.contains(j))
+            .any(|j| from[j] != to[j]);
+        if fixed_differ {
+            return 0.0;
+        }
+        let d = DVector::from_fn(self.active.len(), |a, _| {
+            to[self.active[a]] - from[self.active[a]]
+        });
+        // |L⁻¹ d|², by forward substitution.
+        let z = self
+            .factor
+            .solve_lower_triangular(&d)
+            .expect("a Cholesky factor or a positive diagonal is invertible");
+        (-0.5 * z.norm_squared()).exp()
+    }
 }
 
 /// A proposal: a particle drawn from the previous population by weight, perturbed by the kernel
 /// until inside the prior's support.
 pub fn propose(
     previous: &[Particle],
-    sd: &[f64],
+    kernel: &Kernel,
     priors: &[Prior],
     rng: &mut impl RngExt,
 ) -> Vec<f64> {
@@ -148,18 +201,7 @@ pub fn propose(
             }
             u -= p.weight;
         }
-        let x: Vec<f64> = pick
-            .x
-            .iter()
-            .zip(sd)
-            .map(|(&m, &s)| {
-                if s > 0.0 {
-                    m + s * Normal::new(0.0, 1.0).expect("unit normal").sample(rng)
-                } else {
-                    m
-                }
-            })
-            .collect();
+        let x = kernel.step(&pick.x, rng);
         if x.iter().zip(priors).all(|(&v, p)| p.contains(v)) {
             return x;
         }
@@ -168,11 +210,11 @@ pub fn propose(
 
 /// The importance weight of an accepted proposal: its prior density over the mixture density of
 /// the kernel around the previous population.
-pub fn weight(x: &[f64], priors: &[Prior], previous: &[Particle], sd: &[f64]) -> f64 {
+pub fn weight(x: &[f64], priors: &[Prior], previous: &[Particle], kernel: &Kernel) -> f64 {
     let prior: f64 = x.iter().zip(priors).map(|(&v, p)| p.density(v)).product();
     let mixture: f64 = previous
         .iter()
-        .map(|p| p.weight * kernel(&p.x, x, sd))
+        .map(|p| p.weight * kernel.density(&p.x, x))
         .sum();
     if mixture > 0.0 {
         prior / mixture
@@ -262,7 +304,7 @@ mod tests {
         assert!((ess(&pop) - 4.0).abs() < 1e-12, "equal weights: ESS = N");
         assert_eq!(next_tolerance(&pop, 0.5), 1.0);
         // Kernel sd: twice the variance of 0, 1, 2, 3 (1.25), square-rooted.
-        assert!((kernel_sd(&pop)[0] - 2.5f64.sqrt()).abs() < 1e-12);
+        assert!((Kernel::of(&pop).sd(1)[0] - 2.5f64.sqrt()).abs() < 1e-12);
     }
 
     #[test]
@@ -280,16 +322,68 @@ mod tests {
             })
             .collect();
         normalise(&mut pop);
-        let sd = [1.0];
-        assert!(weight(&[1.1], &priors, &pop, &sd) < weight(&[9.0], &priors, &pop, &sd));
+        let kernel = Kernel::of(&pop);
+        assert!(weight(&[1.1], &priors, &pop, &kernel) < weight(&[9.0], &priors, &pop, &kernel));
         assert_eq!(
-            weight(&[11.0], &priors, &pop, &sd),
+            weight(&[11.0], &priors, &pop, &kernel),
             0.0,
             "outside the prior"
         );
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
         for _ in 0..200 {
-            assert!(priors[0].contains(propose(&pop, &sd, &priors, &mut rng)[0]));
+            assert!(priors[0].contains(propose(&pop, &kernel, &priors, &mut rng)[0]));
         }
+    }
+
+    #[test]
+    fn the_kernel_steps_along_the_populations_correlation() {
+        // Particles on a line x1 = x0, with a little scatter across it.
+        let pop: Vec<Particle> = (0..50)
+            .map(|i| {
+                let a = i as f64 / 10.0;
+                let across = if i % 2 == 0 { 0.05 } else { -0.05 };
+                Particle {
+                    x: vec![a + across, a - across, 7.0],
+                    weight: 1.0,
+                    distance: 0.0,
+                }
+            })
+            .collect();
+        let kernel = Kernel::of(&pop);
+        let origin = [2.0, 2.0, 7.0];
+        let (along, across) = ([2.5, 2.5, 7.0], [2.5, 1.5, 7.0]);
+        assert!(
+            kernel.density(&origin, &along) > 100.0 * kernel.density(&origin, &across),
+            "a step along the line is far likelier than one of the same length across it"
+        );
+        assert_eq!(
+            kernel.density(&origin, &[2.0, 2.0, 7.5]),
+            0.0,
+            "a coordinate every particle agrees on stays"
+        );
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        let steps: Vec<Vec<f64>> = (0..4000).map(|_| kernel.step(&origin, &mut rng)).collect();
+        let d = |s: &Vec<f64>, j: usize| s[j] - origin[j];
+        let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+        for s in &steps {
+            sxy += d(s, 0) * d(s, 1);
+            sxx += d(s, 0) * d(s, 0);
+            syy += d(s, 1) * d(s, 1);
+            assert_eq!(s[2], 7.0);
+        }
+        let r = sxy / (sxx * syy).sqrt();
+        assert!(
+            r > 0.95,
+            "the steps are correlated as the particles are: r = {r}"
+        );
+        // Twice the population's variance on each coordinate, as before.
+        let var = sxx / steps.len() as f64;
+        let sd = kernel.sd(3);
+        assert!(
+            (var - sd[0] * sd[0]).abs() < 0.1 * sd[0] * sd[0],
+            "{var} vs {}",
+            sd[0]
+        );
+        assert_eq!(sd[2], 0.0);
     }
 }

@@ -16,7 +16,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use super::abc::{
-    ess, kernel_sd, next_tolerance, normalise, propose, weight, weighted_quantile, Particle,
+    ess, next_tolerance, normalise, propose, weight, weighted_quantile, Kernel, Particle,
 };
 use super::Calibration;
 use crate::batch::manifest::{changes, Manifest};
@@ -207,7 +207,7 @@ fn generation(
     let priors: Vec<_> = cal.parameters.iter().map(|p| p.prior).collect();
     let seed = cal.base.seed;
     let last: Vec<Particle> = previous.iter().map(|s| s.particle.clone()).collect();
-    let sd = if t == 0 { Vec::new() } else { kernel_sd(&last) };
+    let kernel = Kernel::of(&last);
     let tolerance = if t == 0 {
         f64::INFINITY
     } else {
@@ -218,7 +218,7 @@ fn generation(
         if t == 0 {
             priors.iter().map(|p| p.sample(&mut rng)).collect()
         } else {
-            propose(&last, &sd, &priors, &mut rng)
+            propose(&last, &kernel, &priors, &mut rng)
         }
     };
     let progress = Progress::new(n as u64, "particles");
@@ -247,7 +247,7 @@ fn generation(
     progress.finish();
     if t > 0 {
         for s in accepted.iter_mut() {
-            s.particle.weight = weight(&s.particle.x, &priors, &last, &sd);
+            s.particle.weight = weight(&s.particle.x, &priors, &last, &kernel);
         }
     }
     let mut particles: Vec<Particle> = accepted.iter().map(|s| s.particle.clone()).collect();
