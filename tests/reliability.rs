@@ -457,7 +457,8 @@ fn levers_that_cannot_act_get_a_warning_and_the_run_goes() {
         ),
         ("[entry]\nfee = 49.0\n", "entry.fee"),
         (
-            "days = 30\n[incentives]\nbadges = { levels = [5, 50] }\n",
+            // 30 days of at most 100 messages a day: 5,000 posts are out of reach.
+            "days = 30\n[incentives]\nbadges = { levels = [5, 5000] }\n",
             "badges.levels",
         ),
         (

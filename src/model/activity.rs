@@ -83,9 +83,7 @@ pub fn post_probability(w: &Weights, d: &PostDrivers) -> f32 {
     logistic(score)
 }
 
-/// Most messages a member writes in a day: a bound for the arithmetic, which a poster reaches
-/// with probability q^99 (0.006 at a continuation probability q of 0.95).
-pub const MAX_MESSAGES_A_DAY: u32 = 100;
+pub use crate::scenario::MAX_MESSAGES_A_DAY;
 
 /// Messages a member writes on a day it posts, `u` a uniform draw in [0, 1): after each message
 /// it writes another with probability `q`, its posting probability times the chance that someone

@@ -262,12 +262,14 @@ fn rewards(s: &ScenarioFile, warn: &mut dyn FnMut(&str, String)) {
         _ => {}
     }
     if let Some(b) = &i.badges {
-        if let Some(&level) = b.levels.iter().find(|&&l| l > days) {
+        let most = days.saturating_mul(super::MAX_MESSAGES_A_DAY);
+        if let Some(&level) = b.levels.iter().find(|&&l| l > most) {
             warn(
                 "incentives.badges.levels",
                 format!(
-                    "the badge at {level} posts cannot be reached: a member posts at most once a \
-                     day, and the run has {days} days"
+                    "the badge at {level} posts cannot be reached: a member writes at most {} \
+                     messages a day, and the run has {days} days",
+                    super::MAX_MESSAGES_A_DAY
                 ),
             );
         }

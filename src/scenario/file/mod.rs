@@ -13,6 +13,10 @@ pub(in crate::scenario) use behavior::Behavior;
 /// Longest run agora accepts, a hundred years: days (a member's join day, last visit, renewal)
 /// are kept in 16 bits.
 pub const MAX_DAYS: u32 = 36_500;
+/// Most messages a member writes in a day (docs/MODEL.md §5.6): a bound for the arithmetic,
+/// which a poster reaches with probability q^99 (0.006 at a continuation probability q of
+/// 0.95). Declared with the scenario's bounds because it bounds what a run can reach (badges).
+pub const MAX_MESSAGES_A_DAY: u32 = 100;
 /// Largest population: agents are numbered with 32 bits.
 pub const MAX_SIZE: u64 = u32::MAX as u64 - 1;
 /// Most replicates of one scenario.
