@@ -157,9 +157,29 @@ pub fn ranking(sweep: &Sweep, table: &[MetricIndices]) -> String {
         let noise = t.noise.map_or(String::new(), |n| {
             format!("; replicate noise {:.0}%", 100.0 * n)
         });
-        out.push_str(&format!("  {}: {}{noise}\n", t.metric, ranked.join(", ")));
+        out.push_str(&format!(
+            "  {}: {}{noise}{}\n",
+            t.metric,
+            ranked.join(", "),
+            doubt(&values, t.noise, measure)
+        ));
     }
     out
+}
+
+/// Why a metric's ranking is not to be trusted, if it is not: a total index above 1 (a share of
+/// variance cannot exceed it; the estimator does when a few runs' values dwarf the rest), or
+/// more replicate noise than signal.
+fn doubt(values: &[f64], noise: Option<f64>, measure: &str) -> String {
+    if measure == "ST" && values.iter().any(|&v| v > 1.0) {
+        " (not to be trusted: an index above 1 means a few runs' values dwarf the rest; add \
+         samples, or rank a steadier metric)"
+            .into()
+    } else if noise.is_some_and(|n| n > 0.5) {
+        " (not to be trusted: most of its variance is replicate noise; add replicates)".into()
+    } else {
+        String::new()
+    }
 }
 
 /// A number short enough for the ranking: 3 decimals, or 3 significant digits when large or
@@ -169,5 +189,22 @@ fn short(x: f64) -> String {
         format!("{x:.3}")
     } else {
         format!("{x:.2e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doubt;
+
+    #[test]
+    fn impossible_indices_and_noisy_metrics_are_flagged() {
+        assert_eq!(doubt(&[0.6, 0.3], Some(0.01), "ST"), "");
+        assert!(doubt(&[706.7, 0.4], Some(0.01), "ST").contains("above 1"));
+        assert!(doubt(&[0.6, 0.3], Some(0.82), "ST").contains("replicate noise"));
+        assert_eq!(
+            doubt(&[5.0], Some(0.0), "mu*"),
+            "",
+            "mu* has the metric's units"
+        );
     }
 }
