@@ -7,7 +7,7 @@ mod common;
 
 use agora::engine::Replicate;
 use agora::metrics::DayRecord;
-use common::{ad_share, assert_greater, per_run, per_summary, preset, runs, sum};
+use common::{ad_share, assert_greater, final_members, per_run, per_summary, preset, runs, sum};
 
 /// The two settings of the constants that matter most: `behavior.post_base` a quarter of a
 /// logit either side of its default (−5.5), `community.prepotency` half and one and a half
@@ -31,10 +31,6 @@ fn at(name: &str, setting: &[(&str, &str)], sets: &[(&str, &str)]) -> Vec<Replic
 fn at_n(name: &str, setting: &[(&str, &str)], sets: &[(&str, &str)], n: u32) -> Vec<Replicate> {
     let all: Vec<(&str, &str)> = setting.iter().chain(sets).copied().collect();
     runs(&preset(name, &all), n)
-}
-
-fn final_members(r: &Replicate) -> f64 {
-    r.summary.metrics.final_members as f64
 }
 
 fn label(setting: &[(&str, &str)]) -> String {

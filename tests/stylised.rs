@@ -9,7 +9,10 @@ mod common;
 use agora::engine::{Replicate, Simulation, TIE_BINS};
 use agora::metrics::DayRecord;
 use agora::scenario::{load_str, Scenario};
-use common::{ad_share, assert_greater, mean, per_run, posts_per_member_day, preset, runs, sum};
+use common::{
+    ad_share, assert_greater, final_members, mean, per_run, per_summary, posts_per_member_day,
+    preset, runs, sum,
+};
 
 /// Contributions (genuine posts that are not questions) per member-day: what members give the
 /// group of their own accord, the posting that rewards can crowd out. A question is asked for
@@ -43,14 +46,9 @@ fn a_free_group_with_advertisers_and_no_rules_ends_dead_or_full_of_ads() {
         &per_run(&without, last30),
         "ad share",
     );
-    let members = |r: &[Replicate]| {
-        r.iter()
-            .map(|x| x.summary.metrics.final_members as f64)
-            .collect::<Vec<_>>()
-    };
     assert_greater(
-        &members(&without),
-        &members(&with),
+        &per_summary(&without, final_members),
+        &per_summary(&with, final_members),
         "members without advertisers",
     );
 }
@@ -235,20 +233,15 @@ fn a_fee_or_an_application_lowers_size_but_raises_retention_and_posting() {
     ] {
         let open = runs(&open, 12);
         let gated = runs(&gated, 12);
-        let size = |r: &[Replicate]| {
-            r.iter()
-                .map(|x| x.summary.metrics.final_members as f64)
-                .collect::<Vec<_>>()
-        };
-        let retention = |r: &[Replicate]| {
-            r.iter()
-                .map(|x| x.summary.metrics.retention_30d.unwrap_or(f64::NAN))
-                .collect::<Vec<_>>()
-        };
-        assert_greater(&size(&open), &size(&gated), &format!("{what}: size"));
+        let retention = |x: &Replicate| x.summary.metrics.retention_30d.unwrap_or(f64::NAN);
         assert_greater(
-            &retention(&gated),
-            &retention(&open),
+            &per_summary(&open, final_members),
+            &per_summary(&gated, final_members),
+            &format!("{what}: size"),
+        );
+        assert_greater(
+            &per_summary(&gated, retention),
+            &per_summary(&open, retention),
             &format!("{what}: retention"),
         );
         assert_greater(

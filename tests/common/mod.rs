@@ -44,6 +44,11 @@ pub fn per_summary(runs: &[Replicate], f: impl Fn(&Replicate) -> f64) -> Vec<f64
     runs.iter().map(f).collect()
 }
 
+/// A replicate's members at the end.
+pub fn final_members(r: &Replicate) -> f64 {
+    r.summary.metrics.final_members as f64
+}
+
 pub fn sum(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> f64 {
     days.iter().map(f).sum()
 }
