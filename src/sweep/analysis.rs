@@ -161,17 +161,17 @@ pub fn ranking(sweep: &Sweep, table: &[MetricIndices]) -> String {
             "  {}: {}{noise}{}\n",
             t.metric,
             ranked.join(", "),
-            doubt(&values, t.noise, measure)
+            doubt(&values, t.noise, matches!(indices, Indices::Sobol(..)))
         ));
     }
     out
 }
 
-/// Why a metric's ranking is not to be trusted, if it is not: a total index above 1 (a share of
-/// variance cannot exceed it; the estimator does when a few runs' values dwarf the rest), or
-/// more replicate noise than signal.
-fn doubt(values: &[f64], noise: Option<f64>, measure: &str) -> String {
-    if measure == "ST" && values.iter().any(|&v| v > 1.0) {
+/// Why a metric's ranking is not to be trusted, if it is not: a total index above 1 when
+/// `values` are `shares` of variance (Sobol'; the estimator exceeds 1 when a few runs' values
+/// dwarf the rest), or more replicate noise than signal.
+fn doubt(values: &[f64], noise: Option<f64>, shares: bool) -> String {
+    if shares && values.iter().any(|&v| v > 1.0) {
         " (not to be trusted: an index above 1 means a few runs' values dwarf the rest; add \
          samples, or rank a steadier metric)"
             .into()
@@ -198,11 +198,11 @@ mod tests {
 
     #[test]
     fn impossible_indices_and_noisy_metrics_are_flagged() {
-        assert_eq!(doubt(&[0.6, 0.3], Some(0.01), "ST"), "");
-        assert!(doubt(&[706.7, 0.4], Some(0.01), "ST").contains("above 1"));
-        assert!(doubt(&[0.6, 0.3], Some(0.82), "ST").contains("replicate noise"));
+        assert_eq!(doubt(&[0.6, 0.3], Some(0.01), true), "");
+        assert!(doubt(&[706.7, 0.4], Some(0.01), true).contains("above 1"));
+        assert!(doubt(&[0.6, 0.3], Some(0.82), true).contains("replicate noise"));
         assert_eq!(
-            doubt(&[5.0], Some(0.0), "mu*"),
+            doubt(&[5.0], Some(0.0), false),
             "",
             "mu* has the metric's units"
         );
