@@ -238,3 +238,103 @@ fn the_paid_knowledge_preset_lives_with_or_without_founders() {
         }
     }
 }
+
+#[test]
+fn the_tiered_preset_seats_its_core_members_in_several_groups() {
+    for setting in SETTINGS {
+        for r in at("two-tier-community", &setting, &[]) {
+            let groups = &r.tables.groups;
+            let core: Vec<_> = groups.iter().filter(|g| g.tier == "core").collect();
+            assert_eq!(core.len(), 1, "one core group ({})", label(&setting));
+            let core = core[0];
+            // Closed to joiners: only its seed members are in it.
+            assert_eq!(core.group, 0);
+            assert_eq!(core.members_joined, 0, "{core:?}");
+            assert_eq!(core.seeds_final, core.members_final, "{core:?}");
+            assert!(core.seeds_final > 0, "{core:?}");
+            let seats: u64 = groups.iter().map(|g| g.seated_final).sum();
+            for g in groups.iter().filter(|g| g.tier != "core") {
+                assert!(g.seated_final <= 30, "at most clone_seeds seats: {g:?}");
+            }
+            // 8 groups for joiners × 30 seats over 90 core members is about 2.7 seats each while
+            // they stay: on average every core member still in sits in at least one group more.
+            let groups_each = 1.0 + seats as f64 / core.seeds_final as f64;
+            assert!(
+                groups_each >= 2.0,
+                "core members sit in {groups_each:.2} groups each ({})",
+                label(&setting)
+            );
+        }
+    }
+}
+
+#[test]
+fn core_members_seated_in_the_satellites_hold_their_members_in() {
+    for setting in SETTINGS {
+        let seated = at("two-tier-community", &setting, &[]);
+        let apart = at(
+            "two-tier-community",
+            &setting,
+            &[("community.clone_seeds", "0")],
+        );
+        let retention = |r: &Replicate| r.summary.metrics.retention_30d.unwrap_or(f64::NAN);
+        assert_greater(
+            &per_summary(&seated, retention),
+            &per_summary(&apart, retention),
+            &format!(
+                "30-day retention with the core seated in the satellites, against apart ({})",
+                label(&setting)
+            ),
+        );
+    }
+}
+
+/// The share of joiners who went on to write a genuine post (the funnel's `first_post`).
+fn first_post_share(r: &Replicate) -> f64 {
+    let f = &r.tables.funnel;
+    f.first_post as f64 / f.joined.max(1) as f64
+}
+
+#[test]
+fn participation_activities_draw_in_more_first_posts_than_topic_nights() {
+    for setting in SETTINGS {
+        // The same weekly event, same boost, as a discussion night or as a vote or tasting.
+        let topic = at("brand-fan-club", &setting, &[]);
+        let activity = at("brand-fan-club", &setting, &[("events.0.kind", "activity")]);
+        assert_greater(
+            &per_summary(&activity, first_post_share),
+            &per_summary(&topic, first_post_share),
+            &format!(
+                "joiners who post, weekly activity against weekly topic night ({})",
+                label(&setting)
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_prize_for_the_best_contribution_raises_posting_and_costs_what_it_pays() {
+    let s = preset("brand-fan-club", &[]);
+    let calendar = &s.coefficients().calendar;
+    for setting in SETTINGS {
+        let plain = at("brand-fan-club", &setting, &[]);
+        let prized = at("brand-fan-club", &setting, &[("events.0.prize", "200")]);
+        assert_greater(
+            &per_run(&prized, common::posts_per_member_day),
+            &per_run(&plain, common::posts_per_member_day),
+            &format!("posts per member-day with a prize ({})", label(&setting)),
+        );
+        // The prize is paid on every topic night someone posted, and only then.
+        for r in &prized {
+            for d in &r.series[1..] {
+                let night = calendar.on(d.day);
+                let prize = if night.topic_boost > 0.0 && d.posts > 0 {
+                    200.0
+                } else {
+                    0.0
+                };
+                assert_eq!(d.cost_events, night.cost + prize, "day {}", d.day);
+            }
+        }
+    }
+}

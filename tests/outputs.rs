@@ -19,6 +19,7 @@ fn runs() -> Vec<(String, Replicate)> {
         ("course-community", "12000"),
         ("store-customer-group", "10000"),
         ("application-professional-group", "10000"),
+        ("two-tier-community", "20000"),
     ] {
         let s = preset(name, &[("population.size", size), ("days", "120")]);
         for r in 0..2 {
@@ -38,19 +39,34 @@ fn every_table_keeps_its_invariants() {
         let days = &run.series[1..];
         let last = run.series.last().unwrap();
         let t = &run.tables;
-        // Groups: their members add up to the community's; joins and departures too.
-        let members: u64 = t.groups.iter().map(|g| g.members_final).sum();
+        // Groups: their members add up to the community's (a seed member seated in groups
+        // beside its own counted once); joins and departures too.
+        let members: u64 = t
+            .groups
+            .iter()
+            .map(|g| g.members_final - g.seated_final)
+            .sum();
         assert_eq!(members, last.members, "{name}: group members");
         assert_eq!(t.groups.len() as u64, last.groups, "{name}: groups");
         let joined: u64 = t.groups.iter().map(|g| g.members_joined).sum();
         assert_eq!(joined, total(days, |d| d.joins), "{name}: group joins");
+        // A seated seed member that leaves leaves every group it sits in.
         let left: u64 = t.groups.iter().map(|g| g.members_left).sum();
-        assert_eq!(
-            left,
-            total(days, |d| d.quits + d.kicks),
-            "{name}: group departures"
-        );
+        let departures = total(days, |d| d.quits + d.kicks);
+        let seated = t.groups.iter().any(|g| g.seated_final > 0);
+        if seated {
+            assert!(left >= departures, "{name}: group departures");
+        } else {
+            assert_eq!(left, departures, "{name}: group departures");
+        }
         for g in &t.groups {
+            assert!(
+                g.seeds_final + g.seated_final <= g.members_final,
+                "{name}: {g:?}"
+            );
+            if g.tier == "core" {
+                assert_eq!(g.members_joined, 0, "{name}: the core is closed: {g:?}");
+            }
             assert!(g.members_final <= g.members_peak, "{name}: {g:?}");
             assert_eq!(g.died_day.is_none(), g.alive_final == 1, "{name}: {g:?}");
         }

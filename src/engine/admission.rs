@@ -16,10 +16,12 @@ use crate::scenario::EntryKind;
 
 impl Simulation<'_> {
     pub(super) fn open_group(&mut self) -> u32 {
+        let g = self.groups.len();
         self.group_members.push(0);
         self.groups.push(GroupYesterday::default());
-        self.ledger.push(GroupLedger::opened(self.day));
-        (self.groups.len() - 1) as u32
+        self.ledger
+            .push(GroupLedger::opened(self.day, self.k.community.tier(g)));
+        g as u32
     }
 
     /// The lowest-numbered group with a free seat, opening one if allowed; None if all are full.
@@ -39,6 +41,8 @@ impl Simulation<'_> {
         may_open.then(|| self.open_group())
     }
 
+    /// Seats the seed members on day 0: in the first groups in turn, or all in the core group,
+    /// after which the first group for joiners opens with its seated seed members.
     pub(super) fn seat_seed_members(&mut self) {
         let count = self.k.community.seed_members as usize;
         if count == 0 {
@@ -49,51 +53,93 @@ impl Simulation<'_> {
             rand::seq::index::sample(&mut rng, self.pop.size() as usize, count).into_vec();
         seeds.sort_unstable();
         let mut cursor = 0;
-        for i in seeds {
-            // A founder without needs is no exception to "no need, no action".
-            let c0 = if has_need(&self.pop.needs[i]) {
-                self.k.community.seed_commitment
+        for &i in &seeds {
+            // The core group holds them all (validated to fit); otherwise they fill groups.
+            let g = if self.k.community.core {
+                0
             } else {
-                0.0
+                self.group_with_room(&mut cursor)
+                    .expect("validated: seeds fit the groups")
             };
-            let g = self
-                .group_with_room(&mut cursor)
-                .expect("validated: seeds fit the groups");
-            let st = &mut self.state;
-            st.status[i] = Status::Member;
-            st.flags[i] = Flags::SEED | Flags::EVER_MEMBER;
-            st.commitment[i] = c0;
-            st.group[i] = g;
-            st.view
-                .set(i, true, c0 >= self.k.acquisition.advocacy_threshold);
-            self.group_members[g as usize] += 1;
-            let ledger = &mut self.ledger[g as usize];
-            ledger.seeds += 1;
-            ledger.members += 1;
-            self.end.count(
-                c0,
-                &st.satisfaction[i],
-                &self.pop.needs[i],
-                Today::empty(),
-                Milestones::default(),
-            );
+            self.seat_seed(i, g);
+        }
+        self.seeds = seeds.into_iter().map(|i| i as u32).collect();
+        if self.k.community.core {
+            let main = self.open_group();
+            self.seat_clone_seeds(main);
+        }
+    }
+
+    /// Seed member `i` joins on day 0, in group `g`, its own.
+    fn seat_seed(&mut self, i: usize, g: u32) {
+        // A founder without needs is no exception to "no need, no action".
+        let c0 = if has_need(&self.pop.needs[i]) {
+            self.k.community.seed_commitment
+        } else {
+            0.0
+        };
+        let st = &mut self.state;
+        st.status[i] = Status::Member;
+        st.flags[i] = Flags::SEED | Flags::EVER_MEMBER;
+        st.commitment[i] = c0;
+        st.group[i] = g;
+        st.view
+            .set(i, true, c0 >= self.k.acquisition.advocacy_threshold);
+        self.group_members[g as usize] += 1;
+        let ledger = &mut self.ledger[g as usize];
+        ledger.seeds += 1;
+        ledger.members += 1;
+        self.end.count(
+            c0,
+            &st.satisfaction[i],
+            &self.pop.needs[i],
+            Today::empty(),
+            Milestones::default(),
+        );
+    }
+
+    /// Seats `community.clone_seeds` seed members in the newly opened group `g` beside their
+    /// own, taking them in turn from those still members (fewer if fewer are left).
+    fn seat_clone_seeds(&mut self, g: u32) {
+        let wanted = self.k.community.clone_seeds as usize;
+        let n = self.seeds.len();
+        let mut seated = 0;
+        for _ in 0..n {
+            if seated == wanted {
+                break;
+            }
+            let i = self.seeds[self.seed_turn % n];
+            self.seed_turn += 1;
+            if self.state.status[i as usize] == Status::Member && self.state.group[i as usize] != g
+            {
+                self.seats.add(i, g);
+                self.group_members[g as usize] += 1;
+                let ledger = &mut self.ledger[g as usize];
+                ledger.seated += 1;
+                ledger.members += 1;
+                seated += 1;
+            }
         }
     }
 
     /// Seats today's joiners in agent order; returns (admitted, admitted by referral). Those
     /// left when every group is full and none may open are turned away.
     pub(super) fn admit(&mut self, joiners: &[u32]) -> (u64, u64) {
-        let mut cursor = 0usize;
+        let mut cursor = self.k.community.first_open();
         let (mut joins, mut referred) = (0u64, 0u64);
         let day = self.day;
         let entry = self.k.entry;
         for (n, &i) in joiners.iter().enumerate() {
+            let opened = self.groups.len();
             let Some(g) = self.group_with_room(&mut cursor) else {
                 for &j in &joiners[n..] {
                     self.state.flags[j as usize] |= Flags::TURNED_AWAY;
                 }
                 break;
             };
+            if self.groups.len() > opened {
+                self.seat_clone_seeds(g);
+            }
             let i = i as usize;
             let st = &mut self.state;
             let c0 = st.commitment[i];

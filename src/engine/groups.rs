@@ -3,6 +3,7 @@
 //! `metrics::group_alive`). A group that empties stays in the ledger, dead.
 
 use crate::metrics::{group_alive, mostly_ads, GroupRow};
+use crate::scenario::Tier;
 
 /// A window of the last `N` days' counts.
 #[derive(Debug, Clone, Copy)]
@@ -28,8 +29,12 @@ impl<const N: usize> Window<N> {
 #[derive(Debug, Clone)]
 pub struct GroupLedger {
     pub opened_day: u32,
+    tier: Tier,
     pub members: u32,
+    /// Seed members whose own group it is.
     pub seeds: u32,
+    /// Seed members seated in it beside their own group.
+    pub seated: u32,
     peak: u32,
     peak_day: u32,
     pub joined: u64,
@@ -55,6 +60,8 @@ pub struct GroupDay {
     pub ads_seen: u32,
     pub departures: u32,
     pub seed_departures: u32,
+    /// Seats of seed members freed (they left the community).
+    pub seats_freed: u32,
 }
 
 /// The alive floor of a group.
@@ -66,12 +73,14 @@ pub struct Floor {
 }
 
 impl GroupLedger {
-    /// A group opened on `day`, empty, and so below its floor.
-    pub fn opened(day: u32) -> GroupLedger {
+    /// A group of tier `tier` opened on `day`, empty, and so below its floor.
+    pub fn opened(day: u32, tier: Tier) -> GroupLedger {
         GroupLedger {
             opened_day: day,
+            tier,
             members: 0,
             seeds: 0,
+            seated: 0,
             peak: 0,
             peak_day: day,
             joined: 0,
@@ -91,6 +100,7 @@ impl GroupLedger {
     pub fn close_day(&mut self, day: u32, members: u32, today: GroupDay, floor: Floor) {
         self.members = members;
         self.seeds -= today.seed_departures;
+        self.seated -= today.seats_freed;
         self.left += today.departures as u64;
         if members > self.peak {
             self.peak = members;
@@ -103,7 +113,7 @@ impl GroupLedger {
         self.ads_week.push(day, today.ads_seen);
         self.alive = group_alive(
             members as u64,
-            self.seeds as u64,
+            (self.seeds + self.seated) as u64,
             self.member_posts.sum(),
             floor.members,
             floor.posts_per_member_week,
@@ -125,8 +135,10 @@ impl GroupLedger {
             replicate,
             group,
             opened_day: self.opened_day,
-            tier: "main".into(),
+            tier: self.tier.name().into(),
             members_final: self.members as u64,
+            seeds_final: self.seeds as u64,
+            seated_final: self.seated as u64,
             members_peak: self.peak as u64,
             peak_day: self.peak_day,
             posts_last30: self.posts.sum(),
@@ -151,7 +163,7 @@ mod tests {
 
     #[test]
     fn a_group_dies_on_the_first_day_of_its_last_spell_below_the_floor() {
-        let mut g = GroupLedger::opened(0);
+        let mut g = GroupLedger::opened(0, Tier::Main);
         let lively = GroupDay {
             member_posts: 5,
             posts: 5,
@@ -177,7 +189,7 @@ mod tests {
 
     #[test]
     fn a_group_of_founders_is_never_alive() {
-        let mut g = GroupLedger::opened(0);
+        let mut g = GroupLedger::opened(0, Tier::Main);
         g.seeds = 30;
         let founders_post = GroupDay {
             posts: 50,

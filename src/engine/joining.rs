@@ -2,6 +2,7 @@
 //! then the join rule and, for applications, the review.
 
 use super::member::member_day;
+use super::seats::Seats;
 use super::state::{Chunk, Flags, Status, Today, View};
 use super::tally::{Channel, DayTally, GroupCounts, TIE_BINS};
 use crate::model::join::{felt_effort, joins, promise, recommend_probability, social_proof, wants};
@@ -35,6 +36,8 @@ pub struct Env<'a> {
     pub reward_yesterday: f32,
     pub rewards_over: bool,
     pub events: EventDay,
+    /// Seed members seated in groups beside their own.
+    pub seats: &'a Seats,
 }
 
 /// Need intensities of agent `i` as numbers in [0, 1].

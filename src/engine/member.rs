@@ -2,6 +2,7 @@
 //! visit gives it, and what it does there (advertise, post, buy, ask for a meetup seat).
 
 use super::joining::{needs_of, Env};
+use super::seats::spread_posts;
 use super::state::{Chunk, Flags, Status, Today};
 use super::tally::{segment_day, DayTally, GroupCounts, Milestones};
 use crate::model::activity::{
@@ -58,7 +59,7 @@ pub fn member_day(
     }
     let drivers = VisitDrivers {
         commitment: c.commitment[local],
-        event_boost: env.events.topic_boost,
+        event_boost: env.events.visit_boost,
         recent_payment: paid_recently(c, local, env),
         tenure: env.day as f32 - c.join_day[local] as f32,
     };
@@ -70,6 +71,12 @@ pub fn member_day(
     if visits {
         (did, messages) = visit(c, local, env, &d, t);
         counts.visitors[g] += 1;
+        if seed && !env.seats.is_empty() {
+            // A seed member reads every group it sits in.
+            for s in env.seats.of(i) {
+                counts.visitors[s as usize] += 1;
+            }
+        }
         if did.contains(Today::ASKED) {
             counts.questions[g] += 1;
             t.questions += 1;
@@ -98,6 +105,23 @@ fn paid_recently(c: &Chunk, local: usize, env: &Env) -> f32 {
     // The last payment was at the start of the running period.
     let since = env.day as f32 - (c.paid_until[local] as f32 - k.entry.period_days as f32);
     recent_payment(&k.weights, felt, since)
+}
+
+/// What member `local` found yesterday in the groups it reads: its own, and for a seed member
+/// seated in others, all of them together.
+#[inline(always)]
+fn read_groups(c: &Chunk, local: usize, env: &Env, seed: bool) -> GroupYesterday {
+    let own = c.group[local];
+    if seed && !env.seats.is_empty() {
+        let seats = env.seats.of(c.start + local as u32);
+        GroupYesterday::together(
+            std::iter::once(own)
+                .chain(seats)
+                .map(|g| env.groups[g as usize]),
+        )
+    } else {
+        env.groups[own as usize]
+    }
 }
 
 /// Members among an agent's ties (0 when well-mixed: no ties).
@@ -174,7 +198,7 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
     let needs = needs_of(pop, iu);
     let sat = c.satisfaction[local].map(satisfaction);
     let pull = pulls(&needs, &sat, env.k.community.prepotency);
-    let group = &env.groups[c.group[local] as usize];
+    let group = &read_groups(c, local, env, seed);
     let mut me = situation(c, local, env);
     me.bond = grown_bond(c, local, env, &me, group);
     c.bond[local] = quantize_satisfaction(me.bond);
@@ -360,6 +384,7 @@ fn act(
         reward: incentive * saturating(env.reward_today, k.weights.reward_reference),
         badge_progress,
         event_boost: env.events.topic_boost,
+        shyness_lifted: env.events.shyness_lifted,
         seed_zeal: if seed {
             seed_zeal(&k.weights, env.day)
         } else {
@@ -421,8 +446,15 @@ fn end_of_day(
     let seed = c.flags[local].contains(Flags::SEED);
     if posted {
         c.posts[local] = c.posts[local].saturating_add(messages.min(u16::MAX as u32) as u16);
-        counts.posts[g] += messages;
-        counts.member_posts[g] += if seed { 0 } else { messages };
+        if seed && !env.seats.is_empty() {
+            let i = c.start + local as u32;
+            spread_posts(g as u32, env.seats.of(i), messages, i, env.day, |s, m| {
+                counts.posts[s as usize] += m
+            });
+        } else {
+            counts.posts[g] += messages;
+            counts.member_posts[g] += if seed { 0 } else { messages };
+        }
         t.posts += messages as u64;
     }
     if advert {

@@ -151,7 +151,7 @@ pub fn answer_chances(
             };
             let questions = GroupCounts::of(&decided.questions, g) as f64;
             let left = questions * (1.0 - peer[g] as f64);
-            let team = if team_works && k.team.staffs(g) {
+            let team = if team_works && k.team.staffs(k.community.tier(g)) {
                 k.team.answers_per_day
             } else {
                 0

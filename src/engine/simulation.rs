@@ -4,14 +4,17 @@
 use super::groups::{Floor, GroupDay, GroupLedger};
 use super::joining::{chunk_size, decide, Env};
 use super::moderation::{answer_chances, moderate, Moderation};
-use super::state::{Flags, State};
+use super::seats::Seats;
+use super::state::{Flags, State, Status};
 use super::tables::{cohort_rows, funnel, segment_rows, week_pass, RunCounts};
 use super::tally::{run_pass, DayTally, ExposureLedger, GroupCounts, MemberTally};
 use crate::metrics::{
     post_histogram, summarise, CohortRow, DayRecord, FunnelRow, GroupRow, SegmentRow, Summary,
     SummaryInputs,
 };
-use crate::model::levers::{reward_paid, reward_per_post, rewards_over};
+use crate::model::levers::{
+    prize_paid, prize_per_post, reward_paid, reward_per_post, rewards_over,
+};
 use crate::model::value::GroupYesterday;
 use crate::population::Population;
 use crate::rng::RunStream;
@@ -55,6 +58,14 @@ pub struct Simulation<'s> {
     team_works: bool,
     /// Posts the moderators of each group can review today.
     capacity: Vec<u64>,
+    /// The seed members, in agent order.
+    pub(super) seeds: Vec<u32>,
+    /// The next of `seeds` to seat in a new group (`community.clone_seeds`), modulo their number.
+    pub(super) seed_turn: usize,
+    /// Seed members seated in groups beside their own.
+    pub(super) seats: Seats,
+    /// Seats freed today in each group (their seed members left the community).
+    seats_freed: Vec<u32>,
 }
 
 /// The tables of a finished run, beside its series and summary.
@@ -109,6 +120,10 @@ impl<'s> Simulation<'s> {
             hired: false,
             team_works: false,
             capacity: Vec::new(),
+            seeds: Vec::new(),
+            seed_turn: 0,
+            seats: Seats::default(),
+            seats_freed: Vec::new(),
         };
         sim.open_group();
         sim.seat_seed_members();
@@ -194,6 +209,7 @@ impl<'s> Simulation<'s> {
         self.exposures.add(&t.exposure);
         let moderated = self.moderate_pass(&mut t, &decided, events);
         self.count_day(&t);
+        let decided = self.vacate_seats(decided);
 
         // Members who left today free their seats before joiners are admitted.
         for (g, members) in self.group_members.iter_mut().enumerate() {
@@ -238,14 +254,34 @@ impl<'s> Simulation<'s> {
         self.hired = m.funded_moderators > 0 && left >= funded_cost;
         let extra = if self.hired { m.funded_moderators } else { 0 };
         self.capacity = (0..self.groups.len())
-            .map(|g| (m.moderators(g) + extra) as u64 * m.reviews_per_moderator)
+            .map(|g| {
+                (m.moderators(self.k.community.tier(g)) + extra) as u64 * m.reviews_per_moderator
+            })
             .collect();
+    }
+
+    /// Seed members who left today (quit or kicked) leave the groups they sat in beside their
+    /// own: their seats count among those groups' departures.
+    fn vacate_seats(&mut self, mut decided: GroupCounts) -> GroupCounts {
+        self.seats_freed.clear();
+        if self.seats.is_empty() {
+            return decided;
+        }
+        let status = &self.state.status;
+        self.seats_freed = vec![0; self.groups.len()];
+        for g in self.seats.vacate(|i| status[i as usize] != Status::Member) {
+            decided.departures[g as usize] += 1;
+            self.seats_freed[g as usize] += 1;
+        }
+        decided
     }
 
     /// What the operating team costs a day: its daily cost in each group it staffs.
     fn team_cost(&self) -> f64 {
         let team = &self.k.team;
-        let staffed = (0..self.groups.len()).filter(|&g| team.staffs(g)).count();
+        let staffed = (0..self.groups.len())
+            .filter(|&g| team.staffs(self.k.community.tier(g)))
+            .count();
         staffed as f64 * team.daily_cost
     }
 
@@ -253,11 +289,15 @@ impl<'s> Simulation<'s> {
     fn decide_pass(&mut self, events: EventDay) -> (DayTally, GroupCounts) {
         let day = self.day;
         let re = self.k.rewards.red_envelope.as_ref();
+        // What each post earned yesterday: its red envelope and its share of the prizes.
         let reward_yesterday = if self.posts_yesterday > 0 {
-            (reward_paid(re, day - 1, self.posts_yesterday) / self.posts_yesterday as f64) as f32
+            let paid = reward_paid(re, day - 1, self.posts_yesterday)
+                + prize_paid(self.k.calendar.on(day - 1).prize, self.posts_yesterday);
+            (paid / self.posts_yesterday as f64) as f32
         } else {
             0.0
         };
+        let expected = self.posts_yesterday as f64;
         let (chunks, view_prev) = self.state.chunks(self.chunk);
         let env = Env {
             k: self.k,
@@ -267,10 +307,12 @@ impl<'s> Simulation<'s> {
             day,
             draws: self.stream.day(day),
             member_share: self.end.members as f32 / self.pop.size() as f32,
-            reward_today: reward_per_post(re, day, self.posts_yesterday as f64) as f32,
+            reward_today: (reward_per_post(re, day, expected)
+                + prize_per_post(events.prize, expected)) as f32,
             reward_yesterday,
             rewards_over: rewards_over(re, day),
             events,
+            seats: &self.seats,
         };
         let groups = self.groups.len();
         let (parts, counts) = run_pass(chunks, groups, self.parallel, |c, counts| {
@@ -383,7 +425,7 @@ impl<'s> Simulation<'s> {
                 .last_kick
                 .is_some_and(|k| self.day < k + deterrence_days);
             let team = &self.k.team;
-            let team_posts = if self.team_works && team.staffs(g) {
+            let team_posts = if self.team_works && team.staffs(self.k.community.tier(g)) {
                 team.posts_per_day
             } else {
                 0.0
@@ -405,6 +447,7 @@ impl<'s> Simulation<'s> {
                 },
                 departures: of(&decided.departures) + of(&moderated.departures),
                 seed_departures: of(&decided.seed_departures) + of(&moderated.seed_departures),
+                seats_freed: of(&self.seats_freed),
             };
             self.ledger[g].close_day(self.day, self.group_members[g], today, floor);
         }
@@ -429,7 +472,9 @@ impl<'s> Simulation<'s> {
         let k = self.k;
         let m = &k.moderation;
         let groups = self.groups.len();
-        let own: f64 = (0..groups).map(|g| m.moderators(g) as f64).sum();
+        let own: f64 = (0..groups)
+            .map(|g| m.moderators(self.k.community.tier(g)) as f64)
+            .sum();
         let funded = if self.hired {
             m.funded_moderators as f64 * groups as f64
         } else {
@@ -445,7 +490,7 @@ impl<'s> Simulation<'s> {
             acquisition: t.ad_exposures as f64 * k.acquisition.cost_per_exposure,
             red_envelopes: reward_paid(k.rewards.red_envelope.as_ref(), self.day, t.posts),
             referrals: referred as f64 * k.rewards.referral_reward,
-            events: events.cost,
+            events: events.cost + prize_paid(events.prize, t.posts),
             moderation: (own + funded) * m.daily_cost,
             team: if self.team_works {
                 self.team_cost()

@@ -114,7 +114,8 @@ fn sum(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> f64 {
 fn community_alive(members: u64, inputs: &SummaryInputs) -> (bool, u64) {
     let live = || inputs.groups.iter().filter(|g| g.alive_final == 1);
     let groups_alive = live().count() as u64;
-    let in_live: u64 = live().map(|g| g.members_final).sum();
+    // A seed member seated in several groups counts once, in its own group.
+    let in_live: u64 = live().map(|g| g.members_final - g.seated_final).sum();
     let alive =
         members > 0 && in_live as f64 >= inputs.live_share * members as f64 && groups_alive > 0;
     (alive, groups_alive)

@@ -47,8 +47,13 @@ columns! {
         replicate: u32, "Replicate number.";
         group: u32, "Group number, in order of opening.";
         opened_day: u32, "Day the group opened (0 for the first).";
-        tier: String, "The group's tier: `main` (every group, until tiers exist).";
+        tier: String, "The group's tier: `core` (the seed members' own group, closed to joiners; \
+            `community.core`), `main` (the first group joiners enter) or `clone` (opened by \
+            fission when every group was full).";
         members_final: u64, "Members at the end.";
+        seeds_final: u64, "Of them, seed members whose own group it is.";
+        seated_final: u64, "Of them, seed members seated in it beside their own group \
+            (`community.clone_seeds`): they are counted in every group they sit in.";
         members_peak: u64, "Most members at the end of any day.";
         peak_day: u32, "First day with the most members.";
         posts_last30: u64, "Genuine posts in the last 30 days.";

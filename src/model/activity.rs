@@ -8,7 +8,8 @@ use crate::scenario::Weights;
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct VisitDrivers {
     pub commitment: f32,
-    /// Summed pull of today's topic nights (already worn by habituation).
+    /// Summed pull of today's topic nights and participation activities (already worn by
+    /// habituation).
     pub event_boost: f32,
     /// The felt fee of the last payment, faded by the days since it was made
     /// (`e^(-days / sunk_cost_days)`): 0 for members who do not pay.
@@ -65,6 +66,8 @@ pub struct PostDrivers {
     pub badge_progress: f32,
     /// Sum of event boosts today (topic nights).
     pub event_boost: f32,
+    /// Share of the shyness term lifted today by a participation activity, in [0, 1].
+    pub shyness_lifted: f32,
     /// What is left of a founder's or opinion leader's zeal, in [0, 1] (0 for others).
     pub seed_zeal: f32,
     /// Share of intrinsic motivation left after rewards stopped (1 without crowding out).
@@ -72,10 +75,12 @@ pub struct PostDrivers {
 }
 
 /// Probability that a visitor posts: driven by esteem and belonging pulls, replies, rewards,
-/// badges and events, damped by shyness.
+/// badges and events, damped by shyness. A participation activity (a vote, a tasting) asks for
+/// no self-exposure: it lifts the shyness term, so it moves the shy most.
 pub fn post_probability(w: &Weights, d: &PostDrivers) -> f32 {
     let intrinsic = d.intrinsic * (w.post_esteem * d.esteem + w.post_belonging * d.belonging);
-    let score = w.post_base + intrinsic + w.post_reply * d.replies - w.post_shyness * d.shyness
+    let score = w.post_base + intrinsic + w.post_reply * d.replies
+        - w.post_shyness * d.shyness * (1.0 - d.shyness_lifted)
         + w.post_reward * d.reward
         + w.post_badge * d.badge_progress
         + d.event_boost
@@ -271,6 +276,30 @@ mod tests {
                 }
             ) < p0
         );
+    }
+
+    #[test]
+    fn a_participation_activity_lifts_shyness_and_so_moves_the_shy_most() {
+        let b = b();
+        let at = |shyness: f32, shyness_lifted: f32| {
+            post_probability(
+                &b,
+                &PostDrivers {
+                    shyness,
+                    shyness_lifted,
+                    intrinsic: 1.0,
+                    ..PostDrivers::default()
+                },
+            )
+        };
+        // A member with no shyness gains nothing; a fully lifted shyness posts as the bold do.
+        assert_eq!(at(0.0, 1.0), at(0.0, 0.0));
+        assert!((at(0.9, 1.0) - at(0.0, 0.0)).abs() < 1e-7);
+        // The score gained is post_shyness × shyness × lifted: the odds ratio shows it.
+        let odds = |p: f32| p / (1.0 - p);
+        let gain = (odds(at(0.8, 0.5)) / odds(at(0.8, 0.0))).ln();
+        assert!((gain - b.post_shyness * 0.8 * 0.5).abs() < 1e-3, "{gain}");
+        assert!(at(0.8, 0.5) / at(0.8, 0.0) > at(0.2, 0.5) / at(0.2, 0.0));
     }
 
     #[test]

@@ -26,6 +26,21 @@ pub fn reward_paid(re: Option<&RedEnvelopeTerms>, day: u32, posts: u64) -> f64 {
     }
 }
 
+/// What a poster expects of a day's prizes for the best contribution: the prize shared over the
+/// posts it expects (those of the day before, at least one), as a red envelope's share is.
+pub fn prize_per_post(prize: f64, expected_posts: f64) -> f64 {
+    prize / expected_posts.max(1.0)
+}
+
+/// What a day's prizes cost: they are awarded only when someone posted.
+pub fn prize_paid(prize: f64, posts: u64) -> f64 {
+    if posts > 0 {
+        prize
+    } else {
+        0.0
+    }
+}
+
 /// Whether rewards have stopped for good by `day` (crowding out applies after this).
 pub fn rewards_over(re: Option<&RedEnvelopeTerms>, day: u32) -> bool {
     re.is_some_and(|re| day > re.end_day)
@@ -100,6 +115,18 @@ pub fn meetup_wish(pull: &[f32; NEEDS]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prize_is_shared_over_the_expected_posts_and_paid_only_if_someone_posts() {
+        assert_eq!(prize_per_post(100.0, 50.0), 2.0);
+        assert_eq!(
+            prize_per_post(100.0, 0.0),
+            100.0,
+            "at least one post expected"
+        );
+        assert_eq!(prize_paid(100.0, 0), 0.0);
+        assert_eq!(prize_paid(100.0, 7), 100.0);
+    }
 
     #[test]
     fn red_envelopes_pay_within_window_and_budget() {

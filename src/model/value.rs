@@ -19,6 +19,19 @@ pub struct GroupYesterday {
     pub deterred: bool,
 }
 
+impl GroupYesterday {
+    /// What a member who reads several groups found in them together: their posts, ads and
+    /// visitors add up (so does the load on its attention); any kick deters.
+    pub fn together(groups: impl Iterator<Item = GroupYesterday>) -> GroupYesterday {
+        groups.fold(GroupYesterday::default(), |a, g| GroupYesterday {
+            posts: a.posts + g.posts,
+            ads: a.ads + g.ads,
+            visitors: a.visitors + g.visitors,
+            deterred: a.deterred || g.deterred,
+        })
+    }
+}
+
 /// What the member itself did or has that changes what the visit gives it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct VisitorSituation {
@@ -126,6 +139,26 @@ pub fn meetup_bond(value: f32, days_since: f32, persistence_days: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_reading_several_groups_finds_what_they_hold_together() {
+        let quiet = GroupYesterday {
+            posts: 2.0,
+            ads: 1.0,
+            visitors: 10.0,
+            deterred: false,
+        };
+        let busy = GroupYesterday {
+            posts: 30.0,
+            ads: 0.0,
+            visitors: 100.0,
+            deterred: true,
+        };
+        let both = GroupYesterday::together([quiet, busy].into_iter());
+        assert_eq!((both.posts, both.ads, both.visitors), (32.0, 1.0, 110.0));
+        assert!(both.deterred);
+        assert_eq!(GroupYesterday::together(std::iter::once(quiet)), quiet);
+    }
 
     fn params() -> ValueCoefficients {
         ValueCoefficients {

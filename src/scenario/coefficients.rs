@@ -2,11 +2,12 @@
 //!
 //! The hot loop works in `f32` and the population is drawn in `f64`; money is summed in `f64`.
 //! Each coefficient is converted here, once, in the type its rule computes in, and the event
-//! calendar is laid out day by day. `model/`, `population/` and `engine/` read nothing else of a
+//! calendar is laid out day by day (`calendar.rs`). `model/`, `population/` and `engine/` read nothing else of a
 //! scenario.
 
+use super::calendar::{calendar, Calendar};
 use super::file::{self, ScenarioFile};
-use super::{AdsRule, EntryKind, EventKind, NetworkKind};
+use super::{AdsRule, EntryKind, NetworkKind};
 
 /// Number of needs.
 const NEEDS: usize = 8;
@@ -75,6 +76,10 @@ pub struct CommunityCoefficients {
     pub prepotency: f32,
     pub seed_members: u64,
     pub seed_commitment: f32,
+    /// Whether the seed members form a closed core group (group 0) apart from the joiners'.
+    pub core: bool,
+    /// Seed members seated in each group opened after the first joiners' group.
+    pub clone_seeds: u64,
     pub group_cap: u64,
     pub max_groups: Option<u64>,
     pub rejoin: bool,
@@ -185,12 +190,50 @@ pub struct ModerationCoefficients {
 }
 
 impl ModerationCoefficients {
-    /// The moderators of group `g` (without those paid from the budget).
-    pub fn moderators(&self, g: usize) -> u32 {
-        if g == 0 {
-            self.moderators_per_group
-        } else {
-            self.clone_moderators
+    /// The moderators of a group of tier `tier` (without those paid from the budget).
+    pub fn moderators(&self, tier: Tier) -> u32 {
+        match tier {
+            Tier::Core => 0,
+            Tier::Main => self.moderators_per_group,
+            Tier::Clone => self.clone_moderators,
+        }
+    }
+}
+
+/// What a group is in the community's organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// The seed members' own group, closed to joiners (`community.core`).
+    Core,
+    /// The first group joiners enter.
+    Main,
+    /// A group opened by fission when every group was full.
+    Clone,
+}
+
+impl Tier {
+    /// Its name in `groups.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Core => "core",
+            Tier::Main => "main",
+            Tier::Clone => "clone",
+        }
+    }
+}
+
+impl CommunityCoefficients {
+    /// The first group joiners may enter: the one after the core group, if there is one.
+    pub fn first_open(&self) -> usize {
+        self.core as usize
+    }
+
+    /// The tier of group `g`.
+    pub fn tier(&self, g: usize) -> Tier {
+        match g.cmp(&self.first_open()) {
+            std::cmp::Ordering::Less => Tier::Core,
+            std::cmp::Ordering::Equal => Tier::Main,
+            std::cmp::Ordering::Greater => Tier::Clone,
         }
     }
 }
@@ -207,9 +250,13 @@ pub struct TeamCoefficients {
 }
 
 impl TeamCoefficients {
-    /// Whether the team staffs group `g`.
-    pub fn staffs(&self, g: usize) -> bool {
-        g == 0 || self.clones
+    /// Whether the team staffs a group of tier `tier`.
+    pub fn staffs(&self, tier: Tier) -> bool {
+        match tier {
+            Tier::Core => false,
+            Tier::Main => true,
+            Tier::Clone => self.clones,
+        }
     }
 }
 
@@ -236,38 +283,6 @@ pub struct Rewards {
     pub badges: Option<BadgeLevels>,
     pub referral_reward: f64,
     pub crowding_out: f32,
-}
-
-/// What the event calendar holds on one day.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct EventDay {
-    /// Summed boosts of topic nights.
-    pub topic_boost: f32,
-    /// Summed learning value of guest experts.
-    pub guest_value: f32,
-    /// Seats at offline meetups (0: no meetup).
-    pub meetup_seats: u64,
-    /// Cost of the day's events.
-    pub cost: f64,
-}
-
-/// The events of every day of the run, laid out once.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Calendar {
-    /// Day 0 (never simulated) to `days`.
-    days: Vec<EventDay>,
-    /// Life and belonging value of a meetup (the largest among offline events).
-    pub offline_value: f32,
-    /// Days over which a meetup's value decays by e (the largest, never below 1).
-    pub offline_persistence: f32,
-}
-
-impl Calendar {
-    /// The events on `day`.
-    #[inline]
-    pub fn on(&self, day: u32) -> EventDay {
-        self.days.get(day as usize).copied().unwrap_or_default()
-    }
 }
 
 /// How outsiders hear of the community.
@@ -433,6 +448,8 @@ fn community(c: &file::Community) -> CommunityCoefficients {
         prepotency: c.prepotency as f32,
         seed_members: c.seed_members,
         seed_commitment: c.seed_commitment as f32,
+        core: c.core,
+        clone_seeds: c.clone_seeds,
         group_cap: c.group_cap,
         max_groups: c.max_groups,
         rejoin: c.rejoin,
@@ -479,88 +496,5 @@ fn rewards(i: &file::Incentives) -> Rewards {
         }),
         referral_reward: i.referral_reward,
         crowding_out: i.crowding_out as f32,
-    }
-}
-
-/// Whether an event takes place on `day`: from its start day, every `every_days` days.
-fn occurs_on(e: &file::Event, day: u32) -> bool {
-    day >= e.start_day && (day - e.start_day).is_multiple_of(e.every_days)
-}
-
-/// The share of its effect a recurring event keeps: `1 − e^(−every_days / habituation_days)`
-/// (habituation: a stimulus repeated often draws a weaker response each time).
-pub fn habituation(every_days: u32, habituation_days: f64) -> f64 {
-    1.0 - (-(every_days as f64) / habituation_days).exp()
-}
-
-fn calendar(events: &[file::Event], days: u32, habituation_days: f64) -> Calendar {
-    let kept = |e: &file::Event| habituation(e.every_days, habituation_days);
-    let on = |day: u32| {
-        let mut d = EventDay::default();
-        for e in events.iter().filter(|e| occurs_on(e, day)) {
-            d.cost += e.cost;
-            match e.kind {
-                EventKind::Topic => d.topic_boost += (e.boost * kept(e)) as f32,
-                EventKind::Guest => d.guest_value += (e.value * kept(e)) as f32,
-                EventKind::Offline => d.meetup_seats += e.capacity,
-            }
-        }
-        d
-    };
-    let offline = events.iter().filter(|e| e.kind == EventKind::Offline);
-    Calendar {
-        days: (0..=days).map(on).collect(),
-        offline_value: offline
-            .clone()
-            .map(|e| (e.value * kept(e)) as f32)
-            .fold(0.0, f32::max),
-        offline_persistence: offline
-            .map(|e| e.persistence_days as f32)
-            .fold(1.0, f32::max),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_calendar_adds_the_events_of_each_day() {
-        let topic = file::Event {
-            kind: EventKind::Topic,
-            every_days: 7,
-            start_day: 3,
-            cost: 2.0,
-            ..file::Event::default()
-        };
-        let meetup = file::Event {
-            kind: EventKind::Offline,
-            every_days: 30,
-            start_day: 10,
-            capacity: 40,
-            cost: 100.0,
-            ..file::Event::default()
-        };
-        let cal = calendar(&[topic, meetup], 60, 7.0);
-        let weekly = habituation(7, 7.0) as f32;
-        assert!((weekly - (1.0 - (-1.0f32).exp())).abs() < 1e-6);
-        assert_eq!(cal.on(2), EventDay::default());
-        assert_eq!(cal.on(3).topic_boost, weekly);
-        assert_eq!(cal.on(10).topic_boost, weekly);
-        assert_eq!(cal.on(10).meetup_seats, 40);
-        assert_eq!(cal.on(10).cost, 102.0);
-        assert_eq!(cal.on(11), EventDay::default());
-        assert_eq!(cal.on(40).meetup_seats, 40);
-        assert_eq!(cal.on(61), EventDay::default(), "after the run: nothing");
-    }
-
-    #[test]
-    fn events_held_often_draw_less_each_time() {
-        assert!(habituation(1, 7.0) < habituation(7, 7.0));
-        assert!(habituation(7, 7.0) < habituation(30, 7.0));
-        assert!(habituation(365, 7.0) > 0.999);
-        // Per week, daily nights still draw more than one weekly night, but not 7 times more.
-        let daily_per_week = 7.0 * habituation(1, 7.0);
-        assert!(daily_per_week > habituation(7, 7.0) && daily_per_week < 1.0);
     }
 }

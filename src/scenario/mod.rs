@@ -9,6 +9,7 @@
 //! 3. [`Coefficients`]: what the scenario means to the model, in the types the rules compute in,
 //!    built once at validation. `model/`, `population/` and `engine/` read only these.
 
+mod calendar;
 mod coefficients;
 mod docs;
 mod file;
@@ -17,11 +18,11 @@ mod load;
 mod schema;
 mod validate;
 
+pub use calendar::{habituation, Calendar, EventDay};
 pub use coefficients::{
-    AcquisitionCoefficients, BadgeLevels, Calendar, Coefficients, CommunityCoefficients,
-    EntryCoefficients, EventDay, ModerationCoefficients, NetworkSpec, NormalDraw,
-    PopulationCoefficients, RedEnvelopeTerms, Rewards, Sales, SegmentDraw, ValueCoefficients,
-    Weights,
+    AcquisitionCoefficients, BadgeLevels, Coefficients, CommunityCoefficients, EntryCoefficients,
+    ModerationCoefficients, NetworkSpec, NormalDraw, PopulationCoefficients, RedEnvelopeTerms,
+    Rewards, Sales, SegmentDraw, Tier, ValueCoefficients, Weights,
 };
 pub use docs::{
     key_listing, markdown_table, markdown_tables, section_marker, section_paths, starter_file,

@@ -40,6 +40,7 @@ pub fn validate(s: &ScenarioFile) -> Check {
     segments(s)?;
     network(s)?;
     seed_members(s)?;
+    core(s)?;
     if let Some(re) = &s.incentives.red_envelope {
         if re.end_day < re.start_day {
             return fail_involving(
@@ -153,6 +154,62 @@ fn seed_members(s: &ScenarioFile) -> Check {
         }
     }
     debug_assert!(s.population.size <= MAX_SIZE);
+    Ok(())
+}
+
+/// A core group holds every seed member in one group and leaves room for joiners elsewhere;
+/// clones can seat only seed members there are, and must keep a place for joiners.
+fn core(s: &ScenarioFile) -> Check {
+    let c = &s.community;
+    if c.core {
+        let key = "community.core";
+        if c.seed_members == 0 {
+            return fail_involving(
+                key,
+                &["community.seed_members"],
+                "a core group needs seed members to form it",
+            );
+        }
+        if c.seed_members > c.group_cap {
+            return fail_involving(
+                key,
+                &["community.seed_members", "community.group_cap"],
+                format!(
+                    "the core group of {} seed members does not fit one group of {}",
+                    c.seed_members, c.group_cap
+                ),
+            );
+        }
+        if c.max_groups == Some(1) {
+            return fail_involving(
+                key,
+                &["community.max_groups"],
+                "with a core group, `max_groups` must allow at least one group for joiners (2 \
+                 or more)",
+            );
+        }
+    }
+    let key = "community.clone_seeds";
+    if c.clone_seeds > c.seed_members {
+        return fail_involving(
+            key,
+            &["community.seed_members"],
+            format!(
+                "{} seats for seed members in each new group, but only {} seed members",
+                c.clone_seeds, c.seed_members
+            ),
+        );
+    }
+    if c.clone_seeds >= c.group_cap {
+        return fail_involving(
+            key,
+            &["community.group_cap"],
+            format!(
+                "{} seed members in each new group of {} leave no place for joiners",
+                c.clone_seeds, c.group_cap
+            ),
+        );
+    }
     Ok(())
 }
 

@@ -259,6 +259,15 @@ table! {
              others.";
         seed_fatigue_days: f64 = 90.0, Rule::closed(1.0, MAX_DAYS as f64), "days",
             "Days over which the seed members' posting zeal (`behavior.post_seed`) fades by e.";
+        core: bool = false, Rule::Any, "",
+            "Whether the seed members form a core group of their own: the first group, closed \
+             to joiners, with no moderators or team of its own (tier `core`). Joiners then fill \
+             satellite groups (tier `satellite`), the first opened on day 0.";
+        clone_seeds: u64 = 0, AGENTS, "agents",
+            "Seed members also seated in each group opened after the first (a satellite of the \
+             core, or a clone opened by fission), taken in turn from the seed members still in \
+             the community. A seat takes a place in the group; a seated seed member reads every \
+             group it sits in and spreads its posts over them.";
         group_cap: u64 = 500, Rule::closed(1.0, MAX_SIZE as f64), "members",
             "Members per group; when every group is full, a new group opens (fission), with \
              moderators but no history.";
@@ -459,6 +468,9 @@ choice! {
         Guest = "guest",
         /// A meetup: lasting life and belonging value for those who attend.
         Offline = "offline",
+        /// A participation activity (a tasting, a vote, a naming contest): taking part asks for
+        /// no self-exposure, so it moves the shy most.
+        Activity = "activity",
     }
 }
 
@@ -468,7 +480,8 @@ table! {
     #[derive(serde::Serialize, Copy)]
     pub(in crate::scenario) struct Event {
         kind: EventKind = EventKind::Topic, Rule::Any, "",
-            "`topic`: a discussion night; `guest`: an expert shares; `offline`: a meetup.";
+            "`topic`: a discussion night; `guest`: an expert shares; `offline`: a meetup; \
+             `activity`: a tasting, vote or naming contest.";
         every_days: u32 = 7, Rule::closed(1.0, MAX_DAYS as f64), "days",
             "Days between occurrences.";
         start_day: u32 = 0, DAYS, "day",
@@ -476,9 +489,15 @@ table! {
              first occurrence is on day `every_days`.";
         cost: f64 = 0.0, MONEY, "money",
             "All kinds: cost of each occurrence.";
+        prize: f64 = 0.0, MONEY, "money",
+            "All kinds: a prize for the day's best contribution, awarded among the day's \
+             posters when there are any (a cost beside `cost`). Each poster expects prize / the \
+             posts of the day before, a material reward like a red envelope's share.";
         boost: f64 = 1.0, Rule::closed(-20.0, 20.0), "score",
             "`topic`: added to the visiting and posting scores of every member that day (boosts \
-             of several topic nights add up).";
+             of several topic nights add up). `activity`: added to the visiting score only; \
+             its posting effect is that taking part asks no self-exposure (the shyness term \
+             of posting is lifted that day).";
         value: f64 = 0.5, VALUE, "value",
             "`guest`: learning value to every visitor that day. `offline`: life and belonging \
              value to each attendee.";
