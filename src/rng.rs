@@ -49,6 +49,7 @@ pub enum Decision {
     Answer,
     Messages,
     Mute,
+    LateAnswer,
 }
 
 impl Decision {

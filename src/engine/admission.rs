@@ -7,7 +7,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::groups::GroupLedger;
 use super::simulation::Simulation;
 use super::state::{Flags, Status, Today};
-use super::tally::Milestones;
+use super::tally::{GroupCounts, Milestones};
 use crate::model::has_need;
 use crate::model::value::GroupYesterday;
 use crate::population::needs::NEEDS;
@@ -185,5 +185,21 @@ impl Simulation<'_> {
             referred += st.today[i].contains(Today::REFERRED) as u64;
         }
         (joins, referred)
+    }
+
+    /// Seed members who left today (quit or kicked) leave the groups they sat in beside their
+    /// own: their seats count among those groups' departures.
+    pub(super) fn vacate_seats(&mut self, mut decided: GroupCounts) -> GroupCounts {
+        self.seats_freed.clear();
+        if self.seats.is_empty() {
+            return decided;
+        }
+        let status = &self.state.status;
+        self.seats_freed = vec![0; self.groups.len()];
+        for g in self.seats.vacate(|i| status[i as usize] != Status::Member) {
+            decided.departures[g as usize] += 1;
+            self.seats_freed[g as usize] += 1;
+        }
+        decided
     }
 }

@@ -29,6 +29,7 @@ mod groups;
 mod joining;
 mod member;
 mod moderation;
+mod questions;
 mod seats;
 mod simulation;
 mod state;

@@ -3,6 +3,7 @@
 //! their posters; meetup seats are given out among those who asked.
 
 use super::member::milestones;
+use super::questions::Spare;
 use super::state::{Chunk, Flags, Status, Today};
 use super::tally::{segment_day, DayTally, GroupCounts};
 use crate::model::levers::{
@@ -20,10 +21,8 @@ pub struct Moderation<'a> {
     pub ads_per_group: &'a [u32],
     /// Posts the moderators of each group can review today.
     pub capacity: &'a [u64],
-    /// Probability that a question left by the members is answered by a moderator, per group.
-    pub moderator_answers: &'a [f64],
-    /// Probability that the members answer a question, per group.
-    pub peer_answers: &'a [f32],
+    /// What each group can answer today.
+    pub answers: &'a [Answers],
     pub day: u32,
     pub draws: DayStream,
     /// Probability that a member who wants a meetup seat gets one.
@@ -70,8 +69,8 @@ fn answer(
     let u = d.uniform(Decision::Answer);
     // One draw: the members answer below their probability; a moderator in the rest of the
     // interval, in proportion to its probability.
-    let peer = m.peer_answers[g] as f64;
-    let answered = u < peer + (1.0 - peer) * m.moderator_answers[g];
+    let peer = m.answers[g].peer as f64;
+    let answered = u < peer + (1.0 - peer) * m.answers[g].staff;
     if answered {
         c.flags[local] |= Flags::ANSWERED;
         counts.answered[g] += 1;
@@ -79,6 +78,7 @@ fn answer(
         t.answered += 1;
     } else {
         c.flags[local] |= Flags::UNANSWERED;
+        t.unanswered.push((c.start + local as u32, g as u32));
     }
 }
 
@@ -120,44 +120,56 @@ fn review_ad(
     segment_day(&mut t.segments, m.pop.segment[i]).kicks += 1;
 }
 
-/// Per group: the probability that the members answer a question, and that a moderator (or the
-/// team) answers one they left, given the capacity left after reviewing the day's ads.
+/// What a group can answer today: the probability that the members answer a question, that a
+/// moderator (or the team) answers one they left, and what both have to spare for questions
+/// asked on earlier days.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Answers {
+    pub peer: f32,
+    pub staff: f64,
+    pub spare: Spare,
+}
+
+/// Per group, given the capacity left after reviewing the day's ads.
 ///
 /// Members answer with their own genuine posts of the day: each post that is not itself a
 /// question answers one with probability `peer_answer`, so a group where few write leaves its
-/// questions to the staff.
-pub fn answer_chances(
+/// questions to the staff. What is left over (more answers than the day's questions, capacity
+/// beyond what the members left) goes to waiting questions.
+pub fn answers(
     k: &Coefficients,
     capacity: &[u64],
     team_works: bool,
     decided: &GroupCounts,
-) -> (Vec<f32>, Vec<f64>) {
+) -> Vec<Answers> {
     let w = &k.weights;
-    let groups = capacity.len();
-    let peer: Vec<f32> = (0..groups)
+    (0..capacity.len())
         .map(|g| {
             let questions = GroupCounts::of(&decided.questions, g);
             let other_posts = GroupCounts::of(&decided.posts, g) - questions;
-            peer_answer_probability(w.peer_answer, other_posts, questions)
-        })
-        .collect();
-    let moderator = (0..groups)
-        .map(|g| {
+            let peer = peer_answer_probability(w.peer_answer, other_posts, questions);
             let ads = GroupCounts::of(&decided.ads, g) as u64;
             let reviewed = if k.moderation.ads_banned {
                 ads.min(capacity[g])
             } else {
                 0
             };
-            let questions = GroupCounts::of(&decided.questions, g) as f64;
-            let left = questions * (1.0 - peer[g] as f64);
+            let q = questions as f64;
+            let left = q * (1.0 - peer as f64);
             let team = if team_works && k.team.staffs(k.community.tier(g)) {
                 k.team.answers_per_day
             } else {
                 0
             };
-            moderator_answer_probability(capacity[g] - reviewed + team, left)
+            let staff_capacity = capacity[g] - reviewed + team;
+            Answers {
+                peer,
+                staff: moderator_answer_probability(staff_capacity, left),
+                spare: Spare {
+                    peer: (w.peer_answer as f64 * other_posts as f64 - q * peer as f64).max(0.0),
+                    staff: (staff_capacity as f64 - left).max(0.0),
+                },
+            }
         })
-        .collect();
-    (peer, moderator)
+        .collect()
 }

@@ -3,7 +3,8 @@
 
 use super::groups::{Floor, GroupDay, GroupLedger};
 use super::joining::{chunk_size, decide, Env};
-use super::moderation::{answer_chances, moderate, Moderation};
+use super::moderation::{answers, moderate, Moderation};
+use super::questions::Questions;
 use super::seats::Seats;
 use super::state::{Flags, State, Status};
 use super::tables::{cohort_rows, funnel, segment_rows, week_pass, RunCounts};
@@ -65,7 +66,11 @@ pub struct Simulation<'s> {
     /// Seed members seated in groups beside their own.
     pub(super) seats: Seats,
     /// Seats freed today in each group (their seed members left the community).
-    seats_freed: Vec<u32>,
+    pub(super) seats_freed: Vec<u32>,
+    /// Questions waiting in each group for a later answer.
+    questions: Questions,
+    /// Messages each group's readers had today: posts and ads seen.
+    read_today: Vec<u64>,
 }
 
 /// The tables of a finished run, beside its series and summary.
@@ -124,6 +129,8 @@ impl<'s> Simulation<'s> {
             seed_turn: 0,
             seats: Seats::default(),
             seats_freed: Vec::new(),
+            questions: Questions::default(),
+            read_today: Vec::new(),
         };
         sim.open_group();
         sim.seat_seed_members();
@@ -174,6 +181,7 @@ impl<'s> Simulation<'s> {
             groups_alive: self.ledger.iter().filter(|g| g.alive).count() as u64,
             questions: t.questions,
             answered: t.answered,
+            answered_late: t.answered_late,
             mean_commitment: mean(e.commitment, e.members),
             sat_safety: level(0),
             sat_belonging: level(1),
@@ -207,9 +215,10 @@ impl<'s> Simulation<'s> {
         self.staff_groups();
         let (mut t, decided) = self.decide_pass(events);
         self.exposures.add(&t.exposure);
-        let moderated = self.moderate_pass(&mut t, &decided, events);
+        let mut moderated = self.moderate_pass(&mut t, &decided, events);
         self.count_day(&t);
         let decided = self.vacate_seats(decided);
+        t.answered_late = self.answer_waiting(&decided, &mut moderated);
 
         // Members who left today free their seats before joiners are admitted.
         for (g, members) in self.group_members.iter_mut().enumerate() {
@@ -223,6 +232,7 @@ impl<'s> Simulation<'s> {
         self.count_milestones(day);
 
         let ads = self.publish(&decided, &moderated);
+        self.questions.close_day(&self.read_today, &t.unanswered);
         debug_assert_eq!(
             decided.posts.iter().map(|&p| p as u64).sum::<u64>(),
             t.posts
@@ -260,20 +270,31 @@ impl<'s> Simulation<'s> {
             .collect();
     }
 
-    /// Seed members who left today (quit or kicked) leave the groups they sat in beside their
-    /// own: their seats count among those groups' departures.
-    fn vacate_seats(&mut self, mut decided: GroupCounts) -> GroupCounts {
-        self.seats_freed.clear();
-        if self.seats.is_empty() {
-            return decided;
+    /// Questions of earlier days answered today with what the members and staff have to spare;
+    /// their askers will feel answered at their next visit. Returns how many.
+    fn answer_waiting(&mut self, decided: &GroupCounts, moderated: &mut GroupCounts) -> u64 {
+        if self.questions.is_empty() {
+            return 0;
         }
+        let spare: Vec<_> = answers(self.k, &self.capacity, self.team_works, decided)
+            .into_iter()
+            .map(|a| a.spare)
+            .collect();
         let status = &self.state.status;
-        self.seats_freed = vec![0; self.groups.len()];
-        for g in self.seats.vacate(|i| status[i as usize] != Status::Member) {
-            decided.departures[g as usize] += 1;
-            self.seats_freed[g as usize] += 1;
+        let late = self.questions.answer(
+            &spare,
+            self.k.value.attention as f64,
+            |i| status[i as usize] == Status::Member,
+            &self.stream.day(self.day),
+        );
+        for a in &late {
+            let flags = &mut self.state.flags[a.asker as usize];
+            *flags = (*flags - Flags::UNANSWERED) | Flags::ANSWERED;
+            if a.by_staff {
+                moderated.staff_answered[a.group as usize] += 1;
+            }
         }
-        decided
+        late.len() as u64
     }
 
     /// What the operating team costs a day: its daily cost in each group it staffs.
@@ -341,15 +362,14 @@ impl<'s> Simulation<'s> {
             return GroupCounts::new(groups);
         }
         let seat_chance = (events.meetup_seats as f64 / t.meetup_wanting.max(1) as f64).min(1.0);
-        let (peer, moderator) = answer_chances(self.k, &self.capacity, self.team_works, decided);
+        let answers = answers(self.k, &self.capacity, self.team_works, decided);
         let (chunks, _) = self.state.chunks(self.chunk);
         let ctx = Moderation {
             k: self.k,
             pop: &self.pop,
             ads_per_group: &decided.ads,
             capacity: &self.capacity,
-            moderator_answers: &moderator,
-            peer_answers: &peer,
+            answers: &answers,
             day: self.day,
             draws: self.stream.day(self.day),
             seat_chance,
@@ -360,6 +380,7 @@ impl<'s> Simulation<'s> {
         for part in parts {
             t.kicks += part.kicks;
             t.answered += part.answered;
+            t.unanswered.extend(part.unanswered);
             t.end.sub(&part.end);
             for (k, seg) in part.segments.iter().enumerate() {
                 super::tally::segment_day(&mut t.segments, k as u8).kicks += seg.kicks;
@@ -407,6 +428,7 @@ impl<'s> Simulation<'s> {
             max_ad_share: self.k.community.alive_max_ad_share,
         };
         let (mut removed, mut seen_total) = (0u64, 0u64);
+        self.read_today.clear();
         let deterrence_days = self.k.weights.deterrence_days;
         for g in 0..self.groups.len() {
             let of = |v: &[u32]| GroupCounts::of(v, g);
@@ -438,6 +460,7 @@ impl<'s> Simulation<'s> {
                 visitors: of(&decided.visitors) as f32,
                 deterred,
             };
+            self.read_today.push(posts as u64 + seen.round() as u64);
             let today = GroupDay {
                 posts,
                 member_posts: of(&decided.member_posts),

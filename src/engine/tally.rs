@@ -295,7 +295,11 @@ pub struct DayTally {
     pub meetup_wanting: u64,
     pub questions: u64,
     pub answered: u64,
+    /// Questions of earlier days answered today.
+    pub answered_late: u64,
     pub joiners: Vec<u32>,
+    /// Askers whose question went unanswered today, with their group, in agent order.
+    pub unanswered: Vec<(u32, u32)>,
     /// First exposures of the day, by member ties.
     pub exposure: ExposureLedger,
     pub funnel: FunnelDay,
@@ -316,7 +320,9 @@ impl DayTally {
         self.meetup_wanting += o.meetup_wanting;
         self.questions += o.questions;
         self.answered += o.answered;
+        self.answered_late += o.answered_late;
         self.joiners.extend(o.joiners);
+        self.unanswered.extend(o.unanswered);
         self.exposure.add(&o.exposure);
         self.funnel.add(&o.funnel);
         for (k, seg) in o.segments.iter().enumerate() {

@@ -115,7 +115,10 @@ columns! {
         groups: u64, "Groups opened so far.";
         groups_alive: u64, "Groups alive at the end of the day (see `docs/MODEL.md`, alive).";
         questions: u64, "Questions (or requests for help) asked.";
-        answered: u64, "Of them, answered by members or moderators.";
+        answered: u64, "Of them, answered the same day by members or staff (moderators, the \
+            team).";
+        answered_late: u64, "Questions asked on earlier days answered today by members or staff \
+            (a question waits until buried under `community.attention` messages).";
         mean_commitment: f64, "Mean commitment of members.";
         sat_safety: f64, "Mean satisfaction on the safety level, among members with a need there.";
         sat_belonging: f64, "Mean satisfaction on the belonging level, among members with a need \

@@ -23,7 +23,7 @@ columns! {
         quits: u64, "Members who left by choice over the run.";
         kicks: u64, "Members kicked over the run.";
         answered_share: Option<f64>, "Share of the questions asked over the run that were \
-            answered; empty without questions.";
+            answered, the same day or later; empty without questions.";
         question_share: Option<f64>, "Share of the genuine posts (messages) written over the \
             run that were questions; empty without posts.";
         retention_30d: Option<f64>, "Share of joiners (seed members excluded) still members 30 \
@@ -159,7 +159,7 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
             quits: sum(days, |d| d.quits as f64) as u64,
             kicks: sum(days, |d| d.kicks as f64) as u64,
             answered_share: ratio(
-                sum(days, |d| d.answered as f64),
+                sum(days, |d| (d.answered + d.answered_late) as f64),
                 sum(days, |d| d.questions as f64),
             ),
             question_share: ratio(

@@ -41,6 +41,22 @@ pub fn prize_paid(prize: f64, posts: u64) -> f64 {
     }
 }
 
+/// Whether a waiting question is buried: more messages (posts and ads) have been read in its
+/// group since the day it was asked than a reader reads back in a day, `attention`.
+pub fn buried(read_since: u64, attention: f64) -> bool {
+    read_since as f64 >= attention
+}
+
+/// Probability that a waiting question is answered today: the day's spare answers shared over
+/// the questions waiting, each answered at most once.
+pub fn late_answer_probability(spare: f64, waiting: usize) -> f64 {
+    if waiting == 0 {
+        0.0
+    } else {
+        (spare / waiting as f64).min(1.0)
+    }
+}
+
 /// Whether rewards have stopped for good by `day` (crowding out applies after this).
 pub fn rewards_over(re: Option<&RedEnvelopeTerms>, day: u32) -> bool {
     re.is_some_and(|re| day > re.end_day)
