@@ -93,7 +93,7 @@ table! {
         habituation_days: f64 = 7.0, Rule::closed(0.01, MAX_DAYS as f64), "days",
             "A recurring event keeps 1 − e^(−every_days / habituation_days) of its effect: \
              repeated often, it draws less each time.";
-        peer_answer: f64 = 0.6, Rule::UNIT, "probability",
+        peer_answer: f64 = 0.5, Rule::UNIT, "probability",
             "Share of the members' genuine posts (other than questions) that answer a question \
              when one is waiting: a question is answered by members with probability min(1, \
              peer_answer × other posts / questions); moderators and the team answer what is \
