@@ -365,3 +365,55 @@ fn founders_alone_do_not_make_a_community_alive() {
     let run = run_replicate(&recruiting, 0, &mut |_| {});
     assert_eq!(run.summary.metrics.alive, 1, "{:?}", run.tables.groups);
 }
+
+#[test]
+fn staff_are_paid_for_the_groups_they_worked_in_and_the_budget_never_goes_below_zero() {
+    // Paid entry, all of it reinvested, one funded moderator a group at 10 a day, and groups of
+    // 20 opening as the 200 prospects join: on a day a group opens, the budget was checked on
+    // the groups open at the start of the day, and must be charged on those.
+    let text = r#"
+name = "funded"
+days = 30
+seed = 5
+[population]
+size = 200
+network = { kind = "well-mixed" }
+[[population.segments]]
+needs = { learning = 0.5 }
+join_threshold = { mean = -5.0, sd = 0.0 }
+price_sensitivity = 0.0
+[entry]
+kind = "paid"
+fee = 1.0
+[community]
+offer = { learning = 0.5 }
+group_cap = 20
+[rules]
+funded_moderators = 1
+daily_cost = 10.0
+[monetization]
+reinvest = 1.0
+[acquisition]
+ad_reach = 0.05
+word_of_mouth = 0.0
+[behavior]
+quit_threshold = -10.0
+"#;
+    let s = load_str(text, "funded.toml", &[]).unwrap();
+    let run = run_replicate(&s, 0, &mut |_| {});
+    let mut opened_while_hired = 0;
+    for pair in run.series.windows(2) {
+        let (before, d) = (&pair[0], &pair[1]);
+        assert!(d.budget >= 0.0, "{d:?}");
+        // Hired or not, the day's moderation cost is 10 per group open at its start, or 0.
+        let per_group = d.cost_moderation / before.groups as f64;
+        assert!(per_group == 0.0 || per_group == 10.0, "{d:?}");
+        if d.groups > before.groups && d.cost_moderation > 0.0 {
+            opened_while_hired += 1;
+        }
+    }
+    assert!(
+        opened_while_hired > 0,
+        "the case the test is about happened"
+    );
+}

@@ -146,6 +146,8 @@ impl Simulation<'_> {
             st.status[i] = Status::Member;
             st.flags[i] = (st.flags[i] | Flags::EVER_MEMBER)
                 - (Flags::POSTED
+                    | Flags::ANSWERED
+                    | Flags::UNANSWERED
                     | Flags::MUTED
                     | Flags::ADVERTISED
                     | Flags::TURNED_AWAY

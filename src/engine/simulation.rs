@@ -251,21 +251,22 @@ impl<'s> Simulation<'s> {
     fn staff_groups(&mut self) {
         let m = &self.k.moderation;
         let team = &self.k.team;
-        let groups = self.groups.len() as f64;
         // The budget pays the team first, then the funded moderators.
-        let team_cost = self.team_cost();
+        let team_cost = self.team_cost(self.groups.len());
         self.team_works = !team.funded || self.budget >= team_cost;
         let left = if team.funded && self.team_works {
             self.budget - team_cost
         } else {
             self.budget
         };
-        let funded_cost = m.funded_moderators as f64 * groups * m.daily_cost;
-        self.hired = m.funded_moderators > 0 && left >= funded_cost;
-        let extra = if self.hired { m.funded_moderators } else { 0 };
-        self.capacity = (0..self.groups.len())
-            .map(|g| {
-                (m.moderators(self.k.community.tier(g)) + extra) as u64 * m.reviews_per_moderator
+        let tiers = (0..self.groups.len()).map(|g| self.k.community.tier(g));
+        let funded: u32 = tiers.clone().map(|tier| m.funded(tier)).sum();
+        self.hired = funded > 0 && left >= funded as f64 * m.daily_cost;
+        let hired = self.hired;
+        self.capacity = tiers
+            .map(|tier| {
+                let extra = if hired { m.funded(tier) } else { 0 };
+                (m.moderators(tier) + extra) as u64 * m.reviews_per_moderator
             })
             .collect();
     }
@@ -298,9 +299,9 @@ impl<'s> Simulation<'s> {
     }
 
     /// What the operating team costs a day: its daily cost in each group it staffs.
-    fn team_cost(&self) -> f64 {
+    fn team_cost(&self, groups: usize) -> f64 {
         let team = &self.k.team;
-        let staffed = (0..self.groups.len())
+        let staffed = (0..groups)
             .filter(|&g| team.staffs(self.k.community.tier(g)))
             .count();
         staffed as f64 * team.daily_cost
@@ -494,12 +495,16 @@ impl<'s> Simulation<'s> {
     fn money(&mut self, t: &DayTally, joins: u64, referred: u64, events: EventDay) -> Money {
         let k = self.k;
         let m = &k.moderation;
-        let groups = self.groups.len();
+        // Staff are paid for the groups they worked in: those open at the start of the day,
+        // when hiring and the team's work were decided (a group opened today starts tomorrow).
+        let groups = self.capacity.len();
         let own: f64 = (0..groups)
             .map(|g| m.moderators(self.k.community.tier(g)) as f64)
             .sum();
-        let funded = if self.hired {
-            m.funded_moderators as f64 * groups as f64
+        let funded: f64 = if self.hired {
+            (0..groups)
+                .map(|g| m.funded(self.k.community.tier(g)) as f64)
+                .sum()
         } else {
             0.0
         };
@@ -516,7 +521,7 @@ impl<'s> Simulation<'s> {
             events: events.cost + prize_paid(events.prize, t.posts),
             moderation: (own + funded) * m.daily_cost,
             team: if self.team_works {
-                self.team_cost()
+                self.team_cost(groups)
             } else {
                 0.0
             },

@@ -198,6 +198,15 @@ impl ModerationCoefficients {
             Tier::Clone => self.clone_moderators,
         }
     }
+
+    /// The moderators the budget pays in a group of tier `tier` on a day it hires them: none in
+    /// the core group, which moderates itself.
+    pub fn funded(&self, tier: Tier) -> u32 {
+        match tier {
+            Tier::Core => 0,
+            Tier::Main | Tier::Clone => self.funded_moderators,
+        }
+    }
 }
 
 /// What a group is in the community's organisation.
