@@ -50,6 +50,7 @@ pub enum Decision {
     Messages,
     Mute,
     LateAnswer,
+    Nudge,
 }
 
 impl Decision {

@@ -379,3 +379,47 @@ fn unanswered_questions_are_answered_later_until_buried() {
         );
     }
 }
+
+#[test]
+fn the_teams_nudges_bring_members_who_never_posted_to_post_within_its_time() {
+    // The paid community's team writes 3 posts and answers up to 20 questions a day; here it
+    // also nudges up to 20 silent visitors a day. A nudge is worth one point of posting score
+    // (`behavior.post_nudge` is 0 by default: its size is not measured, docs/MODEL.md §5.10).
+    let small = [
+        ("population.size", "20000"),
+        ("days", "120"),
+        ("behavior.post_nudge", "1.0"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)], setting: &[(&str, &str)]| {
+        let sets: Vec<(&str, &str)> = small.iter().chain(extra).copied().collect();
+        at("paid-knowledge-community", setting, &sets)
+    };
+    let nudges = |r: &Replicate| sum(&r.series, |d| d.nudges as f64);
+    for setting in SETTINGS {
+        let none = with(&[], &setting);
+        let nudging = with(&[("team.nudges_per_day", "20")], &setting);
+        assert!(per_summary(&none, nudges).iter().all(|&n| n == 0.0));
+        assert_greater(
+            &per_summary(&nudging, first_post_share),
+            &per_summary(&none, first_post_share),
+            &format!("joiners who post, nudged against not ({})", label(&setting)),
+        );
+        // An hour a day: 45 minutes go to its posts, and time is kept for yesterday's answers,
+        // so it nudges fewer.
+        let hour = with(
+            &[
+                ("team.nudges_per_day", "20"),
+                ("team.minutes_per_day", "60"),
+            ],
+            &setting,
+        );
+        assert_greater(
+            &per_summary(&nudging, nudges),
+            &per_summary(&hour, nudges),
+            &format!(
+                "nudges without a time budget and with an hour ({})",
+                label(&setting)
+            ),
+        );
+    }
+}

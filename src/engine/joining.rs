@@ -38,6 +38,8 @@ pub struct Env<'a> {
     pub events: EventDay,
     /// Seed members seated in groups beside their own.
     pub seats: &'a Seats,
+    /// Probability that a visiting member who never posted is nudged by the team, per group.
+    pub nudge_chance: &'a [f32],
 }
 
 /// Need intensities of agent `i` as numbers in [0, 1].

@@ -71,6 +71,9 @@ pub fn member_day(
     if visits {
         (did, messages) = visit(c, local, env, &d, t);
         counts.visitors[g] += 1;
+        if !seed && !c.flags[local].contains(Flags::FIRST_POST) {
+            counts.silent_visitors[g] += 1;
+        }
         if seed && !env.seats.is_empty() {
             // A seed member reads every group it sits in.
             for s in env.seats.of(i) {
@@ -236,15 +239,17 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
         }
     }
     c.satisfaction[local] = new_sat;
-    // Unmet needs as of the start of the visit.
-    let unmet = Unmet {
+    // Unmet needs as of the start of the visit, and the team's nudge.
+    let prompts = Prompts {
         promotion: (needs[need::PROMOTION] - sat[need::PROMOTION]).max(0.0),
         askable: ASKABLE
             .iter()
             .map(|&k| (needs[k] - sat[k]).max(0.0))
             .fold(0.0, f32::max),
+        nudged: nudged(c, local, env, d),
     };
-    let (wrote, messages) = act(c, local, env, d, &pull, unmet, group);
+    t.nudges += prompts.nudged as u64;
+    let (wrote, messages) = act(c, local, env, d, &pull, prompts, group);
     let mut did = Today::VISITED | wrote;
     if has_need(&pop.needs[iu]) {
         did |= extras(c.commitment[local], env, d, &pull, t);
@@ -315,13 +320,50 @@ fn situation(c: &Chunk, local: usize, env: &Env) -> VisitorSituation {
 /// The needs a member asks the group about: help (service), work, and learning from experts.
 const ASKABLE: [usize; 3] = [need::SERVICE, need::WORK, need::LEARNING];
 
-/// What a visitor still lacks, as of the start of its visit.
+/// What prompts a visitor to write: what it still lacks, as of the start of its visit, and a
+/// nudge from the operating team.
 #[derive(Clone, Copy)]
-struct Unmet {
+struct Prompts {
     /// Unmet promotion: it may turn a member to ads.
     promotion: f32,
     /// The largest unmet need among those a question can meet ([`ASKABLE`]).
     askable: f32,
+    /// The team nudged it today (it never posted).
+    nudged: bool,
+}
+
+/// Whether the team nudges visiting member `local` today: only members who never posted (this
+/// membership), seed members aside, with the group's nudge chance.
+#[inline(always)]
+fn nudged(c: &Chunk, local: usize, env: &Env, d: &Draws) -> bool {
+    let chance = env.nudge_chance[c.group[local] as usize];
+    chance > 0.0
+        && !c.flags[local].intersects(Flags::FIRST_POST | Flags::SEED)
+        && d.chance(Decision::Nudge, chance as f64)
+}
+
+/// Probability that visitor `local` posts an ad: an advertiser at heart, or a member whose
+/// promotion need is unmet, damped by its warnings and a recent kick; never a seed member.
+#[inline(always)]
+fn advert_chance(
+    c: &Chunk,
+    local: usize,
+    env: &Env,
+    promotion: f32,
+    group: &GroupYesterday,
+) -> f32 {
+    if c.flags[local].contains(Flags::SEED) {
+        return 0.0;
+    }
+    let w = &env.k.weights;
+    let damping = ad_damping(
+        c.warnings[local],
+        w.warning_effect,
+        group.deterred,
+        w.kick_deterrence,
+    );
+    let advertiser = env.pop.advertiser[c.start as usize + local];
+    advert_probability(w, advertiser, promotion) * damping
 }
 
 /// What a visitor writes: an ad (advertisers, or members with unmet promotion), else perhaps a
@@ -334,7 +376,7 @@ fn act(
     env: &Env,
     d: &Draws,
     pull: &[f32; NEEDS],
-    unmet: Unmet,
+    unmet: Prompts,
     group: &GroupYesterday,
 ) -> (Today, u32) {
     let iu = c.start as usize + local;
@@ -342,18 +384,7 @@ fn act(
     let k = env.k;
     let flags = c.flags[local];
     let seed = flags.contains(Flags::SEED);
-    let w = &k.weights;
-    let p_ad = if seed {
-        0.0
-    } else {
-        let damping = ad_damping(
-            c.warnings[local],
-            w.warning_effect,
-            group.deterred,
-            w.kick_deterrence,
-        );
-        advert_probability(w, pop.advertiser[iu], unmet.promotion) * damping
-    };
+    let p_ad = advert_chance(c, local, env, unmet.promotion, group);
     if p_ad > 0.0 && d.chance(Decision::Advert, p_ad as f64) {
         return (Today::ADVERT, 0);
     }
@@ -361,7 +392,7 @@ fn act(
         return (Today::empty(), 0);
     }
     let shyness = intensity(pop.shyness[iu]);
-    let p_ask = ask_probability(w, unmet.askable, shyness);
+    let p_ask = ask_probability(&k.weights, unmet.askable, shyness);
     if p_ask > 0.0 && d.chance(Decision::Ask, p_ask as f64) {
         return (Today::POSTED | Today::ASKED, 1);
     }
@@ -385,6 +416,7 @@ fn act(
         badge_progress,
         event_boost: env.events.topic_boost,
         shyness_lifted: env.events.shyness_lifted,
+        nudged: unmet.nudged as u8 as f32,
         seed_zeal: if seed {
             seed_zeal(&k.weights, env.day)
         } else {

@@ -35,6 +35,7 @@ mod simulation;
 mod state;
 mod tables;
 mod tally;
+mod team;
 
 pub use simulation::{RunTables, Simulation};
 pub use state::{State, STATE_BYTES_PER_AGENT};

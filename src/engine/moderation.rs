@@ -139,7 +139,7 @@ pub struct Answers {
 pub fn answers(
     k: &Coefficients,
     capacity: &[u64],
-    team_works: bool,
+    team_answers: u64,
     decided: &GroupCounts,
 ) -> Vec<Answers> {
     let w = &k.weights;
@@ -156,8 +156,8 @@ pub fn answers(
             };
             let q = questions as f64;
             let left = q * (1.0 - peer as f64);
-            let team = if team_works && k.team.staffs(k.community.tier(g)) {
-                k.team.answers_per_day
+            let team = if k.team.staffs(k.community.tier(g)) {
+                team_answers
             } else {
                 0
             };

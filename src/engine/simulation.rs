@@ -14,7 +14,7 @@ use crate::metrics::{
     SummaryInputs,
 };
 use crate::model::levers::{
-    prize_paid, prize_per_post, reward_paid, reward_per_post, rewards_over,
+    prize_paid, prize_per_post, reward_paid, reward_per_post, rewards_over, team_day, TeamDay,
 };
 use crate::model::value::GroupYesterday;
 use crate::population::Population;
@@ -52,13 +52,17 @@ pub struct Simulation<'s> {
     /// First exposures over the run so far, by member ties.
     exposures: ExposureLedger,
     /// The operating budget: the reinvested share of revenue, less what it paid for.
-    budget: f64,
+    pub(super) budget: f64,
     /// Whether the budget pays the funded moderators today.
-    hired: bool,
+    pub(super) hired: bool,
     /// Whether the operating team works today.
-    team_works: bool,
+    pub(super) team_works: bool,
+    /// What it does today in each group it staffs (`TeamDay`), within its time.
+    pub(super) team_day: TeamDay,
+    /// Questions the staff answered yesterday, over the groups the team staffed.
+    pub(super) staff_answered_yesterday: f64,
     /// Posts the moderators of each group can review today.
-    capacity: Vec<u64>,
+    pub(super) capacity: Vec<u64>,
     /// The seed members, in agent order.
     pub(super) seeds: Vec<u32>,
     /// The next of `seeds` to seat in a new group (`community.clone_seeds`), modulo their number.
@@ -124,6 +128,8 @@ impl<'s> Simulation<'s> {
             budget: 0.0,
             hired: false,
             team_works: false,
+            team_day: team_day(&k.team, 1, 0.0),
+            staff_answered_yesterday: 0.0,
             capacity: Vec::new(),
             seeds: Vec::new(),
             seed_turn: 0,
@@ -182,6 +188,7 @@ impl<'s> Simulation<'s> {
             questions: t.questions,
             answered: t.answered,
             answered_late: t.answered_late,
+            nudges: t.nudges,
             mean_commitment: mean(e.commitment, e.members),
             sat_safety: level(0),
             sat_belonging: level(1),
@@ -232,6 +239,7 @@ impl<'s> Simulation<'s> {
         self.count_milestones(day);
 
         let ads = self.publish(&decided, &moderated);
+        self.staff_answered_yesterday = self.staff_answers_per_group(&moderated);
         self.questions.close_day(&self.read_today, &t.unanswered);
         debug_assert_eq!(
             decided.posts.iter().map(|&p| p as u64).sum::<u64>(),
@@ -246,38 +254,13 @@ impl<'s> Simulation<'s> {
         self.record(&t, joins, ads, money)
     }
 
-    /// The day's moderators in each group: its own (the first group's, or a clone's), and the
-    /// funded ones when the operating budget can pay them all today.
-    fn staff_groups(&mut self) {
-        let m = &self.k.moderation;
-        let team = &self.k.team;
-        // The budget pays the team first, then the funded moderators.
-        let team_cost = self.team_cost(self.groups.len());
-        self.team_works = !team.funded || self.budget >= team_cost;
-        let left = if team.funded && self.team_works {
-            self.budget - team_cost
-        } else {
-            self.budget
-        };
-        let tiers = (0..self.groups.len()).map(|g| self.k.community.tier(g));
-        let funded: u32 = tiers.clone().map(|tier| m.funded(tier)).sum();
-        self.hired = funded > 0 && left >= funded as f64 * m.daily_cost;
-        let hired = self.hired;
-        self.capacity = tiers
-            .map(|tier| {
-                let extra = if hired { m.funded(tier) } else { 0 };
-                (m.moderators(tier) + extra) as u64 * m.reviews_per_moderator
-            })
-            .collect();
-    }
-
     /// Questions of earlier days answered today with what the members and staff have to spare;
     /// their askers will feel answered at their next visit. Returns how many.
     fn answer_waiting(&mut self, decided: &GroupCounts, moderated: &mut GroupCounts) -> u64 {
         if self.questions.is_empty() {
             return 0;
         }
-        let spare: Vec<_> = answers(self.k, &self.capacity, self.team_works, decided)
+        let spare: Vec<_> = answers(self.k, &self.capacity, self.team_answers(), decided)
             .into_iter()
             .map(|a| a.spare)
             .collect();
@@ -298,15 +281,6 @@ impl<'s> Simulation<'s> {
         late.len() as u64
     }
 
-    /// What the operating team costs a day: its daily cost in each group it staffs.
-    fn team_cost(&self, groups: usize) -> f64 {
-        let team = &self.k.team;
-        let staffed = (0..groups)
-            .filter(|&g| team.staffs(self.k.community.tier(g)))
-            .count();
-        staffed as f64 * team.daily_cost
-    }
-
     /// Phase 1: every agent decides, reading only yesterday's state.
     fn decide_pass(&mut self, events: EventDay) -> (DayTally, GroupCounts) {
         let day = self.day;
@@ -320,6 +294,7 @@ impl<'s> Simulation<'s> {
             0.0
         };
         let expected = self.posts_yesterday as f64;
+        let nudge_chance = self.nudge_chances();
         let (chunks, view_prev) = self.state.chunks(self.chunk);
         let env = Env {
             k: self.k,
@@ -335,6 +310,7 @@ impl<'s> Simulation<'s> {
             rewards_over: rewards_over(re, day),
             events,
             seats: &self.seats,
+            nudge_chance: &nudge_chance,
         };
         let groups = self.groups.len();
         let (parts, counts) = run_pass(chunks, groups, self.parallel, |c, counts| {
@@ -363,7 +339,7 @@ impl<'s> Simulation<'s> {
             return GroupCounts::new(groups);
         }
         let seat_chance = (events.meetup_seats as f64 / t.meetup_wanting.max(1) as f64).min(1.0);
-        let answers = answers(self.k, &self.capacity, self.team_works, decided);
+        let answers = answers(self.k, &self.capacity, self.team_answers(), decided);
         let (chunks, _) = self.state.chunks(self.chunk);
         let ctx = Moderation {
             k: self.k,
@@ -449,7 +425,7 @@ impl<'s> Simulation<'s> {
                 .is_some_and(|k| self.day < k + deterrence_days);
             let team = &self.k.team;
             let team_posts = if self.team_works && team.staffs(self.k.community.tier(g)) {
-                team.posts_per_day
+                self.team_day.posts as f32
             } else {
                 0.0
             };
@@ -459,6 +435,7 @@ impl<'s> Simulation<'s> {
                 posts: posts as f32 + team_posts + of(&moderated.staff_answered) as f32,
                 ads: seen,
                 visitors: of(&decided.visitors) as f32,
+                silent_visitors: of(&decided.silent_visitors) as f32,
                 deterred,
             };
             self.read_today.push(posts as u64 + seen.round() as u64);

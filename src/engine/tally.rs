@@ -13,6 +13,8 @@ use crate::population::needs::{satisfaction, LEVELS, LEVEL_OF, NEEDS};
 #[derive(Debug, Clone, Default)]
 pub struct GroupCounts {
     pub visitors: Vec<u32>,
+    /// Visitors who had never posted (this membership), seed members aside.
+    pub silent_visitors: Vec<u32>,
     pub posts: Vec<u32>,
     /// Genuine posts by members who are not seed members (what keeps a group alive).
     pub member_posts: Vec<u32>,
@@ -37,6 +39,7 @@ impl GroupCounts {
     pub fn new(groups: usize) -> GroupCounts {
         GroupCounts {
             visitors: vec![0; groups],
+            silent_visitors: vec![0; groups],
             posts: vec![0; groups],
             member_posts: vec![0; groups],
             ads: vec![0; groups],
@@ -53,6 +56,7 @@ impl GroupCounts {
     fn add(&mut self, o: &GroupCounts) {
         for (mine, theirs) in [
             (&mut self.visitors, &o.visitors),
+            (&mut self.silent_visitors, &o.silent_visitors),
             (&mut self.posts, &o.posts),
             (&mut self.member_posts, &o.member_posts),
             (&mut self.ads, &o.ads),
@@ -297,6 +301,8 @@ pub struct DayTally {
     pub answered: u64,
     /// Questions of earlier days answered today.
     pub answered_late: u64,
+    /// Members who never posted nudged by the team today.
+    pub nudges: u64,
     pub joiners: Vec<u32>,
     /// Askers whose question went unanswered today, with their group, in agent order.
     pub unanswered: Vec<(u32, u32)>,
@@ -321,6 +327,7 @@ impl DayTally {
         self.questions += o.questions;
         self.answered += o.answered;
         self.answered_late += o.answered_late;
+        self.nudges += o.nudges;
         self.joiners.extend(o.joiners);
         self.unanswered.extend(o.unanswered);
         self.exposure.add(&o.exposure);

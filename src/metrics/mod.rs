@@ -117,6 +117,8 @@ columns! {
         questions: u64, "Questions (or requests for help) asked.";
         answered: u64, "Of them, answered the same day by members or staff (moderators, the \
             team).";
+        nudges: u64, "Members who never posted nudged by the operating team today (a mention or \
+            a private message inviting them to speak; `team.nudges_per_day`).";
         answered_late: u64, "Questions asked on earlier days answered today by members or staff \
             (a question waits until buried under `community.attention` messages).";
         mean_commitment: f64, "Mean commitment of members.";

@@ -3,7 +3,7 @@
 //! laid out once, in `scenario::Calendar`.)
 
 use crate::population::needs::{need, NEEDS};
-use crate::scenario::{BadgeLevels, RedEnvelopeTerms};
+use crate::scenario::{BadgeLevels, RedEnvelopeTerms, TeamCoefficients};
 
 /// Money per genuine post a poster can expect on `day`: the per-post amount, shared out when the
 /// community's posts (yesterday's, as the best guess) would exceed the daily budget.
@@ -54,6 +54,61 @@ pub fn late_answer_probability(spare: f64, waiting: usize) -> f64 {
         0.0
     } else {
         (spare / waiting as f64).min(1.0)
+    }
+}
+
+/// What the operating team does today in each group it staffs, within its time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TeamDay {
+    /// Posts it writes.
+    pub posts: f64,
+    /// Members who never posted it may nudge.
+    pub nudges: f64,
+    /// Questions it can answer.
+    pub answers: u64,
+}
+
+/// The team's day in each of the `staffed` groups, its time shared evenly among them: its posts
+/// first (its schedule), then nudges, keeping time for as many answers as it gave a group the
+/// day before (`answered_yesterday`, a group's mean), then answers with what is left. Without a
+/// time budget it does all its tasks.
+pub fn team_day(t: &TeamCoefficients, staffed: usize, answered_yesterday: f64) -> TeamDay {
+    let Some(minutes) = t.minutes else {
+        return TeamDay {
+            posts: t.posts_per_day as f64,
+            nudges: t.nudges_per_day,
+            answers: t.answers_per_day,
+        };
+    };
+    let mut left = minutes / staffed.max(1) as f64;
+    // How many tasks of `each` minutes fit in `time`, at most `most`.
+    let fit = |most: f64, each: f64, time: f64| {
+        if each > 0.0 {
+            most.min(time.max(0.0) / each)
+        } else {
+            most
+        }
+    };
+    let posts = fit(t.posts_per_day as f64, t.minutes_per_post, left);
+    left -= posts * t.minutes_per_post;
+    let kept = answered_yesterday.min(t.answers_per_day as f64) * t.minutes_per_answer;
+    let nudges = fit(t.nudges_per_day, t.minutes_per_nudge, left - kept);
+    left -= nudges * t.minutes_per_nudge;
+    let answers = fit(t.answers_per_day as f64, t.minutes_per_answer, left).floor() as u64;
+    TeamDay {
+        posts,
+        nudges,
+        answers,
+    }
+}
+
+/// Probability that a visiting member who never posted is nudged today: the group's nudges
+/// over its visitors who never posted (as of yesterday, the team's best guess).
+pub fn nudge_probability(nudges: f64, silent_visitors: f32) -> f32 {
+    if nudges <= 0.0 {
+        0.0
+    } else {
+        (nudges as f32 / silent_visitors.max(1.0)).min(1.0)
     }
 }
 
@@ -131,6 +186,52 @@ pub fn meetup_wish(pull: &[f32; NEEDS]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn team(minutes: Option<f64>) -> TeamCoefficients {
+        TeamCoefficients {
+            posts_per_day: 2.0,
+            answers_per_day: 10,
+            daily_cost: 0.0,
+            clones: true,
+            funded: false,
+            minutes,
+            minutes_per_post: 15.0,
+            minutes_per_answer: 5.0,
+            nudges_per_day: 20.0,
+            minutes_per_nudge: 2.0,
+        }
+    }
+
+    #[test]
+    fn the_team_spends_its_time_on_posts_then_nudges_then_answers() {
+        // Without a budget it does everything.
+        let all = team_day(&team(None), 3, 4.0);
+        assert_eq!((all.posts, all.nudges, all.answers), (2.0, 20.0, 10));
+        // 2 groups share 200 minutes: 100 each. Posts take 30; 4 answers' worth (20) is kept
+        // from yesterday, so nudges get 50 minutes: 25 would fit, 20 are planned (40 minutes);
+        // the 30 left answer 6 questions.
+        let day = team_day(&team(Some(200.0)), 2, 4.0);
+        assert_eq!((day.posts, day.nudges, day.answers), (2.0, 20.0, 6));
+        // 40 minutes a group: 30 on posts, 10 kept for 2 answers, none for nudges.
+        let tight = team_day(&team(Some(80.0)), 2, 2.0);
+        assert_eq!((tight.posts, tight.nudges, tight.answers), (2.0, 0.0, 2));
+        // 10 minutes a group: two thirds of a post, nothing else.
+        let short = team_day(&team(Some(10.0)), 1, 4.0);
+        assert!((short.posts - 10.0 / 15.0).abs() < 1e-12);
+        assert_eq!((short.nudges, short.answers), (0.0, 0));
+    }
+
+    #[test]
+    fn nudges_are_shared_over_the_visitors_who_never_posted() {
+        assert_eq!(nudge_probability(0.0, 50.0), 0.0);
+        assert_eq!(nudge_probability(10.0, 50.0), 0.2);
+        assert_eq!(nudge_probability(10.0, 4.0), 1.0);
+        assert_eq!(
+            nudge_probability(0.5, 0.0),
+            0.5,
+            "at least one visitor expected"
+        );
+    }
 
     #[test]
     fn a_prize_is_shared_over_the_expected_posts_and_paid_only_if_someone_posts() {

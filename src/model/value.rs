@@ -15,6 +15,8 @@ pub struct GroupYesterday {
     pub ads: f32,
     /// Members who visited.
     pub visitors: f32,
+    /// Of them, members who had never posted (whom the team may nudge).
+    pub silent_visitors: f32,
     /// Whether a moderator kicked an advertiser lately (it deters the others).
     pub deterred: bool,
 }
@@ -27,6 +29,7 @@ impl GroupYesterday {
             posts: a.posts + g.posts,
             ads: a.ads + g.ads,
             visitors: a.visitors + g.visitors,
+            silent_visitors: a.silent_visitors + g.silent_visitors,
             deterred: a.deterred || g.deterred,
         })
     }
@@ -146,16 +149,19 @@ mod tests {
             posts: 2.0,
             ads: 1.0,
             visitors: 10.0,
+            silent_visitors: 4.0,
             deterred: false,
         };
         let busy = GroupYesterday {
             posts: 30.0,
             ads: 0.0,
             visitors: 100.0,
+            silent_visitors: 70.0,
             deterred: true,
         };
         let both = GroupYesterday::together([quiet, busy].into_iter());
         assert_eq!((both.posts, both.ads, both.visitors), (32.0, 1.0, 110.0));
+        assert_eq!(both.silent_visitors, 74.0);
         assert!(both.deterred);
         assert_eq!(GroupYesterday::together(std::iter::once(quiet)), quiet);
     }

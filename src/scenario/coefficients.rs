@@ -127,6 +127,7 @@ pub struct Weights {
     pub post_reward: f32,
     pub post_badge: f32,
     pub post_seed: f32,
+    pub post_nudge: f32,
     pub ad_base: f32,
     pub ad_turn_base: f32,
     pub ad_turn_promotion: f32,
@@ -256,6 +257,12 @@ pub struct TeamCoefficients {
     pub clones: bool,
     /// Paid from the operating budget (works only on days it can be paid).
     pub funded: bool,
+    /// Minutes of work a day over all the groups it staffs (`None`: as many as its tasks take).
+    pub minutes: Option<f64>,
+    pub minutes_per_post: f64,
+    pub minutes_per_answer: f64,
+    pub nudges_per_day: f64,
+    pub minutes_per_nudge: f64,
 }
 
 impl TeamCoefficients {
@@ -353,6 +360,11 @@ impl Coefficients {
                 daily_cost: s.team.daily_cost,
                 clones: s.team.clones,
                 funded: s.team.funded,
+                minutes: s.team.minutes_per_day.map(|m| m as f64),
+                minutes_per_post: s.team.minutes_per_post,
+                minutes_per_answer: s.team.minutes_per_answer,
+                nudges_per_day: s.team.nudges_per_day,
+                minutes_per_nudge: s.team.minutes_per_nudge,
             },
             rewards: rewards(&s.incentives),
             calendar: calendar(&s.events, s.days, b.habituation_days),
@@ -391,6 +403,7 @@ fn weights(s: &ScenarioFile) -> Weights {
         post_reward: b.post_reward as f32,
         post_badge: b.post_badge as f32,
         post_seed: b.post_seed as f32,
+        post_nudge: b.post_nudge as f32,
         ad_base: b.ad_base as f32,
         ad_turn_base: b.ad_turn_base as f32,
         ad_turn_promotion: b.ad_turn_promotion as f32,

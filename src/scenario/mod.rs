@@ -22,7 +22,7 @@ pub use calendar::{habituation, Calendar, EventDay};
 pub use coefficients::{
     AcquisitionCoefficients, BadgeLevels, Coefficients, CommunityCoefficients, EntryCoefficients,
     ModerationCoefficients, NetworkSpec, NormalDraw, PopulationCoefficients, RedEnvelopeTerms,
-    Rewards, Sales, SegmentDraw, Tier, ValueCoefficients, Weights,
+    Rewards, Sales, SegmentDraw, TeamCoefficients, Tier, ValueCoefficients, Weights,
 };
 pub use docs::{
     key_listing, markdown_table, markdown_tables, section_marker, section_paths, starter_file,

@@ -403,6 +403,19 @@ table! {
             "Cost of the team's day in each group it staffs.";
         clones: bool = true, Rule::Any, "",
             "Whether the team also staffs the groups opened by fission (false: only the first).";
+        minutes_per_day: Option<u64> = None, Rule::closed(0.0, 1e7), "minutes/day",
+            "The team's working time a day, over all the groups it staffs (absent: as much as its \
+             posts, answers and nudges take). It is spent on its posts first, then on nudges, \
+             keeping time for as many answers as it gave the day before, then on answers.";
+        minutes_per_post: f64 = 15.0, Rule::closed(0.0, 1440.0), "minutes",
+            "Time the team spends on one of its posts (an announcement, a piece of knowledge).";
+        minutes_per_answer: f64 = 5.0, Rule::closed(0.0, 1440.0), "minutes",
+            "Time the team spends answering one question.";
+        nudges_per_day: f64 = 0.0, Rule::closed(0.0, 1e6), "nudges/day",
+            "Members who never posted that the team nudges a day in each group it staffs (a \
+             mention or a private message inviting them to speak), among those who visit.";
+        minutes_per_nudge: f64 = 2.0, Rule::closed(0.0, 1440.0), "minutes",
+            "Time the team spends on one nudge.";
         funded: bool = false, Rule::Any, "",
             "Whether the team is paid from the operating budget (`monetization.reinvest`): it \
              works on a day only when the budget can pay that day. When false, the operator \
