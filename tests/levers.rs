@@ -423,3 +423,46 @@ fn the_teams_nudges_bring_members_who_never_posted_to_post_within_its_time() {
         );
     }
 }
+
+#[test]
+fn the_operators_own_promotions_sell_and_are_read_like_ads() {
+    // The fan club's weekly event becomes the operator's promotional post, against the same
+    // weekly event with no effect (a topic night of boost 0, the same cost).
+    for setting in SETTINGS {
+        let none = at("brand-fan-club", &setting, &[("events.0.boost", "0")]);
+        let promote = |conversion: &'static str| {
+            at(
+                "brand-fan-club",
+                &setting,
+                &[
+                    ("events.0.kind", "promotion"),
+                    ("events.0.conversion", conversion),
+                ],
+            )
+        };
+        let (plain, selling) = (promote("0"), promote("0.05"));
+        let sales = |r: &Replicate| r.summary.metrics.revenue_sales;
+        assert_greater(
+            &per_summary(&selling, sales),
+            &per_summary(&plain, sales),
+            &format!(
+                "sales with a 5% conversion against none ({})",
+                label(&setting)
+            ),
+        );
+        // Read like ads, they cost visits their value: fewer members stay.
+        assert_greater(
+            &per_summary(&none, final_members),
+            &per_summary(&plain, final_members),
+            &format!(
+                "members without promotions against with ({})",
+                label(&setting)
+            ),
+        );
+        // Never removed: every group gets one on each promotion day.
+        for r in &plain {
+            assert!(r.series.iter().any(|d| d.promotions > 0));
+            assert!(r.series.iter().all(|d| d.promotions <= d.groups));
+        }
+    }
+}

@@ -9,7 +9,7 @@ use crate::model::activity::{
     advert_probability, ask_probability, belonging_pull, messages_written, post_probability,
     seed_zeal, visit_probability, PostDrivers, VisitDrivers,
 };
-use crate::model::levers::{ad_damping, badge_standing, meetup_wish};
+use crate::model::levers::{ad_damping, badge_standing, meetup_wish, purchase_probability};
 use crate::model::tenure::{
     bond_after, felt_fee, quit_hazard, quit_threshold, recent_payment, renew_probability,
 };
@@ -110,21 +110,25 @@ fn paid_recently(c: &Chunk, local: usize, env: &Env) -> f32 {
     recent_payment(&k.weights, felt, since)
 }
 
-/// What member `local` found yesterday in the groups it reads: its own, and for a seed member
-/// seated in others, all of them together.
+/// What member `local` finds in the groups it reads: what they held yesterday (its own, and for
+/// a seed member seated in others, all of them together), and the operator's promotions of
+/// today, read like ads in every group it reads.
 #[inline(always)]
 fn read_groups(c: &Chunk, local: usize, env: &Env, seed: bool) -> GroupYesterday {
     let own = c.group[local];
-    if seed && !env.seats.is_empty() {
+    let (mut read, groups) = if seed && !env.seats.is_empty() {
         let seats = env.seats.of(c.start + local as u32);
-        GroupYesterday::together(
+        let read = GroupYesterday::together(
             std::iter::once(own)
-                .chain(seats)
+                .chain(seats.clone())
                 .map(|g| env.groups[g as usize]),
-        )
+        );
+        (read, 1 + seats.count())
     } else {
-        env.groups[own as usize]
-    }
+        (env.groups[own as usize], 1)
+    };
+    read.ads += env.events.promotions * groups as f32;
+    read
 }
 
 /// Members among an agent's ties (0 when well-mixed: no ties).
@@ -445,10 +449,8 @@ fn act(
 #[inline(always)]
 fn extras(commitment: f32, env: &Env, d: &Draws, pull: &[f32; NEEDS], t: &mut DayTally) -> Today {
     let sales = &env.k.sales;
-    if sales.purchase_rate > 0.0
-        && commitment >= sales.commitment_floor
-        && d.chance(Decision::Purchase, sales.purchase_rate)
-    {
+    let p_buy = purchase_probability(sales.purchase_rate, env.events.conversion);
+    if p_buy > 0.0 && commitment >= sales.commitment_floor && d.chance(Decision::Purchase, p_buy) {
         t.purchases += 1;
     }
     if env.events.meetup_seats > 0 {

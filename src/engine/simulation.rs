@@ -188,6 +188,7 @@ impl<'s> Simulation<'s> {
             questions: t.questions,
             answered: t.answered,
             answered_late: t.answered_late,
+            promotions: t.promotions,
             nudges: t.nudges,
             mean_commitment: mean(e.commitment, e.members),
             sat_safety: level(0),
@@ -221,6 +222,7 @@ impl<'s> Simulation<'s> {
         let events = self.k.calendar.on(day);
         self.staff_groups();
         let (mut t, decided) = self.decide_pass(events);
+        t.promotions = events.promotions as u64 * self.capacity.len() as u64;
         self.exposures.add(&t.exposure);
         let mut moderated = self.moderate_pass(&mut t, &decided, events);
         self.count_day(&t);

@@ -303,6 +303,8 @@ pub struct DayTally {
     pub answered_late: u64,
     /// Members who never posted nudged by the team today.
     pub nudges: u64,
+    /// The operator's promotional posts today, over all groups.
+    pub promotions: u64,
     pub joiners: Vec<u32>,
     /// Askers whose question went unanswered today, with their group, in agent order.
     pub unanswered: Vec<(u32, u32)>,

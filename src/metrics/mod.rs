@@ -112,6 +112,8 @@ columns! {
         ads_removed: u64, "Ads caught and removed by moderators.";
         ads_seen: u64, "Ads members saw: those not caught, and the caught ones read before they \
             were removed (`rules.removal_speed`), rounded in each group.";
+        promotions: u64, "The operator's own promotional posts today, over all groups (`events` of \
+            kind `promotion`): read like ads, never removed, not in `ads_seen`.";
         groups: u64, "Groups opened so far.";
         groups_alive: u64, "Groups alive at the end of the day (see `docs/MODEL.md`, alive).";
         questions: u64, "Questions (or requests for help) asked.";

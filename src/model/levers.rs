@@ -41,6 +41,16 @@ pub fn prize_paid(prize: f64, posts: u64) -> f64 {
     }
 }
 
+/// Probability that a committed visitor buys today: its usual `purchase_rate`, or else the
+/// day's promotions convert it.
+pub fn purchase_probability(purchase_rate: f64, conversion: f32) -> f64 {
+    if conversion <= 0.0 {
+        // Exactly the usual rate on a day without promotions.
+        return purchase_rate;
+    }
+    1.0 - (1.0 - purchase_rate) * (1.0 - conversion as f64)
+}
+
 /// Whether a waiting question is buried: more messages (posts and ads) have been read in its
 /// group since the day it was asked than a reader reads back in a day, `attention`.
 pub fn buried(read_since: u64, attention: f64) -> bool {
@@ -231,6 +241,13 @@ mod tests {
             0.5,
             "at least one visitor expected"
         );
+    }
+
+    #[test]
+    fn a_promotion_converts_those_who_would_not_have_bought_anyway() {
+        assert_eq!(purchase_probability(0.01, 0.0), 0.01);
+        assert!((purchase_probability(0.0, 0.05) - 0.05).abs() < 1e-7);
+        assert!((purchase_probability(0.1, 0.5) - 0.55).abs() < 1e-7);
     }
 
     #[test]

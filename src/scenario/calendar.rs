@@ -16,6 +16,10 @@ pub struct EventDay {
     pub shyness_lifted: f32,
     /// Summed prizes for the day's best contribution.
     pub prize: f64,
+    /// The operator's promotional posts in each group (read like ads, never removed).
+    pub promotions: f32,
+    /// Probability that a committed visitor buys because of them (after habituation).
+    pub conversion: f32,
     /// Summed learning value of guest experts.
     pub guest_value: f32,
     /// Seats at offline meetups (0: no meetup).
@@ -67,6 +71,12 @@ pub(super) fn calendar(events: &[file::Event], days: u32, habituation_days: f64)
                 }
                 EventKind::Guest => d.guest_value += (e.value * kept(e)) as f32,
                 EventKind::Offline => d.meetup_seats += e.capacity,
+                EventKind::Promotion => {
+                    d.promotions += 1.0;
+                    // Several promotions a day: a visitor is converted by any of them.
+                    let c = (e.conversion * kept(e)) as f32;
+                    d.conversion = 1.0 - (1.0 - d.conversion) * (1.0 - c);
+                }
                 EventKind::Activity => {
                     d.visit_boost += (e.boost * kept(e)) as f32;
                     d.shyness_lifted = d.shyness_lifted.max(kept(e) as f32);
@@ -118,7 +128,19 @@ mod tests {
             prize: 30.0,
             ..file::Event::default()
         };
-        let cal = calendar(&[topic, meetup, vote], 60, 7.0);
+        let sale = file::Event {
+            kind: EventKind::Promotion,
+            every_days: 30,
+            start_day: 20,
+            conversion: 0.1,
+            ..file::Event::default()
+        };
+        let cal = calendar(&[topic, meetup, vote, sale], 60, 7.0);
+        let monthly = habituation(30, 7.0) as f32;
+        assert_eq!(cal.on(20).promotions, 1.0);
+        assert!((cal.on(20).conversion - 0.1 * monthly).abs() < 1e-7);
+        assert_eq!(cal.on(21).promotions, 0.0);
+        assert_eq!(cal.on(21).conversion, 0.0);
         let weekly = habituation(7, 7.0) as f32;
         assert!((weekly - (1.0 - (-1.0f32).exp())).abs() < 1e-6);
         assert_eq!(cal.on(2), EventDay::default());

@@ -484,6 +484,9 @@ choice! {
         /// A participation activity (a tasting, a vote, a naming contest): taking part asks for
         /// no self-exposure, so it moves the shy most.
         Activity = "activity",
+        /// The operator's own selling: a promotional post in every group, read like an ad and
+        /// never removed by moderators.
+        Promotion = "promotion",
     }
 }
 
@@ -494,7 +497,8 @@ table! {
     pub(in crate::scenario) struct Event {
         kind: EventKind = EventKind::Topic, Rule::Any, "",
             "`topic`: a discussion night; `guest`: an expert shares; `offline`: a meetup; \
-             `activity`: a tasting, vote or naming contest.";
+             `activity`: a tasting, vote or naming contest; `promotion`: the operator's own \
+             selling post.";
         every_days: u32 = 7, Rule::closed(1.0, MAX_DAYS as f64), "days",
             "Days between occurrences.";
         start_day: u32 = 0, DAYS, "day",
@@ -514,6 +518,10 @@ table! {
         value: f64 = 0.5, VALUE, "value",
             "`guest`: learning value to every visitor that day. `offline`: life and belonging \
              value to each attendee.";
+        conversion: f64 = 0.0, Rule::UNIT, "probability",
+            "`promotion`: probability that a visitor committed enough to buy \
+             (`monetization.commitment_floor`) buys when it reads the promotion, beside its usual \
+             `purchase_rate`: the operator's own figure from past promotions.";
         capacity: u64 = 50, AGENTS, "seats",
             "`offline`: seats for the whole community at each meetup.";
         persistence_days: f64 = 30.0, Rule::closed(0.01, MAX_DAYS as f64), "days",
