@@ -466,3 +466,42 @@ fn the_operators_own_promotions_sell_and_are_read_like_ads() {
         }
     }
 }
+
+#[test]
+fn clones_that_get_the_operating_team_die_less_often_than_clones_left_alone() {
+    // The fan club with an operating team that posts 3 times and answers up to 20 questions a
+    // day (the paid community's team), its groups capped at 500 and cloned as they fill: the
+    // clones get the team and a moderator each, or nothing at all.
+    let team = [
+        ("days", "120"),
+        ("team.posts_per_day", "3"),
+        ("team.answers_per_day", "20"),
+    ];
+    let clone_alive = |r: &Replicate| {
+        let clones: Vec<_> = r
+            .tables
+            .groups
+            .iter()
+            .filter(|g| g.tier == "clone")
+            .collect();
+        clones.iter().filter(|g| g.alive_final == 1).count() as f64 / clones.len().max(1) as f64
+    };
+    for setting in SETTINGS {
+        let staffed = at_n("brand-fan-club", &setting, &team, 5);
+        let alone: Vec<(&str, &str)> = team
+            .iter()
+            .copied()
+            .chain([("team.clones", "false"), ("rules.clone_moderators", "0")])
+            .collect();
+        let alone = at_n("brand-fan-club", &setting, &alone, 5);
+        assert!(alone.iter().all(|r| r.tables.groups.len() > 2), "it clones");
+        assert_greater(
+            &per_summary(&staffed, clone_alive),
+            &per_summary(&alone, clone_alive),
+            &format!(
+                "share of clones alive, with the team against alone ({})",
+                label(&setting)
+            ),
+        );
+    }
+}
