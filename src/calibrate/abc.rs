@@ -264,6 +264,17 @@ mod tests {
     use rand::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
 
+    /// One-coordinate particles of equal weight.
+    fn particles(xs: &[f64]) -> Vec<Particle> {
+        xs.iter()
+            .map(|&x| Particle {
+                x: vec![x],
+                weight: 1.0,
+                distance: 0.0,
+            })
+            .collect()
+    }
+
     #[test]
     fn proposals_redrawn_inside_the_bounds_are_weighted_back_to_the_prior() {
         // Two particles near the lower bound of a uniform prior on [0, 1]: many of the kernel's
@@ -276,14 +287,7 @@ mod tests {
             low: 0.0,
             high: 1.0,
         }];
-        let previous: Vec<Particle> = [0.05, 0.25]
-            .iter()
-            .map(|&x| Particle {
-                x: vec![x],
-                weight: 1.0,
-                distance: 0.0,
-            })
-            .collect();
+        let previous = particles(&[0.05, 0.25]);
         let kernel = Kernel::of(&previous);
         let n = 40_000;
         let (mut mass, mut total) = ([0.0f64; 3], 0.0);
@@ -357,14 +361,7 @@ mod tests {
             low: 0.0,
             high: 10.0,
         }];
-        let mut pop: Vec<Particle> = [1.0, 1.1, 1.2, 9.0]
-            .iter()
-            .map(|&x| Particle {
-                x: vec![x],
-                weight: 1.0,
-                distance: 0.0,
-            })
-            .collect();
+        let mut pop = particles(&[1.0, 1.1, 1.2, 9.0]);
         normalise(&mut pop);
         let kernel = Kernel::of(&pop);
         assert!(weight(&[1.1], &priors, &pop, &kernel) < weight(&[9.0], &priors, &pop, &kernel));

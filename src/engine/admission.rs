@@ -89,13 +89,7 @@ impl Simulation<'_> {
         let ledger = &mut self.ledger[g as usize];
         ledger.seeds += 1;
         ledger.members += 1;
-        self.end.count(
-            c0,
-            &st.satisfaction[i],
-            &self.pop.needs[i],
-            Today::empty(),
-            Milestones::default(),
-        );
+        self.count_newcomer(i, c0);
     }
 
     /// Seats `community.clone_seeds` seed members in the newly opened group `g` beside their
@@ -120,6 +114,18 @@ impl Simulation<'_> {
                 seated += 1;
             }
         }
+    }
+
+    /// A member seated today, counted in today's end-of-day tally as absent (its first member
+    /// day is tomorrow).
+    fn count_newcomer(&mut self, i: usize, commitment: f32) {
+        self.end.count(
+            commitment,
+            &self.state.satisfaction[i],
+            &self.pop.needs[i],
+            Today::empty(),
+            Milestones::default(),
+        );
     }
 
     /// Seats today's joiners in agent order; returns (admitted, admitted by referral). Those
@@ -176,15 +182,9 @@ impl Simulation<'_> {
                 by_segment.resize(segment + 1, 0);
             }
             by_segment[segment] += 1;
-            self.end.count(
-                c0,
-                &st.satisfaction[i],
-                &self.pop.needs[i],
-                Today::empty(),
-                Milestones::default(),
-            );
-            joins += 1;
             referred += st.today[i].contains(Today::REFERRED) as u64;
+            self.count_newcomer(i, c0);
+            joins += 1;
         }
         (joins, referred)
     }
