@@ -505,3 +505,33 @@ fn clones_that_get_the_operating_team_die_less_often_than_clones_left_alone() {
         );
     }
 }
+
+#[test]
+fn muted_members_come_back_when_an_event_is_announced_to_everyone() {
+    // The fan club overloaded (its members read 8 messages a day before overload), so many
+    // mute it; its weekly event, with no effect of its own (boost 0), is announced to everyone,
+    // against the same event never held. A mention of all reaches through a mute: some come
+    // back, read, and stay or mute again.
+    let overloaded = [("community.attention", "8"), ("days", "120")];
+    let muted = |r: &Replicate| r.summary.metrics.muted_share.unwrap_or(f64::NAN);
+    for setting in SETTINGS {
+        let sets = |event: (&'static str, &'static str)| -> Vec<(&str, &str)> {
+            overloaded.iter().copied().chain([event]).collect()
+        };
+        let announced = at("brand-fan-club", &setting, &sets(("events.0.boost", "0")));
+        let never = at(
+            "brand-fan-club",
+            &setting,
+            &sets(("events.0.start_day", "1000")),
+        );
+        assert!(per_summary(&never, muted).iter().all(|&m| m > 0.0));
+        assert_greater(
+            &per_summary(&never, muted),
+            &per_summary(&announced, muted),
+            &format!(
+                "muted share without announcements against with ({})",
+                label(&setting)
+            ),
+        );
+    }
+}

@@ -52,8 +52,9 @@ pub fn member_day(
         return;
     }
     let seed = c.flags[local].contains(Flags::SEED);
-    if c.flags[local].contains(Flags::MUTED) {
-        // A member who muted the group no longer reads it: it stays, silent.
+    if c.flags[local].contains(Flags::MUTED) && !env.events.announced {
+        // A member who muted the group no longer reads it: it stays, silent, until an event
+        // is announced to everyone (a mention of all reaches through a mute).
         end_of_day(c, local, env, (Today::MUTED, 0), t, counts);
         return;
     }
@@ -92,6 +93,9 @@ pub fn member_day(
             *flags |= Flags::ACTIVATED;
             t.funnel.activated += 1;
         }
+    } else if c.flags[local].contains(Flags::MUTED) {
+        // Announced to, but it did not come: still muted.
+        did = Today::MUTED;
     }
     end_of_day(c, local, env, (did, messages), t, counts);
 }
@@ -235,6 +239,8 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
             return (Today::VISITED | Today::MUTED, 0);
         }
     }
+    // A muted member that came back for an announcement and stays reading unmutes.
+    c.flags[local] -= Flags::MUTED;
     let mut new_sat = [0u16; NEEDS];
     for k in 0..NEEDS {
         // Only a need the member has can be satisfied.

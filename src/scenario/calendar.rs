@@ -26,6 +26,8 @@ pub struct EventDay {
     pub meetup_seats: u64,
     /// Cost of the day's events.
     pub cost: f64,
+    /// Whether any event is held: it is announced to everyone, muted members included.
+    pub announced: bool,
 }
 
 /// The events of every day of the run, laid out once.
@@ -63,6 +65,7 @@ pub(super) fn calendar(events: &[file::Event], days: u32, habituation_days: f64)
     let on = |day: u32| {
         let mut d = EventDay::default();
         for e in events.iter().filter(|e| occurs_on(e, day)) {
+            d.announced = true;
             d.cost += e.cost;
             match e.kind {
                 EventKind::Topic => {
@@ -153,6 +156,7 @@ mod tests {
         assert_eq!(cal.on(3).visit_boost, weekly);
         assert_eq!(cal.on(3).shyness_lifted, 0.0);
         assert_eq!(cal.on(3).prize, 0.0);
+        assert!(cal.on(3).announced && cal.on(5).announced && !cal.on(4).announced);
         assert_eq!(cal.on(3).topic_boost, weekly);
         assert_eq!(cal.on(10).topic_boost, weekly);
         assert_eq!(cal.on(10).meetup_seats, 40);
