@@ -1,6 +1,6 @@
-//! Sweeps and comparisons as the tasks of a job array: split, run out of order, killed and run again, merged,
-//! and compared byte for byte with the same sweep run on one machine; then the same on a real
-//! one-node Slurm cluster (`.ci/slurm/up.sh` installs Debian's slurm-wlm and munge when missing,
+//! Sweeps, comparisons and calibrations as the tasks of a job array: split, run out of order,
+//! killed and run again, merged, and compared byte for byte with the same batch run on one
+//! machine; then the same on a real one-node Slurm cluster (`.ci/slurm/up.sh` installs Debian's slurm-wlm and munge when missing,
 //! starts the daemons, and `.ci/slurm/down.sh` stops them again).
 
 use std::fs;
@@ -264,6 +264,102 @@ fn a_task_killed_mid_run_goes_on_from_its_last_recorded_run() {
     same_files(&local, &split);
 }
 
+/// A calibration of word of mouth on the small fan club to a target share of members who never
+/// posted, with `particles` particles a generation.
+fn calibration_file(dir: &Path, particles: u32) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brand-fan-club.toml");
+    let path = dir.join("cal.toml");
+    fs::write(
+        &path,
+        format!(
+            "name = \"cal\"\nbase = \"{}\"\nreplicates = 2\nset = {{ \"population.size\" = 2000, \
+             days = 40 }}\n\n[observed]\ntargets = {{ final_members = {{ value = 300, sd = 30 }} }}\n\n\
+             [[parameters]]\nkey = \"acquisition.word_of_mouth\"\nprior = {{ uniform = [0.0, \
+             0.3] }}\n\n[abc]\nparticles = {particles}\ngenerations = 2\nquantile = 0.3\n",
+            base.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+const CALIBRATION_FILES: [&str; 4] = [
+    "posterior.csv",
+    "calibration.csv",
+    "generations.csv",
+    "predictive.csv",
+];
+
+/// Runs task `task` of `tasks` of the calibration's current round, and returns what it said.
+fn calibration_task(file: &Path, out: &Path, tasks: usize, task: usize) -> String {
+    stdout(
+        agora()
+            .arg("calibrate")
+            .arg(file)
+            .arg("--out")
+            .arg(out)
+            .args(["--tasks", &tasks.to_string(), "--task", &task.to_string()]),
+    )
+}
+
+#[test]
+fn a_split_calibration_merges_round_by_round_into_the_files_of_one_machine() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let file = calibration_file(d, 12);
+    let (local, split) = (d.join("local"), d.join("split"));
+    stdout(agora().arg("calibrate").arg(&file).arg("--out").arg(&local));
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        assert!(rounds < 50, "the split calibration never finished");
+        // Out of order; task 1 waits, so the merge must refuse and status must name it.
+        for task in [2, 0] {
+            calibration_task(&file, &split, 3, task);
+        }
+        let refused = agora().arg("merge").arg(&split).output().unwrap();
+        assert!(!refused.status.success(), "merged without task 1");
+        let why = String::from_utf8_lossy(&refused.stderr);
+        assert!(why.contains("(tasks 1)"), "{why}");
+        let status = stdout(agora().arg("status").arg(&split));
+        assert!(status.contains("missing: 1"), "{status}");
+        assert!(status.contains("--tasks 3 --task 1"), "{status}");
+        if rounds == 2 {
+            // As if task 1 had been killed after two proposals, in the middle of a third.
+            calibration_task(&file, &split, 3, 1);
+            let part = fs::read_dir(split.join(".tasks"))
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .find(|p| p.is_dir())
+                .expect("the round's generation folder");
+            let round = fs::read_dir(&part).unwrap().next().unwrap().unwrap().path();
+            let task = round.join("task-1-of-3");
+            let records = fs::read_to_string(task.join("proposals.csv")).unwrap();
+            let mut kept: String = records.lines().take(2).map(|l| format!("{l}\n")).collect();
+            kept.push_str("7,1,0.5");
+            fs::write(task.join("proposals.csv"), kept).unwrap();
+            fs::remove_file(task.join("done")).unwrap();
+        }
+        let ran = calibration_task(&file, &split, 3, 1);
+        assert!(ran.contains("ran its 8 runs"), "{ran}");
+        let again = calibration_task(&file, &split, 3, 1);
+        assert!(again.contains("already done"), "{again}");
+        let merged = stdout(agora().arg("merge").arg(&split));
+        if merged.contains("the calibration is finished") {
+            break;
+        }
+        assert!(merged.contains("next: generation"), "{merged}");
+    }
+    let generations = fs::read_to_string(local.join("generations.csv")).unwrap();
+    assert!(
+        rounds > generations.lines().count() - 1,
+        "no generation needed a second round, so rounds were not tested:\n{generations}"
+    );
+    same(&local, &split, &CALIBRATION_FILES);
+    assert!(!split.join(".tasks").exists() && !split.join(".partial").exists());
+}
+
 /// Stops the one-node cluster however the test ends.
 struct Cluster;
 
@@ -294,7 +390,8 @@ fn start_cluster() -> (Cluster, String) {
 }
 
 #[test]
-fn a_sweep_and_a_comparison_run_as_slurm_arrays_and_a_cancelled_task_is_resubmitted() {
+fn a_sweep_a_comparison_and_a_calibration_run_as_slurm_arrays_and_a_cancelled_task_is_resubmitted()
+{
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     // Runs of about a second each, so that a task can be cancelled while it runs.
@@ -372,6 +469,35 @@ fn a_sweep_and_a_comparison_run_as_slurm_arrays_and_a_cancelled_task_is_resubmit
     fs::write(&cscript, ctext).unwrap();
     submit(&cscript, &[("AGORA_WAIT", "1")]);
     same(&clocal, &cout, &["runs.csv", "compare.csv"]);
+    // A calibration, an array and a merge a round, until it is finished.
+    let kfile = calibration_file(d, 12);
+    let klocal = d.join("klocal");
+    stdout(
+        agora()
+            .arg("calibrate")
+            .arg(&kfile)
+            .arg("--out")
+            .arg(&klocal),
+    );
+    let kout = d.join("calibrated");
+    let ktext = stdout(
+        agora()
+            .arg("slurm")
+            .arg(&kfile)
+            .arg("--out")
+            .arg(&kout)
+            .args(["--tasks", "3", "--max-running", "2"]),
+    );
+    assert!(ktext.contains("\" calibrate \"$FILE\""), "{ktext}");
+    assert!(
+        ktext.contains("--array=\"${ARRAY_TASKS:-0-2}%2\""),
+        "{ktext}"
+    );
+    let kscript = d.join("calibrated.sh");
+    fs::write(&kscript, ktext).unwrap();
+    let said = submit(&kscript, &[]);
+    assert!(said.contains("calibration finished"), "{said}");
+    same(&klocal, &kout, &CALIBRATION_FILES);
     // Cancel task 1 while it runs: the merge never starts; status names the task; run it again.
     let second = d.join("second");
     let job = script(&second);

@@ -307,7 +307,7 @@ pub fn timeseries_file(partial: &Path, key: RunKey) -> PathBuf {
 
 /// Cuts a record torn by a kill mid-write off the end of `runs`, so that the next record starts
 /// on a line of its own.
-fn cut_torn_record(runs: &Path) -> Result<()> {
+pub(crate) fn cut_torn_record(runs: &Path) -> Result<()> {
     let Ok(bytes) = fs::read(runs) else {
         return Ok(());
     };

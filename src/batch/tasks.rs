@@ -76,7 +76,7 @@ pub fn spec(
 
 /// Task `spec.task`'s chunk of `keys`: the keys from ⌊I·K/N⌋ to ⌊(I+1)·K/N⌋, so that the chunks
 /// are disjoint, cover every key, and differ in size by at most one.
-pub fn chunk(keys: &[RunKey], spec: TaskSpec) -> &[RunKey] {
+pub fn chunk<T>(keys: &[T], spec: TaskSpec) -> &[T] {
     let k = keys.len();
     let from = spec.task * k / spec.tasks;
     let to = (spec.task + 1) * k / spec.tasks;
@@ -236,15 +236,23 @@ pub fn mark_done(part: &Path) -> Result<()> {
 
 /// Where each of the plan's tasks stands.
 pub fn states(dir: &Path, plan: &Plan) -> Result<Vec<State>> {
+    states_in(dir, plan, "")
+}
+
+/// Where each of the plan's tasks stands, their parts in `round` under `.tasks/` (a split
+/// calibration's round; "" for a sweep or comparison).
+pub fn states_in(dir: &Path, plan: &Plan, round: &str) -> Result<Vec<State>> {
     (0..plan.tasks)
         .map(|task| {
-            let part = part_dir(
-                dir,
-                &part_name(TaskSpec {
-                    tasks: plan.tasks,
-                    task,
-                }),
-            );
+            let name = part_name(TaskSpec {
+                tasks: plan.tasks,
+                task,
+            });
+            let part = if round.is_empty() {
+                part_dir(dir, &name)
+            } else {
+                part_dir(dir, &format!("{round}/{name}"))
+            };
             Ok(if is_done(&part) {
                 State::Done
             } else if try_lock(&part)?.is_none() {

@@ -14,7 +14,9 @@
 
 pub mod abc;
 pub(crate) mod observed;
+mod output;
 mod run;
+pub(crate) mod tasks;
 
 use std::path::{Path, PathBuf};
 

@@ -4,10 +4,13 @@
 //!
 //! Reproducibility: proposal i of generation t draws from a generator seeded by (seed, t, i),
 //! its replicates use run streams numbered from (t, i, replicate) under the master seed, and
-//! proposals are simulated in batches and accepted in index order: the same file and seed give
-//! the same posterior whatever the thread count.
+//! proposals are simulated in rounds of `particles` (round b holds proposals b·n to (b+1)·n − 1)
+//! and accepted in index order: the same file and seed give the same posterior whatever the
+//! thread count, and whether a round runs on one machine or as the tasks of a job array
+//! (`calibrate::tasks`).
 
 use std::fs;
+use std::ops::Range;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -15,38 +18,37 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-use super::abc::{
-    ess, next_tolerance, normalise, propose, weight, weighted_quantile, Kernel, Particle,
-};
+use super::abc::{ess, next_tolerance, normalise, propose, weight, Kernel, Particle, Prior};
+use super::output::{summary, write_outputs};
 use super::Calibration;
 use crate::batch::manifest::{changes, Manifest};
 use crate::engine::run_replicate_with;
-use crate::export::{cell, csv_table, write_atomic};
+use crate::export::{csv_table, write_atomic};
 use crate::memory::Budget;
 use crate::progress::Progress;
 
 /// A particle with what its simulations gave: the mean over replicates of each observed column
 /// on the observed days, and of each target metric.
 #[derive(Debug, Clone, PartialEq)]
-struct Simulated {
-    particle: Particle,
-    series: Vec<Vec<f64>>,
-    targets: Vec<f64>,
+pub(super) struct Simulated {
+    pub particle: Particle,
+    pub series: Vec<Vec<f64>>,
+    pub targets: Vec<f64>,
 }
 
 /// What a finished generation was.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Stats {
-    tolerance: f64,
-    proposals: usize,
-    accepted: usize,
+pub(super) struct Stats {
+    pub tolerance: f64,
+    pub proposals: usize,
+    pub accepted: usize,
     /// Effective sample size of its weights.
-    ess: f64,
+    pub ess: f64,
 }
 
 impl Calibration {
     /// The fingerprint that identifies this calibration for `--resume`.
-    fn manifest(&self) -> String {
+    pub(super) fn manifest(&self) -> String {
         let mut m = Manifest::new("calibrate", &self.name);
         m.set("replicates", self.replicates as i64);
         m.set("seed", self.base.seed.to_string());
@@ -105,6 +107,108 @@ fn proposal_rng(seed: u64, t: u32, i: usize) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(key)
 }
 
+/// What became of the generation after a population.
+pub(super) enum Made {
+    /// It was simulated: the new population and its statistics.
+    Done((Vec<Simulated>, Stats)),
+    /// Its proposals ran out before enough were within the tolerance.
+    Exhausted,
+    /// It is not finished yet: a split calibration waits for a round of tasks.
+    Pending,
+}
+
+/// Where the generations stand after [`drive`].
+pub(super) enum Driven {
+    /// The calibration has its last generation, and the history of every generation.
+    Finished {
+        population: Vec<Simulated>,
+        history: Vec<Stats>,
+    },
+    /// Generation `generation` is still to be made, from `population`.
+    Pending {
+        generation: u32,
+        population: Vec<Simulated>,
+    },
+}
+
+/// Goes through the generations: each one already in `partial` is read, the next is asked of
+/// `make` (and kept in `partial` when made), until the last generation, a stop, or a generation
+/// `make` cannot finish yet. Prints a line per generation when `say`.
+pub(super) fn drive(
+    cal: &Calibration,
+    partial: &Path,
+    say: bool,
+    make: &mut dyn FnMut(u32, &[Simulated]) -> Result<Made>,
+) -> Result<Driven> {
+    let n = cal.abc.particles;
+    let mut history: Vec<Stats> = Vec::new();
+    let mut population: Vec<Simulated> = Vec::new();
+    for t in 0..=cal.abc.generations {
+        let file = generation_file(partial, t);
+        let (next, stats) = if file.exists() {
+            read_generation(cal, &file)?
+        } else {
+            match make(t, &population)? {
+                Made::Done((next, stats)) => {
+                    write_generation(cal, &file, &next, stats)?;
+                    (next, stats)
+                }
+                Made::Exhausted => {
+                    if say {
+                        println!(
+                            "generation {t}: stopped: fewer than {n} of {} proposals were within \
+                             the tolerance",
+                            n * cal.abc.max_proposals
+                        );
+                    }
+                    break;
+                }
+                Made::Pending => {
+                    return Ok(Driven::Pending {
+                        generation: t,
+                        population,
+                    })
+                }
+            }
+        };
+        let rate = stats.accepted as f64 / stats.proposals as f64;
+        if say {
+            println!(
+                "generation {t}: tolerance {}, accepted {} of {} proposals ({:.0}%), ESS {:.0}",
+                if stats.tolerance.is_finite() {
+                    format!("{:.4}", stats.tolerance)
+                } else {
+                    "none (the prior)".into()
+                },
+                stats.accepted,
+                stats.proposals,
+                100.0 * rate,
+                stats.ess
+            );
+        }
+        history.push(stats);
+        population = next;
+        if t > 0 && rate < cal.abc.min_acceptance {
+            if say {
+                println!(
+                    "stopped: acceptance below {:.0}%",
+                    100.0 * cal.abc.min_acceptance
+                );
+            }
+            break;
+        }
+    }
+    Ok(Driven::Finished {
+        population,
+        history,
+    })
+}
+
+/// Generation `t`'s file in `partial`.
+pub(super) fn generation_file(partial: &Path, t: u32) -> std::path::PathBuf {
+    partial.join(format!("generation-{t}.csv"))
+}
+
 /// Runs the calibration into `dir` (outputs to `staging`), resuming finished generations when
 /// `resume`. Prints a line per generation; returns the summary to print at the end.
 pub fn run(
@@ -114,77 +218,74 @@ pub fn run(
     resume: bool,
     budget: &Budget,
 ) -> Result<String> {
-    budget
-        .check_bytes(crate::memory::replicate_bytes(&cal.base.scenario) * 2)
-        .map_err(|m| anyhow::anyhow!("a particle's run would {m}"))?;
+    check_memory(cal, budget)?;
     let partial = dir.join(".partial");
     open_partial(cal, &partial, resume)?;
-    let n = cal.abc.particles;
-    let mut history: Vec<Stats> = Vec::new();
-    let mut population: Vec<Simulated> = Vec::new();
-    for t in 0..=cal.abc.generations {
-        let file = partial.join(format!("generation-{t}.csv"));
-        let (next, stats) = if file.exists() {
-            read_generation(cal, &file)?
-        } else {
-            let Some((next, stats)) = generation(cal, t, &population)? else {
-                println!(
-                    "generation {t}: stopped: fewer than {n} of {} proposals were within the \
-                     tolerance",
-                    n * cal.abc.max_proposals
-                );
-                break;
-            };
-            write_generation(cal, &file, &next, stats)?;
-            (next, stats)
-        };
-        let rate = stats.accepted as f64 / stats.proposals as f64;
-        println!(
-            "generation {t}: tolerance {}, accepted {} of {} proposals ({:.0}%), ESS {:.0}",
-            if stats.tolerance.is_finite() {
-                format!("{:.4}", stats.tolerance)
-            } else {
-                "none (the prior)".into()
-            },
-            stats.accepted,
-            stats.proposals,
-            100.0 * rate,
-            stats.ess
-        );
-        history.push(stats);
-        population = next;
-        if t > 0 && rate < cal.abc.min_acceptance {
-            println!(
-                "stopped: acceptance below {:.0}%",
-                100.0 * cal.abc.min_acceptance
-            );
-            break;
+    let mut make = |t: u32, previous: &[Simulated]| -> Result<Made> {
+        let proposals = Proposals::new(cal, t, previous);
+        let progress = Progress::new(cal.abc.particles as u64, "particles");
+        let mut acceptance = Acceptance::default();
+        for b in 0..cal.abc.max_proposals {
+            let batch: Vec<Simulated> = proposals
+                .round(b)
+                .into_par_iter()
+                .map(|i| proposals.simulate(i))
+                .collect::<Result<_>>()?;
+            for _ in 0..acceptance.take(&proposals, batch) {
+                progress.tick();
+            }
+            if acceptance.is_full(&proposals) {
+                progress.finish();
+                return Ok(Made::Done(proposals.finish(acceptance)));
+            }
         }
-    }
+        progress.finish();
+        Ok(Made::Exhausted)
+    };
+    let Driven::Finished {
+        population,
+        history,
+    } = drive(cal, &partial, true, &mut make)?
+    else {
+        unreachable!("one machine makes every generation it reaches");
+    };
     write_outputs(cal, staging, &population, &history)?;
     fs::remove_dir_all(&partial).ok();
     Ok(summary(cal, &population))
 }
 
+/// Refuses a calibration whose particle runs would not fit the memory budget.
+pub(super) fn check_memory(cal: &Calibration, budget: &Budget) -> Result<()> {
+    budget
+        .check_bytes(crate::memory::replicate_bytes(&cal.base.scenario) * 2)
+        .map_err(|m| anyhow::anyhow!("a particle's run would {m}"))
+}
+
 /// Creates `.partial/` with the manifest, or checks an existing one matches (`--resume`).
 fn open_partial(cal: &Calibration, partial: &Path, resume: bool) -> Result<()> {
+    if partial.exists() && !resume {
+        bail!(
+            "{} holds an interrupted calibration; run again with --resume to finish it, or \
+             remove {} to start over",
+            partial.parent().unwrap_or(partial).display(),
+            partial.display()
+        );
+    }
+    ensure_partial(cal, partial)
+}
+
+/// Creates `.partial/` with the calibration's manifest, or checks that the one there is this
+/// calibration's. Several tasks may do this at once: each writes the same manifest, atomically.
+pub(super) fn ensure_partial(cal: &Calibration, partial: &Path) -> Result<()> {
     let manifest = partial.join("manifest.toml");
     let text = cal.manifest();
-    if partial.exists() {
-        if !resume {
-            bail!(
-                "{} holds an interrupted calibration; run again with --resume to finish it, or \
-                 remove {} to start over",
-                partial.parent().unwrap_or(partial).display(),
-                partial.display()
-            );
-        }
+    if manifest.exists() {
         let previous = fs::read_to_string(&manifest).unwrap_or_default();
         let changed = changes(&previous, &text, 5);
         if !changed.is_empty() {
             bail!(
-                "the interrupted calibration in {} was not this one, so --resume cannot finish \
-                 it: {}. Run it as it was, or remove {} to start over",
+                "the interrupted calibration in {} was not this one, so it cannot be finished: \
+                 {}. Run it as it was, or remove {} to start over",
                 partial.parent().unwrap_or(partial).display(),
                 changed.join("; "),
                 partial.display()
@@ -196,82 +297,122 @@ fn open_partial(cal: &Calibration, partial: &Path, resume: bool) -> Result<()> {
     write_atomic(&manifest, text.as_bytes())
 }
 
-/// Generation `t`: from the prior (t = 0), or by perturbing `previous` and keeping proposals
-/// within the tolerance. None when the proposals allowed run out first.
-fn generation(
-    cal: &Calibration,
+/// The proposals of generation `t`: drawn from the prior (t = 0), or by perturbing the previous
+/// population, and accepted within the generation's tolerance.
+pub(super) struct Proposals<'a> {
+    cal: &'a Calibration,
     t: u32,
-    previous: &[Simulated],
-) -> Result<Option<(Vec<Simulated>, Stats)>> {
-    let n = cal.abc.particles;
-    let priors: Vec<_> = cal.parameters.iter().map(|p| p.prior).collect();
-    let seed = cal.base.seed;
-    let last: Vec<Particle> = previous.iter().map(|s| s.particle.clone()).collect();
-    let kernel = Kernel::of(&last);
-    let tolerance = if t == 0 {
-        f64::INFINITY
-    } else {
-        next_tolerance(&last, cal.abc.quantile)
-    };
-    let draw = |i: usize| -> Vec<f64> {
-        let mut rng = proposal_rng(seed, t, i);
-        if t == 0 {
-            priors.iter().map(|p| p.sample(&mut rng)).collect()
-        } else {
-            propose(&last, &kernel, &priors, &mut rng)
-        }
-    };
-    let progress = Progress::new(n as u64, "particles");
-    let mut accepted: Vec<Simulated> = Vec::new();
-    let mut proposals = 0;
-    while accepted.len() < n {
-        if proposals >= n * cal.abc.max_proposals {
-            progress.finish();
-            return Ok(None);
-        }
-        let batch: Vec<Simulated> = (proposals..proposals + n)
-            .into_par_iter()
-            .map(|i| cal.simulate(t, i, draw(i)))
-            .collect::<Result<_>>()?;
-        for s in batch {
-            proposals += 1;
-            if s.particle.distance <= tolerance && s.particle.distance.is_finite() {
-                accepted.push(s);
-                progress.tick();
-                if accepted.len() == n {
-                    break;
-                }
-            }
-        }
-    }
-    progress.finish();
-    if t > 0 {
-        for s in accepted.iter_mut() {
-            s.particle.weight = weight(&s.particle.x, &priors, &last, &kernel);
-        }
-    }
-    let mut particles: Vec<Particle> = accepted.iter().map(|s| s.particle.clone()).collect();
-    normalise(&mut particles);
-    let ess = ess(&particles);
-    for (s, p) in accepted.iter_mut().zip(particles) {
-        s.particle.weight = p.weight;
-    }
-    Ok(Some((
-        accepted,
-        Stats {
-            tolerance,
-            proposals,
-            accepted: n,
-            ess,
-        },
-    )))
+    priors: Vec<Prior>,
+    last: Vec<Particle>,
+    kernel: Kernel,
+    tolerance: f64,
 }
 
-/// The header of a generation file.
-fn generation_header(cal: &Calibration) -> Vec<String> {
-    let mut h: Vec<String> = ["tolerance", "proposals", "accepted", "weight", "distance"]
-        .map(String::from)
-        .to_vec();
+impl<'a> Proposals<'a> {
+    pub fn new(cal: &'a Calibration, t: u32, previous: &[Simulated]) -> Proposals<'a> {
+        let last: Vec<Particle> = previous.iter().map(|s| s.particle.clone()).collect();
+        let tolerance = if t == 0 {
+            f64::INFINITY
+        } else {
+            next_tolerance(&last, cal.abc.quantile)
+        };
+        Proposals {
+            cal,
+            t,
+            priors: cal.parameters.iter().map(|p| p.prior).collect(),
+            kernel: Kernel::of(&last),
+            last,
+            tolerance,
+        }
+    }
+
+    /// The indices of round `b`'s proposals.
+    pub fn round(&self, b: usize) -> Range<usize> {
+        let n = self.cal.abc.particles;
+        b * n..(b + 1) * n
+    }
+
+    /// Proposal `i`, drawn and simulated; its distance says whether it is accepted.
+    pub fn simulate(&self, i: usize) -> Result<Simulated> {
+        let mut rng = proposal_rng(self.cal.base.seed, self.t, i);
+        let x = if self.t == 0 {
+            self.priors.iter().map(|p| p.sample(&mut rng)).collect()
+        } else {
+            propose(&self.last, &self.kernel, &self.priors, &mut rng)
+        };
+        self.cal.simulate(self.t, i, x)
+    }
+
+    /// The generation made of the accepted proposals: their importance weights (equal on the
+    /// prior), normalised, and the generation's statistics.
+    pub fn finish(&self, acceptance: Acceptance) -> (Vec<Simulated>, Stats) {
+        let mut accepted = acceptance.accepted;
+        if self.t > 0 {
+            for s in accepted.iter_mut() {
+                s.particle.weight = weight(&s.particle.x, &self.priors, &self.last, &self.kernel);
+            }
+        }
+        let mut particles: Vec<Particle> = accepted.iter().map(|s| s.particle.clone()).collect();
+        normalise(&mut particles);
+        let ess = ess(&particles);
+        for (s, p) in accepted.iter_mut().zip(particles) {
+            s.particle.weight = p.weight;
+        }
+        let stats = Stats {
+            tolerance: self.tolerance,
+            proposals: acceptance.proposals,
+            accepted: accepted.len(),
+            ess,
+        };
+        (accepted, stats)
+    }
+
+    /// Whether a simulated proposal is within the tolerance.
+    fn accepts(&self, s: &Simulated) -> bool {
+        s.particle.distance <= self.tolerance && s.particle.distance.is_finite()
+    }
+}
+
+/// The proposals of a generation accepted so far, in index order, and how many were looked at.
+#[derive(Default)]
+pub(super) struct Acceptance {
+    accepted: Vec<Simulated>,
+    proposals: usize,
+}
+
+impl Acceptance {
+    /// Looks at a round of `proposals` in index order, accepting those within the tolerance,
+    /// until the generation has its particles; returns how many it accepted.
+    pub fn take(&mut self, proposals: &Proposals, round: Vec<Simulated>) -> usize {
+        let n = proposals.cal.abc.particles;
+        let before = self.accepted.len();
+        for s in round {
+            if self.accepted.len() == n {
+                break;
+            }
+            self.proposals += 1;
+            if proposals.accepts(&s) {
+                self.accepted.push(s);
+            }
+        }
+        self.accepted.len() - before
+    }
+
+    /// How many proposals are accepted so far.
+    pub fn count(&self) -> usize {
+        self.accepted.len()
+    }
+
+    /// Whether the generation has its particles.
+    pub fn is_full(&self, proposals: &Proposals) -> bool {
+        self.accepted.len() == proposals.cal.abc.particles
+    }
+}
+
+/// The columns of a simulated proposal: its weight, distance and coordinates, then what its
+/// simulations gave (each observed column on each observed day, and each target).
+pub(super) fn proposal_header(cal: &Calibration) -> Vec<String> {
+    let mut h: Vec<String> = vec!["weight".into(), "distance".into()];
     h.extend((0..cal.parameters.len()).map(|j| format!("x{j}")));
     for c in &cal.observed.columns {
         h.extend(cal.observed.days.iter().map(|d| format!("{}@{d}", c.name)));
@@ -280,178 +421,88 @@ fn generation_header(cal: &Calibration) -> Vec<String> {
     h
 }
 
-/// Writes a finished generation, every number in full (Rust's shortest round-trip form).
-fn write_generation(cal: &Calibration, file: &Path, pop: &[Simulated], s: Stats) -> Result<()> {
-    let rows = pop.iter().map(|p| {
-        let mut row = vec![
-            s.tolerance.to_string(),
-            s.proposals.to_string(),
-            s.accepted.to_string(),
-            p.particle.weight.to_string(),
-            p.particle.distance.to_string(),
-        ];
-        row.extend(p.particle.x.iter().map(f64::to_string));
-        row.extend(p.series.iter().flatten().map(f64::to_string));
-        row.extend(p.targets.iter().map(f64::to_string));
-        row
-    });
-    write_atomic(file, &csv_table(&generation_header(cal), rows)?)
+/// A simulated proposal's cells under [`proposal_header`], every number in full (Rust's shortest
+/// round-trip form).
+pub(super) fn proposal_cells(p: &Simulated) -> Vec<String> {
+    let mut row = vec![
+        p.particle.weight.to_string(),
+        p.particle.distance.to_string(),
+    ];
+    row.extend(p.particle.x.iter().map(f64::to_string));
+    row.extend(p.series.iter().flatten().map(f64::to_string));
+    row.extend(p.targets.iter().map(f64::to_string));
+    row
 }
 
-/// Reads a generation written by [`write_generation`].
-fn read_generation(cal: &Calibration, file: &Path) -> Result<(Vec<Simulated>, Stats)> {
-    let mut reader = csv::Reader::from_path(file)?;
+/// A simulated proposal from the numbers of its cells; None if they are not as many as
+/// [`proposal_header`] has columns.
+pub(super) fn parse_proposal(cal: &Calibration, v: &[f64]) -> Option<Simulated> {
     let (k, days, cols) = (
         cal.parameters.len(),
         cal.observed.days.len(),
         cal.observed.columns.len(),
     );
+    if v.len() != 2 + k + cols * days + cal.observed.targets.len() {
+        return None;
+    }
+    let flat = &v[2 + k..2 + k + cols * days];
+    Some(Simulated {
+        particle: Particle {
+            x: v[2..2 + k].to_vec(),
+            weight: v[0],
+            distance: v[1],
+        },
+        series: flat.chunks(days.max(1)).map(<[f64]>::to_vec).collect(),
+        targets: v[2 + k + cols * days..].to_vec(),
+    })
+}
+
+/// The numbers of a CSV record, or an error naming the damaged file.
+pub(super) fn numbers(record: &csv::StringRecord, file: &Path) -> Result<Vec<f64>> {
+    record
+        .iter()
+        .map(|s| s.parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .with_context(|| format!("{} is damaged: remove it to redo", file.display()))
+}
+
+/// Writes a finished generation: its statistics, then each particle's cells.
+fn write_generation(cal: &Calibration, file: &Path, pop: &[Simulated], s: Stats) -> Result<()> {
+    let mut header: Vec<String> = vec!["tolerance".into(), "proposals".into(), "accepted".into()];
+    header.extend(proposal_header(cal));
+    let rows = pop.iter().map(|p| {
+        let mut row = vec![
+            s.tolerance.to_string(),
+            s.proposals.to_string(),
+            s.accepted.to_string(),
+        ];
+        row.extend(proposal_cells(p));
+        row
+    });
+    write_atomic(file, &csv_table(&header, rows)?)
+}
+
+/// Reads a generation written by [`write_generation`].
+fn read_generation(cal: &Calibration, file: &Path) -> Result<(Vec<Simulated>, Stats)> {
+    let mut reader = csv::Reader::from_path(file)?;
     let mut stats = None;
     let mut pop = Vec::new();
     for record in reader.records() {
-        let record = record?;
-        let v: Vec<f64> = record
-            .iter()
-            .map(|s| s.parse::<f64>())
-            .collect::<std::result::Result<_, _>>()
-            .with_context(|| format!("{} is damaged: remove it to redo", file.display()))?;
+        let v = numbers(&record?, file)?;
         stats = Some(Stats {
             tolerance: v[0],
             proposals: v[1] as usize,
             accepted: v[2] as usize,
             ess: 0.0,
         });
-        let x = v[5..5 + k].to_vec();
-        let flat = &v[5 + k..5 + k + cols * days];
-        pop.push(Simulated {
-            particle: Particle {
-                x,
-                weight: v[3],
-                distance: v[4],
-            },
-            series: flat.chunks(days.max(1)).map(<[f64]>::to_vec).collect(),
-            targets: v[5 + k + cols * days..].to_vec(),
-        });
+        pop.push(
+            parse_proposal(cal, &v[3..])
+                .with_context(|| format!("{} is damaged: remove it to redo", file.display()))?,
+        );
     }
     let mut stats =
         stats.with_context(|| format!("{} is empty: remove it to redo", file.display()))?;
     let particles: Vec<Particle> = pop.iter().map(|s: &Simulated| s.particle.clone()).collect();
     stats.ess = ess(&particles);
     Ok((pop, stats))
-}
-
-/// The four output files of the last generation.
-fn write_outputs(
-    cal: &Calibration,
-    staging: &Path,
-    pop: &[Simulated],
-    history: &[Stats],
-) -> Result<()> {
-    let weights: Vec<f64> = pop.iter().map(|s| s.particle.weight).collect();
-    // posterior.csv
-    let mut header: Vec<String> = cal.parameters.iter().map(|p| p.key.clone()).collect();
-    header.extend(["weight".to_string(), "distance".to_string()]);
-    let rows = pop.iter().map(|s| {
-        let mut row: Vec<String> = cal
-            .parameters
-            .iter()
-            .zip(&s.particle.x)
-            .map(|(p, &x)| p.text(x))
-            .collect();
-        row.extend([cell(s.particle.weight), cell(s.particle.distance)]);
-        row
-    });
-    write_atomic(&staging.join("posterior.csv"), &csv_table(&header, rows)?)?;
-    // calibration.csv
-    let rows = cal.parameters.iter().enumerate().map(|(j, p)| {
-        let values: Vec<f64> = pop.iter().map(|s| p.prior.value(s.particle.x[j])).collect();
-        let mean = values.iter().zip(&weights).map(|(v, w)| v * w).sum::<f64>();
-        let q = |x: f64| cell(weighted_quantile(&values, &weights, x));
-        vec![p.key.clone(), cell(mean), q(0.5), q(0.05), q(0.95)]
-    });
-    write_atomic(
-        &staging.join("calibration.csv"),
-        &csv_table(&["key", "mean", "median", "q05", "q95"], rows)?,
-    )?;
-    // generations.csv
-    let rows = history.iter().enumerate().map(|(t, s)| {
-        vec![
-            t.to_string(),
-            cell(s.tolerance),
-            s.proposals.to_string(),
-            s.accepted.to_string(),
-            cell(s.accepted as f64 / s.proposals as f64),
-            cell(s.ess),
-        ]
-    });
-    let header = [
-        "generation",
-        "tolerance",
-        "proposals",
-        "accepted",
-        "acceptance_rate",
-        "ess",
-    ];
-    write_atomic(&staging.join("generations.csv"), &csv_table(&header, rows)?)?;
-    write_predictive(cal, staging, pop, &weights)
-}
-
-/// `predictive.csv`: for each observed column and day, and each target, the observed value and
-/// the weighted median and 90% band of the particles' simulated values.
-fn write_predictive(
-    cal: &Calibration,
-    staging: &Path,
-    pop: &[Simulated],
-    weights: &[f64],
-) -> Result<()> {
-    let o = &cal.observed;
-    let band =
-        |values: Vec<f64>| [0.5, 0.05, 0.95].map(|q| cell(weighted_quantile(&values, weights, q)));
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for (c, col) in o.columns.iter().enumerate() {
-        for (t, &day) in o.days.iter().enumerate() {
-            let [median, q05, q95] = band(pop.iter().map(|s| s.series[c][t]).collect());
-            rows.push(vec![
-                col.name.clone(),
-                day.to_string(),
-                cell(col.values[t]),
-                median,
-                q05,
-                q95,
-            ]);
-        }
-    }
-    for (m, target) in o.targets.iter().enumerate() {
-        let [median, q05, q95] = band(pop.iter().map(|s| s.targets[m]).collect());
-        rows.push(vec![
-            target.name.clone(),
-            String::new(),
-            cell(target.value),
-            median,
-            q05,
-            q95,
-        ]);
-    }
-    write_atomic(
-        &staging.join("predictive.csv"),
-        &csv_table(&["column", "day", "observed", "median", "q05", "q95"], rows)?,
-    )
-}
-
-/// What to print at the end: each parameter's posterior median and 90% interval.
-fn summary(cal: &Calibration, pop: &[Simulated]) -> String {
-    let weights: Vec<f64> = pop.iter().map(|s| s.particle.weight).collect();
-    let mut out = String::from("posterior (median and 90% interval):\n");
-    for (j, p) in cal.parameters.iter().enumerate() {
-        let values: Vec<f64> = pop.iter().map(|s| p.prior.value(s.particle.x[j])).collect();
-        let q = |x: f64| weighted_quantile(&values, &weights, x);
-        out.push_str(&format!(
-            "  {}: {:.4} [{:.4}, {:.4}]\n",
-            p.key,
-            q(0.5),
-            q(0.05),
-            q(0.95)
-        ));
-    }
-    out
 }

@@ -33,10 +33,10 @@ pub enum Command {
         /// The results folder the tasks write into.
         dir: PathBuf,
     },
-    /// Print a script that submits a sweep or comparison to Slurm: an array of tasks, then its
-    /// merge.
+    /// Print a script that submits a sweep or comparison to Slurm (an array of tasks, then its
+    /// merge), or a calibration (an array and a merge for each round of proposals).
     Slurm {
-        /// Sweep or comparison file (TOML).
+        /// Sweep, comparison or calibration file (TOML).
         file: PathBuf,
         /// Output folder, on a filesystem every node shares [default: results/<its name>/].
         #[arg(long)]
@@ -51,7 +51,8 @@ pub enum Command {
         #[arg(long)]
         timeseries: bool,
     },
-    /// Gather the finished tasks of a split batch in DIR into its result files.
+    /// Gather the finished tasks of a split batch in DIR into its result files (a split
+    /// calibration: merge its round, and finish a generation or ask for another round).
     Merge {
         /// The results folder the tasks write into.
         dir: PathBuf,
@@ -160,8 +161,8 @@ pub struct SweepArgs {
 /// Splitting a batch into the tasks of a job array (see docs/CLUSTER.md).
 #[derive(Debug, Args)]
 pub struct Split {
-    /// Split the runs into this many tasks [default: the job array's size, where the engine
-    /// gives it: SLURM_ARRAY_TASK_COUNT].
+    /// Split the runs (of a calibration: each round of proposals) into this many tasks
+    /// [default: the job array's size, where the engine gives it: SLURM_ARRAY_TASK_COUNT].
     #[arg(long, value_name = "N")]
     pub tasks: Option<usize>,
     /// Run only this task, 0 to N − 1 [default: SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or
@@ -177,6 +178,8 @@ pub struct CalibrateArgs {
     /// Finish an interrupted calibration from its last finished generation.
     #[arg(long)]
     pub resume: bool,
+    #[command(flatten)]
+    pub split: Split,
     #[command(flatten)]
     pub output: Output,
 }

@@ -151,6 +151,11 @@ fn sweep(args: SweepArgs) -> Result<()> {
 }
 
 fn calibrate(args: CalibrateArgs) -> Result<()> {
+    let env = |name: &str| std::env::var(name).ok();
+    if let Some(spec) = crate::batch::tasks::spec(args.split.tasks, args.split.task, &env)? {
+        announce_task(args.split.task, spec);
+        return crate::cluster::calibrate_task(&args, spec);
+    }
     let cal = crate::calibrate::Calibration::load(&args.file)?;
     let out = args.output.out.clone().unwrap_or_else(|| cal.default_out());
     let abc = &cal.abc;
