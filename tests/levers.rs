@@ -383,13 +383,9 @@ fn unanswered_questions_are_answered_later_until_buried() {
 #[test]
 fn the_teams_nudges_bring_members_who_never_posted_to_post_within_its_time() {
     // The paid community's team writes 3 posts and answers up to 20 questions a day; here it
-    // also nudges up to 20 silent visitors a day. A nudge is worth one point of posting score
-    // (`behavior.post_nudge` is 0 by default: its size is not measured, docs/MODEL.md §5.10).
-    let small = [
-        ("population.size", "20000"),
-        ("days", "120"),
-        ("behavior.post_nudge", "1.0"),
-    ];
+    // also nudges up to 20 silent visitors a day. A nudge is worth `behavior.post_nudge`, by
+    // default the size of a reply (docs/MODEL.md §5.10).
+    let small = [("population.size", "20000"), ("days", "120")];
     let with = |extra: &[(&'static str, &'static str)], setting: &[(&str, &str)]| {
         let sets: Vec<(&str, &str)> = small.iter().chain(extra).copied().collect();
         at("paid-knowledge-community", setting, &sets)

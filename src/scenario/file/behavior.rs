@@ -49,7 +49,7 @@ table! {
              post_shyness × shyness), its unmet the largest among service, work and learning; \
              a question is a genuine post, and it is worth `rules.service_value` only if \
              answered.";
-        post_nudge: f64 = 0.0, WEIGHT, "score",
+        post_nudge: f64 = 0.5, WEIGHT, "score",
             "Posting bonus, on that visit, of a member who never posted when the team nudges it \
              (`team.nudges_per_day`).";
         post_seed: f64 = 4.0, WEIGHT, "score",
