@@ -531,3 +531,31 @@ fn muted_members_come_back_when_an_event_is_announced_to_everyone() {
         );
     }
 }
+
+#[test]
+fn members_own_talkativeness_concentrates_posts_in_the_top_percent() {
+    // Each member's own posting constant is spread around `post_base` by `post_spread`
+    // (Hogg & Szabo 2009: activity rates differ widely between users). Without the spread the
+    // unequal posting has only needs and traits to come from.
+    let top1 = |r: &Replicate| r.summary.metrics.top1_post_share.unwrap_or(0.0);
+    let small = [("population.size", "20000"), ("days", "120")];
+    for setting in SETTINGS {
+        let with = |spread: &'static str| {
+            let sets: Vec<(&str, &str)> = small
+                .iter()
+                .copied()
+                .chain([("behavior.post_spread", spread)])
+                .collect();
+            per_summary(&at("store-customer-group", &setting, &sets), top1)
+        };
+        let (flat, spread) = (with("0"), with("2"));
+        assert_greater(
+            &spread,
+            &flat,
+            &format!(
+                "top-1% share of posts, spread 2 against 0 ({})",
+                label(&setting)
+            ),
+        );
+    }
+}

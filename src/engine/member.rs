@@ -21,6 +21,7 @@ use crate::model::{ema, has_need, saturating};
 use crate::population::needs::{
     intensity, need, pulls, quantize_satisfaction, satisfaction, NEEDS,
 };
+use crate::population::talkativeness;
 use crate::rng::{Decision, Draws};
 use crate::scenario::EntryKind;
 
@@ -432,6 +433,7 @@ fn act(
         } else {
             0.0
         },
+        talkativeness: talkativeness(pop.talkativeness[iu]),
         intrinsic: if crowded {
             1.0 - k.rewards.crowding_out
         } else {

@@ -72,6 +72,8 @@ pub struct PostDrivers {
     pub nudged: f32,
     /// What is left of a founder's or opinion leader's zeal, in [0, 1] (0 for others).
     pub seed_zeal: f32,
+    /// The member's own posting constant around `post_base`: its talkativeness (logit).
+    pub talkativeness: f32,
     /// Share of intrinsic motivation left after rewards stopped (1 without crowding out).
     pub intrinsic: f32,
 }
@@ -87,7 +89,8 @@ pub fn post_probability(w: &Weights, d: &PostDrivers) -> f32 {
         + w.post_badge * d.badge_progress
         + d.event_boost
         + w.post_nudge * d.nudged
-        + w.post_seed * d.seed_zeal;
+        + w.post_seed * d.seed_zeal
+        + d.talkativeness;
     logistic(score)
 }
 

@@ -33,6 +33,9 @@ pub struct Population {
     pub incentive_sensitivity: Vec<u8>,
     /// Advertiser at heart: joins to push its own products.
     pub advertiser: Vec<bool>,
+    /// The agent's own posting constant around `behavior.post_base`, its talkativeness, in
+    /// sixteenths of a logit (`q / 16`).
+    pub talkativeness: Vec<i8>,
     /// Utility the group's promise must reach for the agent to join.
     pub join_threshold: Vec<f32>,
     /// Share of members among the agent's ties (or everyone, well-mixed) needed to join.
@@ -41,7 +44,7 @@ pub struct Population {
 }
 
 /// Bytes of traits per agent (the arrays of [`Population`] but the network).
-pub const TRAIT_BYTES_PER_AGENT: u64 = 1 + 8 + 1 + 1 + 1 + 1 + 4 + 4;
+pub const TRAIT_BYTES_PER_AGENT: u64 = 1 + 8 + 1 + 1 + 1 + 1 + 1 + 4 + 4;
 
 /// Peak bytes per agent of building and holding the network described by `spec`.
 pub fn network_bytes_per_agent(spec: &NetworkSpec) -> f64 {
@@ -71,6 +74,7 @@ impl Population {
             price_sensitivity: Vec::with_capacity(n as usize),
             incentive_sensitivity: Vec::with_capacity(n as usize),
             advertiser: Vec::with_capacity(n as usize),
+            talkativeness: Vec::with_capacity(n as usize),
             join_threshold: Vec::with_capacity(n as usize),
             social_threshold: Vec::with_capacity(n as usize),
             network,
@@ -82,6 +86,7 @@ impl Population {
             p.price_sensitivity.push(a.price_sensitivity);
             p.incentive_sensitivity.push(a.incentive_sensitivity);
             p.advertiser.push(a.advertiser);
+            p.talkativeness.push(a.talkativeness);
             p.join_threshold.push(a.join_threshold);
             p.social_threshold.push(a.social_threshold);
         }
@@ -102,6 +107,7 @@ struct AgentTraits {
     price_sensitivity: u8,
     incentive_sensitivity: u8,
     advertiser: bool,
+    talkativeness: i8,
     join_threshold: f32,
     social_threshold: f32,
 }
@@ -149,6 +155,8 @@ fn draw_agent(segments: &[SegmentDraw], seed: u64) -> AgentTraits {
     let join_threshold = normal(&mut rng, seg.join_threshold.mean, seg.join_threshold.sd) as f32;
     let social_threshold =
         normal(&mut rng, seg.social_threshold.mean, seg.social_threshold.sd) as f32;
+    // Drawn last, so that the draws before it do not depend on whether it is spread.
+    let talkativeness = quantize_logit(normal(&mut rng, 0.0, seg.post_spread));
     AgentTraits {
         segment: index as u8,
         needs,
@@ -156,9 +164,20 @@ fn draw_agent(segments: &[SegmentDraw], seed: u64) -> AgentTraits {
         price_sensitivity,
         incentive_sensitivity,
         advertiser,
+        talkativeness,
         join_threshold,
         social_threshold,
     }
+}
+
+/// A logit offset in sixteenths, clamped to what a byte holds (−8 to 7.94).
+fn quantize_logit(x: f64) -> i8 {
+    (x * 16.0).round().clamp(-128.0, 127.0) as i8
+}
+
+/// The logit offset of a talkativeness byte.
+pub fn talkativeness(q: i8) -> f32 {
+    q as f32 / 16.0
 }
 
 #[cfg(test)]
@@ -264,6 +283,7 @@ social_threshold = { mean = 0.2, sd = 0.05 }
             + p.price_sensitivity.len()
             + p.incentive_sensitivity.len()
             + p.advertiser.len()
+            + p.talkativeness.len()
             + 4 * p.join_threshold.len()
             + 4 * p.social_threshold.len();
         assert_eq!(bytes as u64, TRAIT_BYTES_PER_AGENT * 1000);

@@ -64,6 +64,8 @@ pub struct SegmentDraw {
     pub price_sensitivity: f64,
     pub incentive_sensitivity: f64,
     pub trait_spread: f64,
+    /// Standard deviation of each agent's own posting constant (logit), `behavior.post_spread`.
+    pub post_spread: f64,
     pub advertiser_share: f64,
     pub join_threshold: NormalDraw,
     pub social_threshold: NormalDraw,
@@ -328,7 +330,7 @@ impl Coefficients {
         let b = &s.behavior;
         Coefficients {
             days: s.days,
-            population: population(&s.population),
+            population: population(&s.population, s.behavior.post_spread),
             community: community(&s.community),
             value: value(s),
             weights: weights(s),
@@ -431,7 +433,8 @@ fn weights(s: &ScenarioFile) -> Weights {
     }
 }
 
-fn population(p: &file::Population) -> PopulationCoefficients {
+/// The population's draws; every segment spreads talkativeness by `post_spread`.
+fn population(p: &file::Population, post_spread: f64) -> PopulationCoefficients {
     PopulationCoefficients {
         size: p.size as u32,
         network: NetworkSpec {
@@ -451,6 +454,7 @@ fn population(p: &file::Population) -> PopulationCoefficients {
                 price_sensitivity: g.price_sensitivity,
                 incentive_sensitivity: g.incentive_sensitivity,
                 trait_spread: g.trait_spread,
+                post_spread,
                 advertiser_share: g.advertiser_share,
                 join_threshold: NormalDraw {
                     mean: g.join_threshold.mean,

@@ -49,6 +49,10 @@ table! {
              post_shyness × shyness), its unmet the largest among service, work and learning; \
              a question is a genuine post, and it is worth `rules.service_value` only if \
              answered.";
+        post_spread: f64 = 0.0, Rule::closed(0.0, 4.0), "score",
+            "Standard deviation of each agent's own posting constant around `post_base`, its \
+             talkativeness: users differ widely in activity rate (Hogg & Szabo 2009); 0: every \
+             agent shares the constant.";
         post_nudge: f64 = 0.5, WEIGHT, "score",
             "Posting bonus, on that visit, of a member who never posted when the team nudges it \
              (`team.nudges_per_day`).";
