@@ -433,7 +433,11 @@ fn act(
         } else {
             0.0
         },
-        talkativeness: talkativeness(pop.talkativeness[iu]),
+        talkativeness: if pop.talkative {
+            talkativeness(pop.talkativeness[iu])
+        } else {
+            0.0
+        },
         intrinsic: if crowded {
             1.0 - k.rewards.crowding_out
         } else {

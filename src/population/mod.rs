@@ -36,6 +36,9 @@ pub struct Population {
     /// The agent's own posting constant around `behavior.post_base`, its talkativeness, in
     /// sixteenths of a logit (`q / 16`).
     pub talkativeness: Vec<i8>,
+    /// Whether talkativeness is spread at all: when not, the posting decision does not read it
+    /// (a load from one more array on every visit).
+    pub talkative: bool,
     /// Utility the group's promise must reach for the agent to join.
     pub join_threshold: Vec<f32>,
     /// Share of members among the agent's ties (or everyone, well-mixed) needed to join.
@@ -75,6 +78,7 @@ impl Population {
             incentive_sensitivity: Vec::with_capacity(n as usize),
             advertiser: Vec::with_capacity(n as usize),
             talkativeness: Vec::with_capacity(n as usize),
+            talkative: segments.iter().any(|s| s.post_spread > 0.0),
             join_threshold: Vec::with_capacity(n as usize),
             social_threshold: Vec::with_capacity(n as usize),
             network,
