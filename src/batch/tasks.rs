@@ -311,6 +311,28 @@ pub fn run_task(
     Ok(TaskOutcome::Ran { runs: keys.len() })
 }
 
+/// Refuses, naming them, while any task of `plan` (its parts in `round` under `.tasks/`, as for
+/// [`states_in`]) is not done; `which` says which tasks in the message (e.g. " of generation 1
+/// round 2").
+pub fn require_done(dir: &Path, plan: &Plan, round: &str, which: &str) -> Result<()> {
+    let states = states_in(dir, plan, round)?;
+    let waiting: Vec<String> = (0..plan.tasks)
+        .filter(|&t| states[t] != State::Done)
+        .map(|t| t.to_string())
+        .collect();
+    if !waiting.is_empty() {
+        bail!(
+            "{} of {} tasks{which} have not finished (tasks {}): `agora status {}` says how to \
+             run them",
+            waiting.len(),
+            plan.tasks,
+            waiting.join(","),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 /// What the tasks of a split batch recorded: every run, and where each run's daily series is
 /// (empty unless the plan keeps them).
 pub struct Gathered {
@@ -321,20 +343,7 @@ pub struct Gathered {
 /// The runs of every task of `plan` in `dir`, once all are done and each ran the batch whose
 /// manifest is `manifest`; refuses, naming the tasks, while any is not done.
 pub fn gather(dir: &Path, plan: &Plan, manifest: &str, all: &[RunKey]) -> Result<Gathered> {
-    let states = states(dir, plan)?;
-    let waiting: Vec<String> = (0..plan.tasks)
-        .filter(|&t| states[t] != State::Done)
-        .map(|t| t.to_string())
-        .collect();
-    if !waiting.is_empty() {
-        bail!(
-            "{} of {} tasks have not finished (tasks {}): `agora status {}` says how to run them",
-            waiting.len(),
-            plan.tasks,
-            waiting.join(","),
-            dir.display()
-        );
-    }
+    require_done(dir, plan, "", "")?;
     let mut done = BTreeMap::new();
     let mut timeseries = BTreeMap::new();
     for task in 0..plan.tasks {

@@ -292,23 +292,8 @@ fn gather(
     round: Round,
     proposals: &Proposals,
 ) -> Result<Vec<(usize, Simulated)>> {
-    let states = states(dir, plan, round)?;
-    let waiting: Vec<String> = (0..plan.tasks)
-        .filter(|&t| states[t] != State::Done)
-        .map(|t| t.to_string())
-        .collect();
-    if !waiting.is_empty() {
-        bail!(
-            "{} of {} tasks of generation {} round {} have not finished (tasks {}): `agora \
-             status {}` says how to run them",
-            waiting.len(),
-            plan.tasks,
-            round.generation,
-            round.round,
-            waiting.join(","),
-            dir.display()
-        );
-    }
+    let which = format!(" of generation {} round {}", round.generation, round.round);
+    tasks::require_done(dir, plan, &round.folder(), &which)?;
     let indices: Vec<usize> = proposals.round(round.round).collect();
     let mut all = Vec::with_capacity(indices.len());
     for task in 0..plan.tasks {
