@@ -264,9 +264,14 @@ fn a_task_killed_mid_run_goes_on_from_its_last_recorded_run() {
     same_files(&local, &split);
 }
 
-/// A calibration of word of mouth on the small fan club to a target share of members who never
-/// posted, with `particles` particles a generation.
+/// A calibration of word of mouth on the small fan club to a target number of final members,
+/// with `particles` particles a generation and a tolerance at the 30% quantile.
 fn calibration_file(dir: &Path, particles: u32) -> PathBuf {
+    calibration_file_with(dir, particles, "quantile = 0.3")
+}
+
+/// The same calibration with `abc` as the rest of its ABC settings.
+fn calibration_file_with(dir: &Path, particles: u32, abc: &str) -> PathBuf {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brand-fan-club.toml");
     let path = dir.join("cal.toml");
     fs::write(
@@ -275,7 +280,7 @@ fn calibration_file(dir: &Path, particles: u32) -> PathBuf {
             "name = \"cal\"\nbase = \"{}\"\nreplicates = 2\nset = {{ \"population.size\" = 2000, \
              days = 40 }}\n\n[observed]\ntargets = {{ final_members = {{ value = 300, sd = 30 }} }}\n\n\
              [[parameters]]\nkey = \"acquisition.word_of_mouth\"\nprior = {{ uniform = [0.0, \
-             0.3] }}\n\n[abc]\nparticles = {particles}\ngenerations = 2\nquantile = 0.3\n",
+             0.3] }}\n\n[abc]\nparticles = {particles}\ngenerations = 2\n{abc}\n",
             base.display()
         ),
     )
@@ -358,6 +363,38 @@ fn a_split_calibration_merges_round_by_round_into_the_files_of_one_machine() {
     );
     same(&local, &split, &CALIBRATION_FILES);
     assert!(!split.join(".tasks").exists() && !split.join(".partial").exists());
+}
+
+#[test]
+fn a_split_calibration_that_runs_out_of_proposals_stops_where_one_machine_stops() {
+    // A tolerance at the 5% quantile and two rounds of proposals allowed: generation 1 cannot
+    // fill, and the calibration ends on the prior's generation.
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let file = calibration_file_with(d, 12, "quantile = 0.05\nmax_proposals = 2");
+    let (local, split) = (d.join("local"), d.join("split"));
+    let said = stdout(agora().arg("calibrate").arg(&file).arg("--out").arg(&local));
+    assert!(said.contains("generation 1: stopped"), "{said}");
+    let mut merges = Vec::new();
+    for _ in 0..3 {
+        for task in 0..2 {
+            calibration_task(&file, &split, 2, task);
+        }
+        let merged = stdout(agora().arg("merge").arg(&split));
+        let finished = merged.contains("the calibration is finished");
+        merges.push(merged);
+        if finished {
+            break;
+        }
+    }
+    let last = merges.last().unwrap();
+    assert!(last.contains("generation 1: stopped"), "{merges:?}");
+    assert_eq!(
+        merges.len(),
+        3,
+        "the prior, then generation 1's two rounds: {merges:?}"
+    );
+    same(&local, &split, &CALIBRATION_FILES);
 }
 
 /// Stops the one-node cluster however the test ends.
