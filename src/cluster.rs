@@ -141,7 +141,7 @@ pub fn status(dir: &Path) -> Result<()> {
         println!("all done: agora merge {}", dir.display());
     } else if !missing.is_empty() {
         println!(
-            "run the missing ones on Slurm with the script of `agora slurm`: ARRAY_TASKS={} bash \\
+            "run the missing ones on Slurm with the script of `agora slurm`: ARRAY_TASKS={} bash \
              SCRIPT",
             crate::sweep::task_list(&missing)
         );

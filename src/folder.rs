@@ -272,8 +272,8 @@ impl ResultsFolder {
         }
         if partial != Partial::Merges && dir.join(".tasks").join("plan.toml").exists() {
             bail!(
-                "{shown} holds the tasks of a split sweep or comparison: merge them with \
-                 `agora merge {shown}` (see `agora status {shown}`), or choose another --out"
+                "{shown} holds the tasks of a split sweep, comparison or calibration: merge them \
+                 with `agora merge {shown}` (see `agora status {shown}`), or choose another --out"
             );
         }
         if partial == Partial::Refuses && dir.join(".partial").exists() {

@@ -113,7 +113,7 @@ fn a_split_sweep_merges_into_the_files_of_one_machine() {
     let status = stdout(agora().arg("status").arg(&split));
     assert!(status.contains("2 done, 0 running, 1 missing"), "{status}");
     assert!(status.contains("--tasks 3 --task 1"), "{status}");
-    assert!(status.contains("ARRAY_TASKS=1"), "{status}");
+    assert!(status.contains("ARRAY_TASKS=1 bash SCRIPT"), "{status}");
     // Task 1 from a Slurm array's environment; a second run of it does nothing.
     let slurm = stdout(
         agora()
@@ -328,6 +328,7 @@ fn a_split_calibration_merges_round_by_round_into_the_files_of_one_machine() {
         assert!(why.contains("(tasks 1)"), "{why}");
         let status = stdout(agora().arg("status").arg(&split));
         assert!(status.contains("missing: 1"), "{status}");
+        assert!(status.contains("ARRAY_TASKS=1 bash SCRIPT"), "{status}");
         assert!(status.contains("--tasks 3 --task 1"), "{status}");
         if rounds == 2 {
             // As if task 1 had been killed after two proposals, in the middle of a third.
