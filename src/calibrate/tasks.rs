@@ -124,11 +124,14 @@ pub fn run_task(
     let mine = chunk(&indices, spec);
     let records = part.join("proposals.csv");
     crate::batch::cut_torn_record(&records)?;
-    let recorded = read_records(cal, &records)?;
+    let recorded: std::collections::BTreeSet<usize> = read_records(cal, &records)?
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect();
     let todo: Vec<usize> = mine
         .iter()
         .copied()
-        .filter(|i| !recorded.iter().any(|(j, _)| j == i))
+        .filter(|i| !recorded.contains(i))
         .collect();
     let progress = Progress::new(mine.len() as u64, "proposals");
     let mut out = OpenOptions::new()
