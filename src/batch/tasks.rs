@@ -93,6 +93,16 @@ pub fn part_dir(dir: &Path, part: &str) -> PathBuf {
     dir.join(".tasks").join(part)
 }
 
+/// Task `spec`'s part when the parts are in `round` under `.tasks/` (a split calibration's
+/// round; "" for a sweep or comparison).
+pub fn part_in(dir: &Path, round: &str, spec: TaskSpec) -> PathBuf {
+    if round.is_empty() {
+        part_dir(dir, &part_name(spec))
+    } else {
+        part_dir(dir, &format!("{round}/{}", part_name(spec)))
+    }
+}
+
 /// The plan of a split batch: which command and file, in how many tasks, and whether the tasks
 /// keep every run's daily series. Every task writes the same; `agora status` and `agora merge`
 /// read it.
@@ -244,15 +254,14 @@ pub fn states(dir: &Path, plan: &Plan) -> Result<Vec<State>> {
 pub fn states_in(dir: &Path, plan: &Plan, round: &str) -> Result<Vec<State>> {
     (0..plan.tasks)
         .map(|task| {
-            let name = part_name(TaskSpec {
-                tasks: plan.tasks,
-                task,
-            });
-            let part = if round.is_empty() {
-                part_dir(dir, &name)
-            } else {
-                part_dir(dir, &format!("{round}/{name}"))
-            };
+            let part = part_in(
+                dir,
+                round,
+                TaskSpec {
+                    tasks: plan.tasks,
+                    task,
+                },
+            );
             Ok(if is_done(&part) {
                 State::Done
             } else if try_lock(&part)?.is_none() {

@@ -26,7 +26,7 @@ use super::run::{
 };
 use super::Calibration;
 use crate::batch::tasks::{
-    self, chunk, is_done, lock, mark_done, part_name, Plan, State, TaskOutcome, TaskSpec,
+    self, chunk, is_done, lock, mark_done, Plan, State, TaskOutcome, TaskSpec,
 };
 use crate::export::{csv_rows, csv_table, write_atomic};
 use crate::memory::Budget;
@@ -86,7 +86,7 @@ fn merged_rounds(partial: &Path, generation: u32) -> usize {
 
 /// Task `spec`'s part of `round` in `dir`.
 pub fn part(dir: &Path, round: Round, spec: TaskSpec) -> PathBuf {
-    tasks::part_dir(dir, &format!("{}/{}", round.folder(), part_name(spec)))
+    tasks::part_in(dir, &round.folder(), spec)
 }
 
 /// Runs task `spec` of the round the calibration (read from `file`) is at, into its part of
@@ -147,9 +147,7 @@ pub fn run_task(
             .map(|&i| proposals.simulate(i))
             .collect::<Result<_>>()?;
         for (&i, s) in batch.iter().zip(&simulated) {
-            let mut row = vec![i.to_string()];
-            row.extend(proposal_cells(s));
-            out.write_all(&csv_rows([row])?)?;
+            out.write_all(&csv_rows([indexed_cells(i, s)])?)?;
             out.sync_data()?;
             progress.tick();
         }
@@ -276,14 +274,14 @@ fn round_header(cal: &Calibration) -> Vec<String> {
 
 /// The rows of a round's file: each proposal's index, then its cells.
 fn round_cells(round: &[(usize, Simulated)]) -> Vec<Vec<String>> {
-    round
-        .iter()
-        .map(|(i, s)| {
-            let mut row = vec![i.to_string()];
-            row.extend(proposal_cells(s));
-            row
-        })
-        .collect()
+    round.iter().map(|(i, s)| indexed_cells(*i, s)).collect()
+}
+
+/// A proposal's record in a part or a round's file: its index, then its cells.
+fn indexed_cells(i: usize, s: &Simulated) -> Vec<String> {
+    let mut row = vec![i.to_string()];
+    row.extend(proposal_cells(s));
+    row
 }
 
 /// The proposals of `round`, from its tasks' parts, in index order: refuses while a task is not
