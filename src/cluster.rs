@@ -259,7 +259,7 @@ fn batch_of(file: &Path) -> Result<Submitted> {
         let cal = Calibration::load(file)?;
         Submitted {
             kind: calibration::KIND,
-            runs: cal.abc.particles * cal.replicates as usize,
+            runs: cal.abc.particles * cal.replicates as usize * cal.cases.len(),
             units: cal.abc.particles,
             name: cal.name,
         }

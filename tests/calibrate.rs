@@ -134,6 +134,104 @@ fn hidden_parameters_are_recovered_at_about_the_nominal_rate_and_more_days_narro
     );
 }
 
+/// The sales revenue of the small fan club over `days` days with sales margin `margin`, on
+/// `seed`: what the shop's till recorded.
+fn till(margin: f64, days: u32, seed: u64) -> f64 {
+    let set = |k: &str, v: String| Override {
+        key: k.into(),
+        value: v,
+    };
+    let s = load_file(
+        &fan_club(),
+        &[
+            set("population.size", "3000".into()),
+            set("days", days.to_string()),
+            set("monetization.margin", margin.to_string()),
+            set("seed", seed.to_string()),
+        ],
+    )
+    .unwrap();
+    run_replicate(&s, 0, &mut |_| {})
+        .summary
+        .metrics
+        .revenue_sales
+}
+
+/// A calibration of the sales margin to the fan club's members and posts in `observed.csv`
+/// alone, or, when `sales` is given, jointly with the shop's till: a run of 60 days whose sales
+/// revenue was `sales` (sd 10%).
+fn margin_calibration(dir: &Path, sales: Option<f64>) -> PathBuf {
+    let mut text = format!(
+        "name = \"margin\"\nbase = \"{0}\"\nset = {{ \"population.size\" = 3000, days = 40 }}\n\
+         replicates = 2\n\n[observed]\nfile = \"observed.csv\"\n\n[[parameters]]\n\
+         key = \"monetization.margin\"\nprior = {{ uniform = [0.1, 0.9] }}\n\n[abc]\n{SMALL}\n",
+        fan_club().display()
+    );
+    if let Some(sales) = sales {
+        text.push_str(&format!(
+            "\n[[also]]\nname = \"shop\"\nbase = \"{}\"\nset = {{ \"population.size\" = 3000, \
+             days = 60 }}\n[also.observed]\ntargets = {{ revenue_sales = {{ value = {sales}, sd = {} }} }}\n",
+            fan_club().display(),
+            0.1 * sales
+        ));
+    }
+    let file = dir.join(if sales.is_some() {
+        "joint.toml"
+    } else {
+        "alone.toml"
+    });
+    fs::write(&file, text).unwrap();
+    file
+}
+
+#[test]
+fn a_joint_calibration_learns_from_each_scenario_what_the_other_cannot_show() {
+    // Members and posts say nothing of the sales margin; the shop's till says it.
+    let hidden = [0.3, 0.5, 0.7];
+    let (mut inside, mut alone, mut joint) = (0, Vec::new(), Vec::new());
+    for (k, &margin) in hidden.iter().enumerate() {
+        let dir = TempDir::new().unwrap();
+        let d = dir.path();
+        observe(d, 0.06, 40, 500 + k as u64);
+        let sales = till(margin, 60, 600 + k as u64);
+        let (one, both) = (d.join("one"), d.join("both"));
+        calibrate(&margin_calibration(d, None), &one, "2");
+        calibrate(&margin_calibration(d, Some(sales)), &both, "2");
+        let (lo, hi) = interval(&both);
+        inside += (lo <= margin && margin <= hi) as u32;
+        let (lo1, hi1) = interval(&one);
+        alone.push(hi1 - lo1);
+        joint.push(hi - lo);
+        if k == 0 {
+            // Each scenario's rows under its name: the first by its base's, the shop by its own.
+            let predictive = fs::read_to_string(both.join("predictive.csv")).unwrap();
+            let rows = |name: &str| {
+                let start = format!("{name},");
+                predictive.lines().filter(|l| l.starts_with(&start)).count()
+            };
+            assert_eq!(rows("brand-fan-club:members"), 8, "{predictive}");
+            assert_eq!(rows("shop:revenue_sales"), 1, "{predictive}");
+            assert_eq!(predictive.lines().count(), 1 + 2 * 8 + 1);
+        }
+    }
+    // Nominal 90%: 2.7 of 3 expected; 2 or more happens with probability 0.97 under it.
+    assert!(
+        inside >= 2,
+        "true margin inside the 90% interval {inside} times of 3"
+    );
+    // Alone, the margin keeps its prior (0.1 to 0.9: a 90% width of 0.72).
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert!(
+        mean(&alone) > 0.6,
+        "the margin was learnt without sales: {alone:?}"
+    );
+    assert!(
+        mean(&joint) < 0.6 * mean(&alone),
+        "the shop's sales {joint:?} should narrow the margin's intervals of the members and \
+         posts alone {alone:?}"
+    );
+}
+
 /// Reads a CSV file's header.
 fn header(path: &Path) -> String {
     fs::read_to_string(path)
@@ -344,4 +442,53 @@ fn bad_calibration_files_get_a_short_error_naming_the_key_and_line() {
         good_csv,
     );
     assert!(e.contains("nothing to calibrate to"), "{e}");
+    let prior =
+        format!("[observed]\nfile = \"observed.csv\"\n{param}prior = {{ uniform = [0.0, 0.1] }}\n");
+    let also = |rest: &str| {
+        format!(
+            "{prior}[[also]]\nbase = \"{}\"\n{rest}",
+            fan_club().display()
+        )
+    };
+    let e = refusal(
+        &also("[also.observed]\nfile = \"observed.csv\"\n"),
+        good_csv,
+    );
+    assert!(
+        e.contains("`brand-fan-club` names the file's own base too") && e.contains("also.0.name"),
+        "{e}"
+    );
+    let e = refusal(
+        &also("set = { \"population.sise\" = 10 }\n[also.observed]\nfile = \"observed.csv\"\n"),
+        good_csv,
+    );
+    assert!(
+        e.contains("line 11")
+            && e.contains("also.0.set.population.sise")
+            && e.contains("population.size"),
+        "{e}"
+    );
+    let e = refusal(
+        &also(
+            "name = \"b\"\n[also.observed]\ntargets = { final_members = { value = 1, sd = 0 } }\n",
+        ),
+        good_csv,
+    );
+    assert!(
+        e.contains("line 13") && e.contains("sd must be above 0"),
+        "{e}"
+    );
+    let e = refusal(&also("name = \"b\"\n"), good_csv);
+    assert!(
+        e.contains("also.0.observed") && e.contains("required"),
+        "{e}"
+    );
+    let e = refusal(
+        &also("name = \"b:c\"\n[also.observed]\nfile = \"observed.csv\"\n"),
+        good_csv,
+    );
+    assert!(
+        e.contains("line 11") && e.contains("a `name` of letters"),
+        "{e}"
+    );
 }

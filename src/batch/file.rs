@@ -43,6 +43,8 @@ pub struct Base {
     pub scenario: Scenario,
     /// The batch's master seed: its own `seed`, else the base's.
     pub seed: u64,
+    /// Where in the batch file its `base` and `set` are: empty, or e.g. `also.0.`.
+    prefix: String,
 }
 
 impl Base {
@@ -53,20 +55,34 @@ impl Base {
         base: &str,
         seed: Option<u64>,
     ) -> Result<Base, ScenarioError> {
+        Base::load_at(source, path, base, seed, "")
+    }
+
+    /// [`Base::load`] for a `base` and `set` written under `prefix` (e.g. `also.0.`), errors
+    /// named there.
+    pub fn load_at(
+        source: TomlSource,
+        path: &Path,
+        base: &str,
+        seed: Option<u64>,
+        prefix: &str,
+    ) -> Result<Base, ScenarioError> {
         let base_path = path.parent().unwrap_or(Path::new(".")).join(base);
         let base_source = TomlSource::read(&base_path, "base scenario").map_err(|e| {
             if e.origin == Origin::File {
                 // The base cannot be read: blame the `base` line of the batch file.
-                let mut blamed = source.error("base", e.message, None);
+                let mut blamed = source.error(&format!("{prefix}base"), e.message, None);
                 blamed.message = format!("{} ({})", blamed.message, base_path.display());
                 blamed
             } else {
                 e
             }
         })?;
-        let set = read_set(&source, "set")?;
-        let scenario = load_source(&base_source, &set)
-            .map_err(|e| blame(&source, e, &|k| Some(format!("set.{k}")), "in `set`"))?;
+        let set = read_set(&source, &format!("{prefix}set"))?;
+        let scenario = load_source(&base_source, &set).map_err(|e| {
+            let at = |k: &str| Some(format!("{prefix}set.{k}"));
+            blame(&source, e, &at, &format!("in `{prefix}set`"))
+        })?;
         let seed = seed.unwrap_or(scenario.seed());
         Ok(Base {
             source,
@@ -75,7 +91,13 @@ impl Base {
             set,
             scenario,
             seed,
+            prefix: prefix.to_string(),
         })
+    }
+
+    /// The path of `key` of this base's part of the batch file, for errors.
+    pub fn at(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
     }
 
     /// One item's scenario: the base with `set`, then `overrides`, then the batch's seed (and
@@ -104,7 +126,7 @@ impl Base {
                 self.set
                     .iter()
                     .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
-                    .then(|| format!("set.{key}"))
+                    .then(|| format!("{}set.{key}", self.prefix))
             })
         };
         load_source(&self.base_source, &all)

@@ -15,6 +15,7 @@
 pub mod abc;
 pub(crate) mod observed;
 mod output;
+mod records;
 mod run;
 pub(crate) mod tasks;
 
@@ -25,7 +26,7 @@ use toml_edit::{Item, Value};
 use crate::batch::file::{check_scenario_key, read, Base};
 use crate::metrics::Metrics;
 use crate::scenario::keys::{table, Rule, Settings, Table};
-use crate::scenario::{item_at, Override, Scenario, ScenarioError, Schema};
+use crate::scenario::{item_at, Override, Scenario, ScenarioError, Schema, TomlSource};
 use abc::Prior;
 pub use observed::Observed;
 pub use run::run;
@@ -50,6 +51,25 @@ table! {
             "The calibrated scenario keys, each with its prior.";
         abc: AbcFile = AbcFile::default(), Rule::Any, "",
             "Settings of the ABC-SMC algorithm.";
+        also: Vec<AlsoFile> = Vec::new(), Rule::Count { min: 0, max: 16 }, "",
+            "More scenarios calibrated at once, each with its own base, `set` and observed data: \
+             every particle's parameters apply to all of them, and their terms enter one \
+             distance.";
+    }
+}
+
+table! {
+    /// One more scenario of a joint calibration, as written.
+    pub(crate) struct AlsoFile {
+        name: String = String::new(), Rule::Any, "",
+            "Its label in the outputs (absent: its base scenario's `name`).";
+        base: String = String::new(), Rule::Any, "",
+            "Its base scenario file, relative to this file.", required;
+        set: Settings = Settings::default(), Rule::Any, "",
+            "Scenario keys fixed for every particle of this scenario.";
+        observed: ObservedFile = ObservedFile::default(), Rule::Any, "",
+            "What was observed of this scenario: a daily series and/or summary targets.",
+            required;
     }
 }
 
@@ -123,13 +143,37 @@ impl Parameter {
     }
 }
 
+/// One scenario of a calibration and what was observed of it. A calibration has one case, its
+/// own `base`, `set` and `[observed]`, and one more for each `[[also]]` entry.
+pub struct Case {
+    /// The case's name in the outputs: empty when the calibration has one case; else its
+    /// `name`, or its base scenario's.
+    pub label: String,
+    pub base: Base,
+    pub observed: Observed,
+}
+
+impl Case {
+    /// A column or metric's name in the outputs: `label:name` in a joint calibration.
+    pub fn named(&self, name: &str) -> String {
+        if self.label.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}:{name}", self.label)
+        }
+    }
+}
+
 /// A validated calibration.
 pub struct Calibration {
     pub name: String,
-    pub base: Base,
+    /// The scenarios calibrated, the file's own first.
+    pub cases: Vec<Case>,
+    /// The master seed of the ABC draws (and of every case's simulations when the file sets
+    /// `seed`).
+    pub seed: u64,
     pub replicates: u32,
     pub parameters: Vec<Parameter>,
-    pub observed: Observed,
     pub abc: AbcSettings,
 }
 
@@ -248,7 +292,7 @@ impl Calibration {
     /// bounds are checked to give valid scenarios.
     pub fn load(path: &Path) -> Result<Calibration, ScenarioError> {
         let (source, raw): (_, CalibrationFile) = read(path, calibration_schema())?;
-        let base = Base::load(source, path, &raw.base, raw.seed)?;
+        let base = Base::load(source.clone(), path, &raw.base, raw.seed)?;
         let mut parameters: Vec<Parameter> = Vec::new();
         for (i, p) in raw.parameters.iter().enumerate() {
             let at = format!("parameters.{i}.key");
@@ -273,12 +317,22 @@ impl Calibration {
             });
         }
         let observed = Observed::load(&base, &raw.observed, path, base.scenario.days())?;
+        let seed = base.seed;
+        let mut cases = vec![Case {
+            label: String::new(),
+            base,
+            observed,
+        }];
+        for (i, also) in raw.also.iter().enumerate() {
+            cases.push(Case::load(&source, path, i, also, raw.seed)?);
+        }
+        label_cases(&mut cases, &source)?;
         let calibration = Calibration {
             name: raw.name,
-            base,
+            cases,
+            seed,
             replicates: raw.replicates,
             parameters,
-            observed,
             abc: AbcSettings {
                 particles: raw.abc.particles as usize,
                 generations: raw.abc.generations,
@@ -299,7 +353,7 @@ impl Calibration {
             for end in [lo, hi] {
                 let mut x = middle.clone();
                 x[i] = end;
-                self.scenario(&x).map_err(|e| {
+                self.scenarios(&x).map_err(|e| {
                     let mut e = e;
                     e.message = format!("at the prior's bound {}: {}", p.text(end), e.message);
                     e
@@ -309,8 +363,13 @@ impl Calibration {
         Ok(())
     }
 
-    /// The scenario of a particle at internal-scale coordinates `x`.
-    pub fn scenario(&self, x: &[f64]) -> Result<Scenario, ScenarioError> {
+    /// The scenarios of a particle at internal-scale coordinates `x`, one per case.
+    pub fn scenarios(&self, x: &[f64]) -> Result<Vec<Scenario>, ScenarioError> {
+        self.cases.iter().map(|c| self.scenario(c, x)).collect()
+    }
+
+    /// The scenario of `case` for a particle at internal-scale coordinates `x`.
+    fn scenario(&self, case: &Case, x: &[f64]) -> Result<Scenario, ScenarioError> {
         let overrides: Vec<Override> = self
             .parameters
             .iter()
@@ -326,14 +385,86 @@ impl Calibration {
                 .position(|p| key == p.key || key.starts_with(&format!("{}.", p.key)))
                 .map(|i| format!("parameters.{i}.prior"))
         };
-        self.base
+        case.base
             .item(&overrides, Some(self.replicates), &origin_of, "a particle")
+    }
+
+    /// Every observed column of every case, in order, with its case.
+    pub fn columns(&self) -> impl Iterator<Item = (&Case, &observed::Column)> {
+        self.cases
+            .iter()
+            .flat_map(|c| c.observed.columns.iter().map(move |col| (c, col)))
+    }
+
+    /// Every target of every case, in order, with its case.
+    pub fn targets(&self) -> impl Iterator<Item = (&Case, &observed::Target)> {
+        self.cases
+            .iter()
+            .flat_map(|c| c.observed.targets.iter().map(move |t| (c, t)))
     }
 
     /// The output folder by default.
     pub fn default_out(&self) -> PathBuf {
         Path::new("results").join(&self.name)
     }
+}
+
+impl Case {
+    /// Reads `[[also]]` entry `i` of the calibration file at `path`.
+    fn load(
+        source: &TomlSource,
+        path: &Path,
+        i: usize,
+        raw: &AlsoFile,
+        seed: Option<u64>,
+    ) -> Result<Case, ScenarioError> {
+        let base = Base::load_at(source.clone(), path, &raw.base, seed, &format!("also.{i}."))?;
+        let observed = Observed::load(&base, &raw.observed, path, base.scenario.days())?;
+        Ok(Case {
+            label: raw.name.clone(),
+            base,
+            observed,
+        })
+    }
+}
+
+/// Names the cases of a joint calibration: each `[[also]]` entry by its `name` or its base
+/// scenario's, the file's own by its base scenario's; two cases may not share a name. A
+/// calibration of one case keeps the plain metric names.
+fn label_cases(cases: &mut [Case], source: &TomlSource) -> Result<(), ScenarioError> {
+    if cases.len() == 1 {
+        return Ok(());
+    }
+    for (i, case) in cases.iter_mut().enumerate() {
+        if case.label.is_empty() {
+            case.label = case.base.scenario.name().to_string();
+        }
+        if i > 0 && (case.label.is_empty() || case.label.contains([':', ',', '"', '\n'])) {
+            return Err(source.error(
+                &format!("also.{}.name", i - 1),
+                "give this scenario a `name` of letters, digits and dashes",
+                None,
+            ));
+        }
+    }
+    for i in 1..cases.len() {
+        if let Some(j) = (0..i).find(|&j| cases[j].label == cases[i].label) {
+            let first = if j == 0 {
+                "the file's own base".to_string()
+            } else {
+                format!("also.{}", j - 1)
+            };
+            return Err(source.error(
+                &format!("also.{}.name", i - 1),
+                format!(
+                    "`{}` names {first} too: give this scenario a `name` of its own",
+                    cases[i].label
+                ),
+                None,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The middle of a prior's support, on the internal scale.

@@ -90,7 +90,7 @@ impl Observed {
         if raw.file.is_empty() {
             if !raw.columns.is_empty() {
                 return Err(base.source.error(
-                    "observed.columns",
+                    &base.at("observed.columns"),
                     "columns of what? give `file`, the CSV file they are in",
                     None,
                 ));
@@ -99,7 +99,9 @@ impl Observed {
             let csv = path.parent().unwrap_or(Path::new(".")).join(&raw.file);
             read_series(&mut observed, &csv, &raw.columns, days).map_err(|e| {
                 if e.origin == Origin::File && e.key.is_empty() {
-                    let mut blamed = base.source.error("observed.file", e.message, None);
+                    let mut blamed = base
+                        .source
+                        .error(&base.at("observed.file"), e.message, None);
                     blamed.message = format!("{} ({})", blamed.message, csv.display());
                     blamed
                 } else {
@@ -109,7 +111,7 @@ impl Observed {
         }
         if observed.columns.is_empty() && observed.targets.is_empty() {
             return Err(base.source.error(
-                "observed",
+                &base.at("observed"),
                 "nothing to calibrate to: give a `file` of observed days, or `targets`",
                 None,
             ));
@@ -117,29 +119,23 @@ impl Observed {
         Ok(observed)
     }
 
-    /// The distance of a simulation to the observations: `series[c][t]` the simulated value of
-    /// column c on observed day t, `metrics[m]` the simulated value of target m. Infinite when a
-    /// simulated value is undefined.
-    pub fn distance(&self, series: &[Vec<f64>], metrics: &[f64]) -> f64 {
-        let mut terms = Vec::with_capacity(self.columns.len() + self.targets.len());
-        for (c, col) in self.columns.iter().enumerate() {
+    /// The terms this case adds to a distance (docs/CALIBRATION.md): `series[c][t]` the
+    /// simulated value of column c on observed day t, `metrics[m]` the simulated value of target
+    /// m. Each column gives the mean over its days of its scaled squared errors, each target its
+    /// scaled squared error.
+    pub fn terms(&self, series: &[Vec<f64>], metrics: &[f64], out: &mut Vec<f64>) {
+        for (col, simulated) in self.columns.iter().zip(series) {
             let mse = col
                 .values
                 .iter()
-                .zip(&series[c])
+                .zip(simulated)
                 .map(|(o, s)| ((s - o) / col.scale).powi(2))
                 .sum::<f64>()
                 / col.values.len() as f64;
-            terms.push(mse);
+            out.push(mse);
         }
-        for (t, target) in self.targets.iter().enumerate() {
-            terms.push(((metrics[t] - target.value) / target.sd).powi(2));
-        }
-        let d = (terms.iter().sum::<f64>() / terms.len() as f64).sqrt();
-        if d.is_finite() {
-            d
-        } else {
-            f64::INFINITY
+        for (target, simulated) in self.targets.iter().zip(metrics) {
+            out.push(((simulated - target.value) / target.sd).powi(2));
         }
     }
 
@@ -162,21 +158,33 @@ impl Observed {
     }
 }
 
+/// The distance of a simulation to what was observed: the square root of the mean of its
+/// terms ([`Observed::terms`], over every case), infinite when a simulated value is undefined.
+pub fn distance(terms: &[f64]) -> f64 {
+    let d = (terms.iter().sum::<f64>() / terms.len() as f64).sqrt();
+    if d.is_finite() {
+        d
+    } else {
+        f64::INFINITY
+    }
+}
+
 /// Reads `observed.targets`: `metric = { value = V, sd = S }` for summary metrics.
 fn targets(base: &Base) -> Result<Vec<Target>, ScenarioError> {
-    let Some(item) = item_at(base.source.root(), "observed.targets") else {
+    let here = base.at("observed.targets");
+    let Some(item) = item_at(base.source.root(), &here) else {
         return Ok(Vec::new());
     };
     let Some(table) = item.as_table_like() else {
         return Err(base.source.error(
-            "observed.targets",
+            &here,
             "expected a table: `{ metric = { value = V, sd = S } }`",
             None,
         ));
     };
     let mut out = Vec::new();
     for (name, item) in table.iter() {
-        let at = format!("observed.targets.{name}");
+        let at = format!("{here}.{name}");
         let Some(index) = Metrics::NAMES.iter().position(|m| *m == name) else {
             let suggestion = nearest(name, Metrics::NAMES.iter().copied());
             return Err(base.source.error(
@@ -339,10 +347,20 @@ mod tests {
                 sd: 10.0,
             }],
         };
-        assert_eq!(o.distance(&[vec![10.0, 20.0]], &[100.0]), 0.0);
+        let d = |series: &[Vec<f64>], metrics: &[f64]| {
+            let mut terms = Vec::new();
+            o.terms(series, metrics, &mut terms);
+            distance(&terms)
+        };
+        assert_eq!(d(&[vec![10.0, 20.0]], &[100.0]), 0.0);
         // Column: errors 5 and 5 over scale 5: mean square 1. Target: 20 over 10: 4.
-        let d = o.distance(&[vec![15.0, 25.0]], &[120.0]);
-        assert!((d - (2.5f64).sqrt()).abs() < 1e-12, "{d}");
-        assert_eq!(o.distance(&[vec![f64::NAN, 20.0]], &[100.0]), f64::INFINITY);
+        let d1 = d(&[vec![15.0, 25.0]], &[120.0]);
+        assert!((d1 - (2.5f64).sqrt()).abs() < 1e-12, "{d1}");
+        assert_eq!(d(&[vec![f64::NAN, 20.0]], &[100.0]), f64::INFINITY);
+        // A second case adds its terms to the same mean: (1 + 4 + 0 + 9) / 4.
+        let mut terms = Vec::new();
+        o.terms(&[vec![15.0, 25.0]], &[120.0], &mut terms);
+        o.terms(&[vec![10.0, 20.0]], &[130.0], &mut terms);
+        assert!((distance(&terms) - (14.0f64 / 4.0).sqrt()).abs() < 1e-12);
     }
 }

@@ -74,15 +74,14 @@ fn write_predictive(
     pop: &[Simulated],
     weights: &[f64],
 ) -> Result<()> {
-    let o = &cal.observed;
     let band =
         |values: Vec<f64>| [0.5, 0.05, 0.95].map(|q| cell(weighted_quantile(&values, weights, q)));
     let mut rows: Vec<Vec<String>> = Vec::new();
-    for (c, col) in o.columns.iter().enumerate() {
-        for (t, &day) in o.days.iter().enumerate() {
+    for (c, (case, col)) in cal.columns().enumerate() {
+        for (t, &day) in case.observed.days.iter().enumerate() {
             let [median, q05, q95] = band(pop.iter().map(|s| s.series[c][t]).collect());
             rows.push(vec![
-                col.name.clone(),
+                case.named(&col.name),
                 day.to_string(),
                 cell(col.values[t]),
                 median,
@@ -91,10 +90,10 @@ fn write_predictive(
             ]);
         }
     }
-    for (m, target) in o.targets.iter().enumerate() {
+    for (m, (case, target)) in cal.targets().enumerate() {
         let [median, q05, q95] = band(pop.iter().map(|s| s.targets[m]).collect());
         rows.push(vec![
-            target.name.clone(),
+            case.named(&target.name),
             String::new(),
             cell(target.value),
             median,

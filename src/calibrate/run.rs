@@ -19,11 +19,13 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use super::abc::{ess, next_tolerance, normalise, propose, weight, Kernel, Particle, Prior};
+use super::observed::distance;
 use super::output::{summary, write_outputs};
+use super::records::{generation_file, read_generation, write_generation};
 use super::Calibration;
 use crate::batch::manifest::{changes, Manifest};
 use crate::engine::run_replicate_with;
-use crate::export::{csv_table, write_atomic};
+use crate::export::write_atomic;
 use crate::memory::Budget;
 use crate::progress::Progress;
 
@@ -51,7 +53,7 @@ impl Calibration {
     pub(super) fn manifest(&self) -> String {
         let mut m = Manifest::new("calibrate", &self.name);
         m.set("replicates", self.replicates as i64);
-        m.set("seed", self.base.seed.to_string());
+        m.set("seed", self.seed.to_string());
         m.set("abc", format!("{:?}", self.abc));
         let params: Vec<String> = self
             .parameters
@@ -59,8 +61,17 @@ impl Calibration {
             .map(|p| format!("{} ~ {:?}", p.key, p.prior))
             .collect();
         m.set("parameters", params.join("; "));
-        m.set("observed", format!("{:?}", self.observed));
-        m.set_toml("base", &self.base.scenario.to_toml());
+        for (i, case) in self.cases.iter().enumerate() {
+            let at = |key: &str| match i {
+                0 => key.to_string(),
+                _ => format!("also.{}.{key}", i - 1),
+            };
+            if i > 0 {
+                m.set(&at("name"), case.label.clone());
+            }
+            m.set(&at("observed"), format!("{:?}", case.observed));
+            m.set_toml(&at("base"), &case.base.scenario.to_toml());
+        }
         m.text()
     }
 
@@ -69,26 +80,36 @@ impl Calibration {
     /// acceptance must see the model's noise, or the posterior collapses onto the one value
     /// that best fits the shared draws.
     fn simulate(&self, t: u32, i: usize, x: Vec<f64>) -> Result<Simulated> {
-        let s = self.scenario(&x)?;
-        let o = &self.observed;
-        let mut series = vec![vec![0.0; o.days.len()]; o.columns.len()];
-        let mut targets = vec![0.0; o.targets.len()];
+        let scenarios = self.scenarios(&x)?;
+        let mut series: Vec<Vec<f64>> = self
+            .columns()
+            .map(|(case, _)| vec![0.0; case.observed.days.len()])
+            .collect();
+        let mut targets = vec![0.0; self.targets().count()];
         let r = self.replicates as f64;
-        for k in 0..self.replicates {
-            let stream = crate::rng::mix(((t as u64) << 48) ^ ((i as u64) << 16) ^ k as u64);
-            let replicate = (stream >> 32) as u32;
-            let run = run_replicate_with(&s, replicate, false, &mut |_| {});
-            let (cols, mets) = o.simulated(&run.series, &run.summary.metrics);
-            for (acc, col) in series.iter_mut().zip(cols) {
-                for (a, v) in acc.iter_mut().zip(col) {
+        let (mut columns_before, mut targets_before) = (0, 0);
+        for (case, s) in self.cases.iter().zip(&scenarios) {
+            let o = &case.observed;
+            let series = &mut series[columns_before..columns_before + o.columns.len()];
+            let targets = &mut targets[targets_before..targets_before + o.targets.len()];
+            for k in 0..self.replicates {
+                let stream = crate::rng::mix(((t as u64) << 48) ^ ((i as u64) << 16) ^ k as u64);
+                let replicate = (stream >> 32) as u32;
+                let run = run_replicate_with(s, replicate, false, &mut |_| {});
+                let (cols, mets) = o.simulated(&run.series, &run.summary.metrics);
+                for (acc, col) in series.iter_mut().zip(cols) {
+                    for (a, v) in acc.iter_mut().zip(col) {
+                        *a += v / r;
+                    }
+                }
+                for (a, v) in targets.iter_mut().zip(mets) {
                     *a += v / r;
                 }
             }
-            for (a, v) in targets.iter_mut().zip(mets) {
-                *a += v / r;
-            }
+            columns_before += o.columns.len();
+            targets_before += o.targets.len();
         }
-        let distance = o.distance(&series, &targets);
+        let distance = self.distance(&series, &targets);
         Ok(Simulated {
             particle: Particle {
                 x,
@@ -98,6 +119,24 @@ impl Calibration {
             series,
             targets,
         })
+    }
+
+    /// The distance of a particle's simulated columns and targets (every case's, in order) to
+    /// what was observed.
+    fn distance(&self, series: &[Vec<f64>], targets: &[f64]) -> f64 {
+        let mut terms = Vec::new();
+        let (mut columns_before, mut targets_before) = (0, 0);
+        for case in &self.cases {
+            let o = &case.observed;
+            o.terms(
+                &series[columns_before..columns_before + o.columns.len()],
+                &targets[targets_before..targets_before + o.targets.len()],
+                &mut terms,
+            );
+            columns_before += o.columns.len();
+            targets_before += o.targets.len();
+        }
+        distance(&terms)
     }
 }
 
@@ -204,11 +243,6 @@ pub(super) fn drive(
     })
 }
 
-/// Generation `t`'s file in `partial`.
-pub(super) fn generation_file(partial: &Path, t: u32) -> std::path::PathBuf {
-    partial.join(format!("generation-{t}.csv"))
-}
-
 /// Runs the calibration into `dir` (outputs to `staging`), resuming finished generations when
 /// `resume`. Prints a line per generation; returns the summary to print at the end.
 pub fn run(
@@ -256,8 +290,14 @@ pub fn run(
 
 /// Refuses a calibration whose particle runs would not fit the memory budget.
 pub(super) fn check_memory(cal: &Calibration, budget: &Budget) -> Result<()> {
+    let largest = cal
+        .cases
+        .iter()
+        .map(|c| &c.base.scenario)
+        .max_by_key(|s| crate::memory::replicate_bytes(s))
+        .expect("a calibration has a case");
     budget
-        .check_bytes(crate::memory::replicate_bytes(&cal.base.scenario) * 2)
+        .check_bytes(crate::memory::replicate_bytes(largest) * 2)
         .map_err(|m| anyhow::anyhow!("a particle's run would {m}"))
 }
 
@@ -334,7 +374,7 @@ impl<'a> Proposals<'a> {
 
     /// Proposal `i`, drawn and simulated; its distance says whether it is accepted.
     pub fn simulate(&self, i: usize) -> Result<Simulated> {
-        let mut rng = proposal_rng(self.cal.base.seed, self.t, i);
+        let mut rng = proposal_rng(self.cal.seed, self.t, i);
         let x = if self.t == 0 {
             self.priors.iter().map(|p| p.sample(&mut rng)).collect()
         } else {
@@ -407,102 +447,4 @@ impl Acceptance {
     pub fn is_full(&self, proposals: &Proposals) -> bool {
         self.accepted.len() == proposals.cal.abc.particles
     }
-}
-
-/// The columns of a simulated proposal: its weight, distance and coordinates, then what its
-/// simulations gave (each observed column on each observed day, and each target).
-pub(super) fn proposal_header(cal: &Calibration) -> Vec<String> {
-    let mut h: Vec<String> = vec!["weight".into(), "distance".into()];
-    h.extend((0..cal.parameters.len()).map(|j| format!("x{j}")));
-    for c in &cal.observed.columns {
-        h.extend(cal.observed.days.iter().map(|d| format!("{}@{d}", c.name)));
-    }
-    h.extend(cal.observed.targets.iter().map(|t| t.name.clone()));
-    h
-}
-
-/// A simulated proposal's cells under [`proposal_header`], every number in full (Rust's shortest
-/// round-trip form).
-pub(super) fn proposal_cells(p: &Simulated) -> Vec<String> {
-    let mut row = vec![
-        p.particle.weight.to_string(),
-        p.particle.distance.to_string(),
-    ];
-    row.extend(p.particle.x.iter().map(f64::to_string));
-    row.extend(p.series.iter().flatten().map(f64::to_string));
-    row.extend(p.targets.iter().map(f64::to_string));
-    row
-}
-
-/// A simulated proposal from the numbers of its cells; None if they are not as many as
-/// [`proposal_header`] has columns.
-pub(super) fn parse_proposal(cal: &Calibration, v: &[f64]) -> Option<Simulated> {
-    let (k, days, cols) = (
-        cal.parameters.len(),
-        cal.observed.days.len(),
-        cal.observed.columns.len(),
-    );
-    if v.len() != 2 + k + cols * days + cal.observed.targets.len() {
-        return None;
-    }
-    let flat = &v[2 + k..2 + k + cols * days];
-    Some(Simulated {
-        particle: Particle {
-            x: v[2..2 + k].to_vec(),
-            weight: v[0],
-            distance: v[1],
-        },
-        series: flat.chunks(days.max(1)).map(<[f64]>::to_vec).collect(),
-        targets: v[2 + k + cols * days..].to_vec(),
-    })
-}
-
-/// The numbers of a CSV record, or an error naming the damaged file.
-pub(super) fn numbers(record: &csv::StringRecord, file: &Path) -> Result<Vec<f64>> {
-    record
-        .iter()
-        .map(|s| s.parse::<f64>())
-        .collect::<std::result::Result<_, _>>()
-        .with_context(|| format!("{} is damaged: remove it to redo", file.display()))
-}
-
-/// Writes a finished generation: its statistics, then each particle's cells.
-fn write_generation(cal: &Calibration, file: &Path, pop: &[Simulated], s: Stats) -> Result<()> {
-    let mut header: Vec<String> = vec!["tolerance".into(), "proposals".into(), "accepted".into()];
-    header.extend(proposal_header(cal));
-    let rows = pop.iter().map(|p| {
-        let mut row = vec![
-            s.tolerance.to_string(),
-            s.proposals.to_string(),
-            s.accepted.to_string(),
-        ];
-        row.extend(proposal_cells(p));
-        row
-    });
-    write_atomic(file, &csv_table(&header, rows)?)
-}
-
-/// Reads a generation written by [`write_generation`].
-fn read_generation(cal: &Calibration, file: &Path) -> Result<(Vec<Simulated>, Stats)> {
-    let mut reader = csv::Reader::from_path(file)?;
-    let mut stats = None;
-    let mut pop = Vec::new();
-    for record in reader.records() {
-        let v = numbers(&record?, file)?;
-        stats = Some(Stats {
-            tolerance: v[0],
-            proposals: v[1] as usize,
-            accepted: v[2] as usize,
-            ess: 0.0,
-        });
-        pop.push(
-            parse_proposal(cal, &v[3..])
-                .with_context(|| format!("{} is damaged: remove it to redo", file.display()))?,
-        );
-    }
-    let mut stats =
-        stats.with_context(|| format!("{} is empty: remove it to redo", file.display()))?;
-    let particles: Vec<Particle> = pop.iter().map(|s: &Simulated| s.particle.clone()).collect();
-    stats.ess = ess(&particles);
-    Ok((pop, stats))
 }

@@ -20,9 +20,9 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use super::output::{summary, write_outputs};
+use super::records::{generation_file, numbers, parse_proposal, proposal_cells, proposal_header};
 use super::run::{
-    check_memory, drive, ensure_partial, generation_file, numbers, parse_proposal, proposal_cells,
-    proposal_header, Acceptance, Driven, Made, Proposals, Simulated,
+    check_memory, drive, ensure_partial, Acceptance, Driven, Made, Proposals, Simulated,
 };
 use super::Calibration;
 use crate::batch::tasks::{
@@ -154,7 +154,7 @@ pub fn run_task(
     }
     progress.finish();
     mark_done(&part)?;
-    let runs = mine.len() * cal.replicates as usize;
+    let runs = mine.len() * cal.replicates as usize * cal.cases.len();
     Ok((TaskOutcome::Ran { runs }, Some(round)))
 }
 

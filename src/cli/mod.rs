@@ -159,9 +159,13 @@ fn calibrate(args: CalibrateArgs) -> Result<()> {
     let cal = crate::calibrate::Calibration::load(&args.file)?;
     let out = args.output.out.clone().unwrap_or_else(|| cal.default_out());
     let abc = &cal.abc;
+    let scenarios = match cal.cases.len() {
+        1 => String::new(),
+        n => format!(" x {n} scenarios"),
+    };
     println!(
-        "{}: {} parameters, {} particles x {} replicates a generation, up to {} generations \
-         after the prior -> {}",
+        "{}: {} parameters, {} particles x {} replicates{scenarios} a generation, up to {} \
+         generations after the prior -> {}",
         cal.name,
         cal.parameters.len(),
         abc.particles,

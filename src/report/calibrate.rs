@@ -176,7 +176,7 @@ fn predicted(p: &Table, column: &str) -> Result<Option<Section>> {
         .filter(|(o, b)| o.1 >= b.2 && o.1 <= b.3)
         .count();
     Ok(Some(Section {
-        id: format!("predictive-{column}"),
+        id: format!("predictive-{}", column.replace(':', "-")),
         title: format!("Observed {column} and the posterior predictive band"),
         reading: format!(
             "The median and 90% band of {column} simulated under the posterior, against what was \

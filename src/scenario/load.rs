@@ -209,6 +209,7 @@ fn default_document() -> DocumentMut {
 
 /// A TOML file parsed with the byte spans of its keys, so that any key path can be traced back
 /// to its line. Scenario, sweep and comparison files are all read through it.
+#[derive(Clone)]
 pub struct TomlSource {
     pub file: String,
     text: String,
