@@ -43,9 +43,18 @@ pub struct Round {
 }
 
 impl Round {
+    /// The folder of a generation's rounds under `.tasks/`.
+    fn generation_folder(generation: u32) -> String {
+        format!("generation-{generation}")
+    }
+
     /// The folder of this round's parts under `.tasks/`.
     pub fn folder(&self) -> String {
-        format!("generation-{}/round-{}", self.generation, self.round)
+        format!(
+            "{}/round-{}",
+            Round::generation_folder(self.generation),
+            self.round
+        )
     }
 }
 
@@ -124,7 +133,7 @@ pub fn run_task(
     let mine = chunk(&indices, spec);
     let records = part.join("proposals.csv");
     crate::batch::cut_torn_record(&records)?;
-    let recorded: std::collections::BTreeSet<usize> = read_records(cal, &records)?
+    let recorded: std::collections::BTreeSet<usize> = read_records(cal, &records, Records::Part)?
         .into_iter()
         .map(|(i, _)| i)
         .collect();
@@ -158,23 +167,32 @@ pub fn run_task(
     Ok((TaskOutcome::Ran { runs }, Some(round)))
 }
 
+/// Which file of proposals is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Records {
+    /// A task's part: records appended one by one as they are made, with no header.
+    Part,
+    /// A merged round: written at once, under `round_header`.
+    Round,
+}
+
 /// The proposals recorded in a part's or a round's file, with their indices; a file that is not
 /// there holds none.
-fn read_records(cal: &Calibration, file: &Path) -> Result<Vec<(usize, Simulated)>> {
+fn read_records(cal: &Calibration, file: &Path, kind: Records) -> Result<Vec<(usize, Simulated)>> {
     if !file.exists() {
         return Ok(Vec::new());
     }
     let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
+        .has_headers(kind == Records::Round)
         .from_path(file)
         .with_context(|| format!("cannot read {}", file.display()))?;
     let damaged = || format!("{} is damaged: remove it to redo", file.display());
+    if kind == Records::Round && reader.headers().with_context(damaged)? != round_header(cal) {
+        bail!("{}", damaged());
+    }
     let mut out = Vec::new();
     for record in reader.records() {
         let record = record.with_context(damaged)?;
-        if record.get(0) == Some("proposal") {
-            continue;
-        }
         let v = numbers(&record, file)?;
         let s = parse_proposal(cal, &v[1..]).with_context(damaged)?;
         out.push((v[0] as usize, s));
@@ -219,7 +237,7 @@ pub fn merge(cal: &Calibration, dir: &Path, staging: &Path, plan: &Plan) -> Resu
         let round = merged_rounds(&partial, generation);
         let mut acceptance = Acceptance::default();
         for b in 0..round {
-            let earlier = read_records(cal, &round_file(&partial, generation, b))?;
+            let earlier = read_records(cal, &round_file(&partial, generation, b), Records::Round)?;
             acceptance.take(&proposals, earlier.into_iter().map(|(_, s)| s).collect());
         }
         let this = Round { generation, round };
@@ -303,7 +321,7 @@ fn gather(
             task,
         };
         let part = part(dir, round, spec);
-        let mut records = read_records(cal, &part.join("proposals.csv"))?;
+        let mut records = read_records(cal, &part.join("proposals.csv"), Records::Part)?;
         records.sort_by_key(|(i, _)| *i);
         let got: Vec<usize> = records.iter().map(|(i, _)| *i).collect();
         if got != chunk(&indices, spec) {
@@ -326,7 +344,7 @@ fn tidy(dir: &Path) -> Result<()> {
     let generations = dir.join(".tasks");
     for t in 0.. {
         let made = generation_file(&partial, t).exists();
-        let parts = generations.join(format!("generation-{t}"));
+        let parts = generations.join(Round::generation_folder(t));
         if !made && !parts.exists() {
             break;
         }
@@ -339,8 +357,14 @@ fn tidy(dir: &Path) -> Result<()> {
                 fs::remove_dir_all(&parts)?;
             }
         } else {
-            for b in 0..rounds {
-                let done = parts.join(format!("round-{b}"));
+            for round in 0..rounds {
+                let done = generations.join(
+                    Round {
+                        generation: t,
+                        round,
+                    }
+                    .folder(),
+                );
                 if done.exists() {
                     fs::remove_dir_all(&done)?;
                 }
