@@ -561,3 +561,34 @@ fn members_own_talkativeness_concentrates_posts_in_the_top_percent() {
         );
     }
 }
+
+#[test]
+fn talkative_members_ask_more_questions_too() {
+    // Talkativeness is a member's own readiness to write in public, and a question is written in
+    // public like any post: it moves questions as it moves posts. Spread around the same
+    // constant, it raises the mean chance of a rare act, by exp(spread² / 2) ≈ 7.4 at spread 2
+    // for a chance near 0 (a question is about 0.002 a visit at the defaults, docs/MODEL.md
+    // §5.6); answered questions then meet some of the need that prompts them, so the test asks
+    // for twice as many questions, not seven times.
+    let small = [("population.size", "20000"), ("days", "120")];
+    let questions = |r: &Replicate| sum(&r.series, |d| d.questions as f64);
+    for setting in SETTINGS {
+        let with = |spread: &'static str| {
+            let sets: Vec<(&str, &str)> = small
+                .iter()
+                .copied()
+                .chain([("behavior.post_spread", spread)])
+                .collect();
+            per_summary(&at("store-customer-group", &setting, &sets), questions)
+        };
+        let flat: Vec<f64> = with("0").iter().map(|q| 2.0 * q).collect();
+        assert_greater(
+            &with("2"),
+            &flat,
+            &format!(
+                "questions at spread 2 against twice those at 0 ({})",
+                label(&setting)
+            ),
+        );
+    }
+}

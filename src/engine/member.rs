@@ -403,7 +403,12 @@ fn act(
         return (Today::empty(), 0);
     }
     let shyness = intensity(pop.shyness[iu]);
-    let p_ask = ask_probability(&k.weights, unmet.askable, shyness);
+    let talkative = if pop.talkative {
+        talkativeness(pop.talkativeness[iu])
+    } else {
+        0.0
+    };
+    let p_ask = ask_probability(&k.weights, unmet.askable, shyness, talkative);
     if p_ask > 0.0 && d.chance(Decision::Ask, p_ask as f64) {
         return (Today::POSTED | Today::ASKED, 1);
     }
@@ -433,11 +438,7 @@ fn act(
         } else {
             0.0
         },
-        talkativeness: if pop.talkative {
-            talkativeness(pop.talkativeness[iu])
-        } else {
-            0.0
-        },
+        talkativeness: talkative,
         intrinsic: if crowded {
             1.0 - k.rewards.crowding_out
         } else {

@@ -115,13 +115,14 @@ pub fn messages_written(q: f32, u: f64) -> u32 {
 }
 
 /// Probability that a visitor asks the group a question (a request for help, advice or an
-/// explanation): the posting score's constant and shyness, since a question is written in public
-/// like any post, driven by its largest unmet need among those a question can meet.
-pub fn ask_probability(w: &Weights, unmet: f32, shyness: f32) -> f32 {
+/// explanation): the posting score's constant, shyness and the member's own talkativeness, since
+/// a question is written in public like any post, driven by its largest unmet need among those a
+/// question can meet.
+pub fn ask_probability(w: &Weights, unmet: f32, shyness: f32, talkativeness: f32) -> f32 {
     if unmet <= 0.0 {
         return 0.0;
     }
-    logistic(w.post_base + w.post_question * unmet - w.post_shyness * shyness)
+    logistic(w.post_base + w.post_question * unmet - w.post_shyness * shyness + talkativeness)
 }
 
 /// Probability that a visitor posts an ad: advertisers at heart at `ad_base`; others only when
@@ -164,16 +165,23 @@ mod tests {
     #[test]
     fn members_ask_more_the_less_their_needs_are_met_and_less_when_shy() {
         let w = b();
-        assert_eq!(ask_probability(&w, 0.0, 0.0), 0.0, "nothing to ask");
-        let (some, more) = (ask_probability(&w, 0.3, 0.5), ask_probability(&w, 0.8, 0.5));
+        assert_eq!(ask_probability(&w, 0.0, 0.0, 0.0), 0.0, "nothing to ask");
+        let (some, more) = (
+            ask_probability(&w, 0.3, 0.5, 0.0),
+            ask_probability(&w, 0.8, 0.5, 0.0),
+        );
         assert!(0.0 < some && some < more);
         assert!(
-            ask_probability(&w, 0.8, 0.9) < more,
+            ask_probability(&w, 0.8, 0.9, 0.0) < more,
             "shyness holds questions back"
         );
         // The same score as a post with only this driver.
         let z = w.post_base + w.post_question * 0.8 - w.post_shyness * 0.5;
         assert!((more - 1.0 / (1.0 + (-z).exp())).abs() < 1e-6);
+        // A talkative member asks more, by its own constant on the same logit scale as posting.
+        let talkative = ask_probability(&w, 0.8, 0.5, 1.5);
+        assert!((talkative - 1.0 / (1.0 + (-(z + 1.5)).exp())).abs() < 1e-6);
+        assert!(ask_probability(&w, 0.8, 0.5, -1.5) < more && more < talkative);
     }
 
     fn b() -> Weights {
