@@ -99,9 +99,11 @@ pub fn describe(run: &Replicate, days: u32) -> String {
         if s.alive == 1 { "alive" } else { "dead" },
     );
     let posting = format!(
-        "30-day retention {}, never posted {}, top 1% wrote {} of posts (Gini {})",
+        "30-day retention {}, never posted {}, {} of posters posted again, top 1% wrote {} of \
+         posts (Gini {})",
         pct(s.retention_30d),
         pct(s.never_posted_share),
+        pct(s.posted_again_share),
         pct(s.top1_post_share),
         s.post_gini.map_or("n/a".to_string(), |g| format!("{g:.2}")),
     );

@@ -41,6 +41,8 @@ pub fn post_histogram(
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Inequality {
     pub never_posted_share: f64,
+    /// Of the members who wrote a genuine post, the share who wrote more than one.
+    pub posted_again_share: f64,
     pub top1_share: f64,
     pub top10_share: f64,
     pub gini: f64,
@@ -59,6 +61,7 @@ pub fn inequality(histogram: &[u64]) -> Inequality {
         let never = if members == 0 { f64::NAN } else { 1.0 };
         return Inequality {
             never_posted_share: never,
+            posted_again_share: f64::NAN,
             top1_share: f64::NAN,
             top10_share: f64::NAN,
             gini: f64::NAN,
@@ -90,8 +93,11 @@ pub fn inequality(histogram: &[u64]) -> Inequality {
         weighted += k as f64 * c * (2.0 * rank + c - n);
         rank += c;
     }
+    let posters = members - histogram[0];
+    let once = histogram.get(1).copied().unwrap_or(0);
     Inequality {
         never_posted_share: histogram[0] as f64 / n,
+        posted_again_share: (posters - once) as f64 / posters as f64,
         top1_share: top_share(0.01),
         top10_share: top_share(0.10),
         gini: weighted / (n * posts as f64),
@@ -159,10 +165,20 @@ mod tests {
     }
 
     #[test]
+    fn posted_again_counts_posters_with_more_than_one_post() {
+        // Seven members: two silent, three with one post, two with more (2 and 5 posts).
+        let got = inequality(&histogram(&[0, 0, 1, 1, 1, 2, 5]));
+        assert_eq!(got.posted_again_share, 2.0 / 5.0);
+        // Everyone posted once: nobody posted again.
+        assert_eq!(inequality(&histogram(&[1; 10])).posted_again_share, 0.0);
+    }
+
+    #[test]
     fn no_members_or_no_posts_give_nan_where_undefined() {
         assert!(inequality(&[]).gini.is_nan());
         let silent = inequality(&[10]);
         assert_eq!(silent.never_posted_share, 1.0);
         assert!(silent.top1_share.is_nan());
+        assert!(silent.posted_again_share.is_nan());
     }
 }

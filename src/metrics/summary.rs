@@ -36,6 +36,9 @@ columns! {
             last 30 days; empty if they saw nothing.";
         never_posted_share: Option<f64>, "Share of everyone who was a member during the run who \
             never wrote a genuine post; empty if nobody was.";
+        posted_again_share: Option<f64>, "Share of the members who wrote a genuine post who \
+            wrote more than one over the run (Joyce & Kraut's posting again); empty without \
+            posts.";
         top1_post_share: Option<f64>, "Share of genuine posts written by the top 1% of members \
             (ranked by posts); empty without posts.";
         top10_post_share: Option<f64>, "Share of genuine posts written by the top 10% of \
@@ -174,6 +177,7 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
             ),
             ad_share: ratio(seen_ads, seen_ads + sum(recent, |d| d.posts as f64)),
             never_posted_share: defined(ineq.never_posted_share),
+            posted_again_share: defined(ineq.posted_again_share),
             top1_post_share: defined(ineq.top1_share),
             top10_post_share: defined(ineq.top10_share),
             post_gini: defined(ineq.gini),
