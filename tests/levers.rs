@@ -534,22 +534,29 @@ fn muted_members_come_back_when_an_event_is_announced_to_everyone() {
     }
 }
 
+/// The store group at a test scale (20,000 agents, 120 days) at a setting, its members'
+/// talkativeness spread by `spread`, read per replicate by `f`.
+fn store_with_spread(
+    setting: &[(&str, &str)],
+    spread: &str,
+    f: impl Fn(&Replicate) -> f64,
+) -> Vec<f64> {
+    let sets = [
+        ("population.size", "20000"),
+        ("days", "120"),
+        ("behavior.post_spread", spread),
+    ];
+    per_summary(&at("store-customer-group", setting, &sets), f)
+}
+
 #[test]
 fn members_own_talkativeness_concentrates_posts_in_the_top_percent() {
     // Each member's own posting constant is spread around `post_base` by `post_spread`
     // (Hogg & Szabo 2009: activity rates differ widely between users). Without the spread the
     // unequal posting has only needs and traits to come from.
     let top1 = |r: &Replicate| r.summary.metrics.top1_post_share.unwrap_or(0.0);
-    let small = [("population.size", "20000"), ("days", "120")];
     for setting in SETTINGS {
-        let with = |spread: &'static str| {
-            let sets: Vec<(&str, &str)> = small
-                .iter()
-                .copied()
-                .chain([("behavior.post_spread", spread)])
-                .collect();
-            per_summary(&at("store-customer-group", &setting, &sets), top1)
-        };
+        let with = |spread| store_with_spread(&setting, spread, top1);
         let (flat, spread) = (with("0"), with("2"));
         assert_greater(
             &spread,
@@ -570,17 +577,9 @@ fn talkative_members_ask_more_questions_too() {
     // for a chance near 0 (a question is about 0.002 a visit at the defaults, docs/MODEL.md
     // §5.6); answered questions then meet some of the need that prompts them, so the test asks
     // for twice as many questions, not seven times.
-    let small = [("population.size", "20000"), ("days", "120")];
     let questions = |r: &Replicate| sum(&r.series, |d| d.questions as f64);
     for setting in SETTINGS {
-        let with = |spread: &'static str| {
-            let sets: Vec<(&str, &str)> = small
-                .iter()
-                .copied()
-                .chain([("behavior.post_spread", spread)])
-                .collect();
-            per_summary(&at("store-customer-group", &setting, &sets), questions)
-        };
+        let with = |spread| store_with_spread(&setting, spread, questions);
         let flat: Vec<f64> = with("0").iter().map(|q| 2.0 * q).collect();
         assert_greater(
             &with("2"),
