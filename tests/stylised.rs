@@ -10,8 +10,8 @@ use agora::engine::{Replicate, Simulation, TIE_BINS};
 use agora::metrics::DayRecord;
 use agora::scenario::{load_str, Scenario};
 use common::{
-    ad_share, assert_greater, final_members, mean, per_run, per_summary, posts_per_member_day,
-    preset, runs, sum,
+    ad_share, assert_greater, final_members, label, mean, per_run, per_summary,
+    posts_per_member_day, preset, runs, sum, SETTINGS,
 };
 
 /// Contributions (genuine posts that are not questions) per member-day: what members give the
@@ -53,15 +53,15 @@ fn a_free_group_with_advertisers_and_no_rules_ends_dead_or_full_of_ads() {
     );
 }
 
-/// The two presets of broad open groups, at two settings of the posting score's constant
-/// around its default (`behavior.post_base` −5.75 and −5.25), 3 replicates each.
+/// The two presets of broad open groups, at the two settings of the constants that matter most
+/// (`common::SETTINGS`), 3 replicates each.
 fn broad_open_groups() -> Vec<(String, Replicate)> {
     let mut out = Vec::new();
-    for post_base in ["-5.75", "-5.25"] {
+    for setting in SETTINGS {
         for name in ["brand-fan-club", "store-customer-group"] {
-            let s = preset(name, &[("behavior.post_base", post_base)]);
+            let s = preset(name, &setting);
             for r in runs(&s, 3) {
-                out.push((format!("{name} at post_base {post_base}"), r));
+                out.push((format!("{name} at {}", label(&setting)), r));
             }
         }
     }
@@ -87,9 +87,6 @@ fn broad_open_groups_show_participation_inequality() {
 /// The heavy tail: the top 1% of members write most posts (van Mierlo 2014: 74.7%), here
 /// within [0.40, 0.90].
 #[test]
-#[ignore = "not reproduced at the defaults: the store group's top-1% share is about 0.34 at its \
-            own scale; at the calibrated behavior.post_spread (2.56, not yet the default) it is \
-            0.74 (issue 10, docs/MODEL.md §9.4)"]
 fn broad_open_groups_concentrate_posts_in_the_top_percent() {
     for (at, r) in broad_open_groups() {
         let top1 = r.summary.metrics.top1_post_share.expect("posts");

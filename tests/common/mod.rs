@@ -11,6 +11,34 @@ use agora::metrics::DayRecord;
 use agora::scenario::{load_file, Override, Scenario};
 use agora::stats::t_quantile_975;
 
+/// The two settings of the behaviour constants that move results most (docs/SENSITIVITY.md:
+/// talkativeness, the posting constant and Maslow's prepotency), each one standard deviation of
+/// the joint participation posterior either side of its default (docs/CALIBRATION.md, rounded):
+/// `post_spread` 2.8 ± 0.3, `post_base` −8.4 ± 0.4, `prepotency` 1 ± 0.5. They pair as the
+/// posterior's two strongest correlations do: a wider spread goes with a lower constant (−0.39)
+/// and a stronger prepotency (0.39).
+pub const SETTINGS: [[(&str, &str); 3]; 2] = [
+    [
+        ("behavior.post_spread", "2.5"),
+        ("behavior.post_base", "-8.0"),
+        ("community.prepotency", "0.5"),
+    ],
+    [
+        ("behavior.post_spread", "3.1"),
+        ("behavior.post_base", "-8.8"),
+        ("community.prepotency", "1.5"),
+    ],
+];
+
+/// A setting as `key=value, ...`, for assertion messages.
+pub fn label(setting: &[(&str, &str)]) -> String {
+    setting
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A preset of `scenarios/`, with `key = value` overrides as on the command line.
 pub fn preset(name: &str, sets: &[(&str, &str)]) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

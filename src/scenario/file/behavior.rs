@@ -27,7 +27,7 @@ table! {
              payment pull + novelty).";
         visit_commitment: f64 = 8.0, WEIGHT, "score/commitment",
             "Weight of commitment in visiting.";
-        post_base: f64 = -5.5, WEIGHT, "score",
+        post_base: f64 = -8.4, WEIGHT, "score",
             "Constant of the posting score, which applies to visitors who did not post an ad and \
              have some need.";
         post_esteem: f64 = 6.0, WEIGHT, "score/pull",
@@ -44,12 +44,12 @@ table! {
             "Posting weight of the felt red-envelope reward.";
         post_badge: f64 = 2.0, WEIGHT, "score",
             "Posting weight of badge esteem × progress to the next level.";
-        post_question: f64 = 3.0, WEIGHT, "score/intensity",
+        post_question: f64 = 4.8, WEIGHT, "score/intensity",
             "A visitor asks a question with logistic(post_base + post_question × unmet − \
-             post_shyness × shyness), its unmet the largest among service, work and learning; \
-             a question is a genuine post, and it is worth `rules.service_value` only if \
-             answered.";
-        post_spread: f64 = 0.0, Rule::closed(0.0, 4.0), "score",
+             post_shyness × shyness + talkativeness), its unmet the largest among service, \
+             work and learning; a question is a genuine post, and it is worth \
+             `rules.service_value` only if answered.";
+        post_spread: f64 = 2.8, Rule::closed(0.0, 4.0), "score",
             "Standard deviation of each agent's own posting constant around `post_base`, its \
              talkativeness: users differ widely in activity rate (Hogg & Szabo 2009); 0: every \
              agent shares the constant.";
