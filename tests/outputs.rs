@@ -353,9 +353,13 @@ fn founders_alone_do_not_make_a_community_alive() {
     );
     let run = run_replicate(&founders, 0, &mut |_| {});
     let posts: u64 = run.series.iter().map(|d| d.posts).sum();
-    // Four times what the alive floor (0.05 posts a member-week) asks of 30 members over 60
-    // days, were founders' posts counted.
-    let floor = 0.05 * 30.0 * 60.0 / 7.0;
+    // Four times what the alive floor (posts a member-week) asks of 30 members over 60 days,
+    // were founders' posts counted.
+    let week = founders
+        .coefficients()
+        .community
+        .alive_posts_per_member_week;
+    let floor = week * 30.0 * 60.0 / 7.0;
     assert!(posts as f64 > 4.0 * floor, "the founders post: {posts}");
     assert_eq!(run.summary.metrics.joined, 0);
     assert_eq!(run.summary.metrics.alive, 0, "founders alone are not alive");
