@@ -29,7 +29,7 @@ fn read(dir: &TempDir, name: &str) -> String {
 
 /// The documented columns of each file of `agora run` (docs/OUTPUTS.md), written out here as the
 /// format's contract: a change of columns changes this test deliberately.
-const TIMESERIES_HEADER: &str = "replicate,day,members,absent,muted,lurkers,posters,advertisers,joins,quits,kicks,posts,ads_posted,ads_removed,ads_seen,promotions,groups,groups_alive,questions,answered,nudges,answered_late,mean_commitment,sat_safety,sat_belonging,sat_esteem,sat_self_actualization,revenue,revenue_fees,revenue_sales,cost,cost_acquisition,cost_moderation,cost_team,cost_events,cost_red_envelopes,cost_referrals,cost_other,budget";
+const TIMESERIES_HEADER: &str = "replicate,day,members,absent,muted,lurkers,posters,advertisers,joins,quits,kicks,posts,ads_posted,ads_removed,ads_seen,promotions,groups,groups_alive,questions,answered,nudges,answered_late,overtime,team_away,mean_commitment,sat_safety,sat_belonging,sat_esteem,sat_self_actualization,revenue,revenue_fees,revenue_sales,cost,cost_acquisition,cost_moderation,cost_team,cost_events,cost_red_envelopes,cost_referrals,cost_other,budget";
 const SUMMARY_HEADER: &str = "replicate,seed,final_members,muted_share,peak_members,peak_day,alive,groups_opened,groups_alive,groups_dead_share,joined,quits,kicks,answered_share,question_share,retention_30d,visit_rate,posts_per_member_day,ad_share,never_posted_share,posted_again_share,top1_post_share,top10_post_share,post_gini,total_revenue,revenue_fees,revenue_sales,total_cost,cost_acquisition,cost_moderation,cost_team,cost_events,cost_red_envelopes,cost_referrals,cost_other,cost_per_joined,cost_per_retained_30,cost_per_active_member_day,payback_day,roi";
 const FUNNEL_HEADER: &str = "replicate,exposed,exposed_ads,exposed_word_of_mouth,exposed_referral,considered,declined_no_need,declined_price,rejected_review,turned_away_full,joined,activated,first_post,eligible_30,retained_30,active_30,eligible_90,retained_90,renewed,quit,kicked";
 const GROUPS_HEADER: &str = "replicate,group,opened_day,tier,members_final,seeds_final,seated_final,members_peak,peak_day,posts_last30,ads_last30,alive_final,died_day,members_joined,members_left";
@@ -263,6 +263,9 @@ fn out_of_range_values_name_line_key_and_range() {
         ("name = \"x\"\n[community]\nseed_members = 9\ncore = true\nmax_groups = 1\n", 4, "community.core", "at least one group for joiners"),
         ("name = \"x\"\n[community]\nseed_members = 9\nclone_seeds = 10\n", 4, "community.clone_seeds", "only 9 seed members"),
         ("name = \"x\"\n[community]\nseed_members = 90\nclone_seeds = 50\ngroup_cap = 50\n", 4, "community.clone_seeds", "leave no place for joiners"),
+        ("name = \"x\"\n[team]\novertime_minutes = 30\n", 3, "team.overtime_minutes", "sets none"),
+        ("name = \"x\"\n[team]\nminutes_per_day = 0\novertime_minutes = 30\n", 4, "team.overtime_minutes", "sets none"),
+        ("name = \"x\"\n[team]\nminutes_per_day = 60\novertime_minutes = 30\n", 4, "team.overtime_minutes", "before it burns out"),
     ];
     for (text, line, key, expected) in cases {
         let e = error_for(text, &[]);

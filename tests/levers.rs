@@ -370,6 +370,108 @@ fn unanswered_questions_are_answered_later_until_buried() {
     }
 }
 
+/// The doctors' group answered only by a team with 10 minutes a day (2 answers) and a daily
+/// cost of 30, with a test's overrides: about ten questions a day outrun it.
+fn doctors_answered_by_a_team(extra: &[(&str, &str)], setting: &[(&str, &str)]) -> Vec<Replicate> {
+    let team = [
+        ("rules.moderators_per_group", "0"),
+        ("team.answers_per_day", "50"),
+        ("team.minutes_per_day", "10"),
+        ("team.daily_cost", "30"),
+    ];
+    let sets: Vec<(&str, &str)> = team.iter().chain(extra).copied().collect();
+    at("doctor-consultation-group", setting, &sets)
+}
+
+#[test]
+fn overtime_answers_more_until_the_team_burns_out() {
+    const AFTER: f64 = 400.0;
+    const RECOVERY: usize = 21;
+    let overtime = [("team.overtime_minutes", "60")];
+    let with = |after: &'static str| -> Vec<(&'static str, &'static str)> {
+        overtime
+            .iter()
+            .copied()
+            .chain([("team.burnout_after", after)])
+            .collect()
+    };
+    let answered =
+        |r: &[Replicate]| per_summary(r, |x| x.summary.metrics.answered_share.expect("questions"));
+    for setting in SETTINGS {
+        let what = label(&setting);
+        let budget = doctors_answered_by_a_team(&[], &setting);
+        // 10 million minutes: more than 60 a day can reach in a run.
+        let tireless = doctors_answered_by_a_team(&with("10000000"), &setting);
+        let tiring = doctors_answered_by_a_team(&with("400"), &setting);
+        assert!(per_summary(&budget, |r| sum(&r.series, |d| d.overtime))
+            .iter()
+            .all(|&m| m == 0.0));
+        assert_greater(
+            &answered(&tireless),
+            &answered(&budget),
+            &format!("answered share with overtime against within the budget ({what})"),
+        );
+        assert_greater(
+            &answered(&tireless),
+            &answered(&tiring),
+            &format!(
+                "answered share of a team that never burns out against one that does ({what})"
+            ),
+        );
+        // The rule, read back from the outputs: a day of work follows a working day unless the
+        // overtime of the last 21 days passed 400 minutes; then the team is away 21 days, with
+        // no overtime. In each group it staffs (those open at the day's start) its day costs 30
+        // and its overtime 3 a minute, the budget's rate (30 for 10 minutes).
+        for r in &tiring {
+            let days = &r.series[1..];
+            assert!(
+                days.iter().any(|d| d.team_away == 1),
+                "the team burns out ({what})"
+            );
+            for (i, d) in days.iter().enumerate() {
+                let staffed = r.series[i].groups as f64;
+                let cost = if d.team_away == 1 {
+                    0.0
+                } else {
+                    staffed * (30.0 + 3.0 * d.overtime)
+                };
+                assert!(
+                    (d.cost_team - cost).abs() < 1e-9,
+                    "day {}: {} against {cost}",
+                    d.day,
+                    d.cost_team
+                );
+                if d.team_away == 1 {
+                    assert_eq!(d.overtime, 0.0, "day {}", d.day);
+                    continue;
+                }
+                let Some(next) = days.get(i + 1) else { break };
+                let strain: f64 = days[i.saturating_sub(RECOVERY - 1)..=i]
+                    .iter()
+                    .map(|d| d.overtime)
+                    .sum();
+                assert_eq!(
+                    next.team_away == 1,
+                    strain > AFTER,
+                    "day {}: strain {strain}",
+                    d.day
+                );
+                if next.team_away == 1 {
+                    let away = days[i + 1..]
+                        .iter()
+                        .take_while(|d| d.team_away == 1)
+                        .count();
+                    assert!(
+                        away == RECOVERY || i + 1 + away == days.len(),
+                        "away {away} days from day {}",
+                        next.day
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The paid community at a test scale (20,000 agents, 120 days) at a setting, with a team's
 /// overrides: its team writes 3 posts and answers up to 20 questions a day.
 fn paid_with_team(extra: &[(&str, &str)], setting: &[(&str, &str)]) -> Vec<Replicate> {

@@ -465,6 +465,7 @@ fn levers_that_cannot_act_get_a_warning_and_the_run_goes() {
             "[population]\nsize = 100\n[community]\nalive_floor = { members = 500 }\n",
             "alive_floor",
         ),
+        ("[team]\nburnout_after = 600\n", "team.burnout_after"),
     ];
     let dir = TempDir::new().unwrap();
     for (body, key) in cases {

@@ -49,6 +49,12 @@ impl Questions {
         self.waiting.iter().all(|q| q.is_empty())
     }
 
+    /// Questions waiting in group `g`, as the day closed (some may have been buried or left
+    /// by their askers since; they leave the queue at the next answering).
+    pub fn waiting_in(&self, g: usize) -> usize {
+        self.waiting.get(g).map_or(0, VecDeque::len)
+    }
+
     fn grow(&mut self, groups: usize) {
         if self.waiting.len() < groups {
             self.waiting.resize(groups, VecDeque::new());

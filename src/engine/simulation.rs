@@ -9,12 +9,13 @@ use super::seats::Seats;
 use super::state::{Flags, State, Status};
 use super::tables::{cohort_rows, funnel, segment_rows, week_pass, RunCounts};
 use super::tally::{run_pass, DayTally, ExposureLedger, GroupCounts, MemberTally};
+use super::team::Team;
 use crate::metrics::{
     post_histogram, summarise, CohortRow, DayRecord, FunnelRow, GroupRow, SegmentRow, Summary,
     SummaryInputs,
 };
 use crate::model::levers::{
-    prize_paid, prize_per_post, reward_paid, reward_per_post, rewards_over, team_day, TeamDay,
+    prize_paid, prize_per_post, reward_paid, reward_per_post, rewards_over,
 };
 use crate::model::value::GroupYesterday;
 use crate::population::Population;
@@ -55,12 +56,8 @@ pub struct Simulation<'s> {
     pub(super) budget: f64,
     /// Whether the budget pays the funded moderators today.
     pub(super) hired: bool,
-    /// Whether the operating team works today.
-    pub(super) team_works: bool,
-    /// What it does today in each group it staffs (`TeamDay`), within its time.
-    pub(super) team_day: TeamDay,
-    /// Questions the staff answered yesterday, over the groups the team staffed.
-    pub(super) staff_answered_yesterday: f64,
+    /// The operating team: whether it works today, what it does, its overtime and strain.
+    pub(super) team: Team,
     /// Posts the moderators of each group can review today.
     pub(super) capacity: Vec<u64>,
     /// The seed members, in agent order.
@@ -72,7 +69,7 @@ pub struct Simulation<'s> {
     /// Seats freed today in each group (their seed members left the community).
     pub(super) seats_freed: Vec<u32>,
     /// Questions waiting in each group for a later answer.
-    questions: Questions,
+    pub(super) questions: Questions,
     /// Messages each group's readers had today: posts and ads seen.
     read_today: Vec<u64>,
 }
@@ -127,9 +124,7 @@ impl<'s> Simulation<'s> {
             exposures: ExposureLedger::default(),
             budget: 0.0,
             hired: false,
-            team_works: false,
-            team_day: team_day(&k.team, 1, 0.0),
-            staff_answered_yesterday: 0.0,
+            team: Team::new(&k.team),
             capacity: Vec::new(),
             seeds: Vec::new(),
             seed_turn: 0,
@@ -190,6 +185,8 @@ impl<'s> Simulation<'s> {
             answered_late: t.answered_late,
             promotions: t.promotions,
             nudges: t.nudges,
+            overtime: self.team.overtime,
+            team_away: self.team.away as u64,
             mean_commitment: mean(e.commitment, e.members),
             sat_safety: level(0),
             sat_belonging: level(1),
@@ -241,7 +238,7 @@ impl<'s> Simulation<'s> {
         self.count_milestones(day);
 
         let ads = self.publish(&decided, &moderated);
-        self.staff_answered_yesterday = self.staff_answers_per_group(&moderated);
+        self.team.answered_yesterday = self.staff_answers_per_group(&moderated);
         self.questions.close_day(&self.read_today, &t.unanswered);
         debug_assert_eq!(
             decided.posts.iter().map(|&p| p as u64).sum::<u64>(),
@@ -426,8 +423,8 @@ impl<'s> Simulation<'s> {
                 .last_kick
                 .is_some_and(|k| self.day < k + deterrence_days);
             let team = &self.k.team;
-            let team_posts = if self.team_works && team.staffs(self.k.community.tier(g)) {
-                self.team_day.posts as f32
+            let team_posts = if self.team.works && team.staffs(self.k.community.tier(g)) {
+                self.team.day.posts as f32
             } else {
                 0.0
             };
@@ -499,11 +496,7 @@ impl<'s> Simulation<'s> {
             referrals: referred as f64 * k.rewards.referral_reward,
             events: events.cost + prize_paid(events.prize, t.posts),
             moderation: (own + funded) * m.daily_cost,
-            team: if self.team_works {
-                self.team_cost(groups)
-            } else {
-                0.0
-            },
+            team: self.team_cost_today(groups),
         };
         let team_paid = if k.team.funded { money.team } else { 0.0 };
         self.budget +=

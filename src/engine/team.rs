@@ -1,26 +1,98 @@
 //! The operating team and the budget, day by day: who staffs which group, what the team does
-//! within its time (`model::levers::team_day`), whom it nudges, and what it costs.
+//! within its time (`model::levers::team_day`), the overtime it works and the burnout it ends
+//! in (`model::levers::Strain`), whom it nudges, and what it costs.
 
 use super::simulation::Simulation;
 use super::tally::GroupCounts;
-use crate::model::levers::{nudge_probability, team_day};
+use crate::model::levers::{nudge_probability, team_day, Strain, TeamDay, TeamView};
+use crate::scenario::TeamCoefficients;
+
+/// The operating team from one day to the next.
+#[derive(Debug, Clone)]
+pub(super) struct Team {
+    /// Whether it works today.
+    pub works: bool,
+    /// Whether it is away today, burnt out.
+    pub away: bool,
+    /// What it does today in each group it staffs, within its time and overtime.
+    pub day: TeamDay,
+    /// Questions the staff answered yesterday, on average over the groups the team staffed.
+    pub answered_yesterday: f64,
+    /// Minutes it works past its budget today, over all the groups it staffs.
+    pub overtime: f64,
+    /// The overtime it remembers.
+    strain: Strain,
+    /// The first day it works again after burning out (0: it never burnt out).
+    back: u32,
+}
+
+impl Team {
+    pub fn new(t: &TeamCoefficients) -> Team {
+        Team {
+            works: false,
+            away: false,
+            day: team_day(t, TeamView::default()),
+            answered_yesterday: 0.0,
+            overtime: 0.0,
+            strain: Strain::new(t.recovery_days),
+            back: 0,
+        }
+    }
+}
 
 impl Simulation<'_> {
     /// The day's moderators in each group: its own (the first group's, or a clone's), and the
-    /// funded ones when the operating budget can pay them all today.
+    /// funded ones when the operating budget can pay them all today; and the team's day.
     pub(super) fn staff_groups(&mut self) {
-        let m = &self.k.moderation;
         let team = &self.k.team;
-        // The budget pays the team first, then the funded moderators.
+        // The budget pays the team first, its overtime included, then the funded moderators.
         let team_cost = self.team_cost(self.groups.len());
-        self.team_works = !team.funded || self.budget >= team_cost;
-        let staffed = self.staffed(self.groups.len());
-        self.team_day = team_day(team, staffed, self.staff_answered_yesterday);
-        let left = if team.funded && self.team_works {
+        let away = self.day < self.team.back;
+        self.team.away = away;
+        self.team.works = !away && (!team.funded || self.budget >= team_cost);
+        let mut left = if team.funded && self.team.works {
             self.budget - team_cost
         } else {
             self.budget
         };
+        let staffed = self.staffed(self.groups.len());
+        let rate = self.overtime_rate(staffed);
+        let mut overtime = if self.team.works { team.overtime } else { 0.0 };
+        if team.funded && rate > 0.0 {
+            overtime = overtime.min(left / rate);
+        }
+        let waiting: usize = (0..self.groups.len())
+            .filter(|&g| team.staffs(self.k.community.tier(g)))
+            .map(|g| self.questions.waiting_in(g))
+            .sum();
+        self.team.day = team_day(
+            team,
+            TeamView {
+                staffed,
+                answered_yesterday: self.team.answered_yesterday,
+                waiting: waiting as f64 / staffed.max(1) as f64,
+                overtime,
+            },
+        );
+        self.team.overtime = if self.team.works {
+            self.team.day.overtime * staffed as f64
+        } else {
+            0.0
+        };
+        if team.funded {
+            left -= self.team.overtime * rate;
+        }
+        self.team.strain.record(self.day, self.team.overtime);
+        if !away && self.team.strain.burns_out(team.burnout_after) {
+            self.team.back = self.day + 1 + team.recovery_days;
+        }
+        self.hire_moderators(left);
+    }
+
+    /// Each group's capacity: its own moderators, and the funded ones if `left` of the budget
+    /// pays them all.
+    fn hire_moderators(&mut self, left: f64) {
+        let m = &self.k.moderation;
         let tiers = (0..self.groups.len()).map(|g| self.k.community.tier(g));
         let funded: u32 = tiers.clone().map(|tier| m.funded(tier)).sum();
         self.hired = funded > 0 && left >= funded as f64 * m.daily_cost;
@@ -40,15 +112,35 @@ impl Simulation<'_> {
             .count()
     }
 
-    /// What the operating team costs a day: its daily cost in each group it staffs.
-    pub(super) fn team_cost(&self, groups: usize) -> f64 {
+    /// What a minute of overtime costs: the team's daily cost over its budget's minutes in
+    /// each of the `staffed` groups (0 without a budget or a cost).
+    fn overtime_rate(&self, staffed: usize) -> f64 {
+        let t = &self.k.team;
+        match t.minutes {
+            Some(m) if m > 0.0 => t.daily_cost * staffed as f64 / m,
+            _ => 0.0,
+        }
+    }
+
+    /// What the operating team costs today: its daily cost in each group it staffs, and its
+    /// overtime; nothing on a day it does not work.
+    pub(super) fn team_cost_today(&self, groups: usize) -> f64 {
+        if self.team.works {
+            self.team_cost(groups) + self.team.overtime * self.overtime_rate(self.staffed(groups))
+        } else {
+            0.0
+        }
+    }
+
+    /// What the operating team's day costs: its daily cost in each group it staffs.
+    fn team_cost(&self, groups: usize) -> f64 {
         self.staffed(groups) as f64 * self.k.team.daily_cost
     }
 
     /// The team's answers today in each group it staffs (0 on a day it does not work).
     pub(super) fn team_answers(&self) -> u64 {
-        if self.team_works {
-            self.team_day.answers
+        if self.team.works {
+            self.team.day.answers
         } else {
             0
         }
@@ -58,9 +150,9 @@ impl Simulation<'_> {
     pub(super) fn nudge_chances(&self) -> Vec<f32> {
         (0..self.groups.len())
             .map(|g| {
-                let staffed = self.team_works && self.k.team.staffs(self.k.community.tier(g));
+                let staffed = self.team.works && self.k.team.staffs(self.k.community.tier(g));
                 if staffed {
-                    nudge_probability(self.team_day.nudges, self.groups[g].silent_visitors)
+                    nudge_probability(self.team.day.nudges, self.groups[g].silent_visitors)
                 } else {
                     0.0
                 }

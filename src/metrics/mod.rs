@@ -123,6 +123,10 @@ columns! {
             a private message inviting them to speak; `team.nudges_per_day`).";
         answered_late: u64, "Questions asked on earlier days answered today by members or staff \
             (a question waits until buried under `community.attention` messages).";
+        overtime: f64, "Minutes the operating team worked past its time budget today, over all \
+            its groups, answering questions it saw waiting (`team.overtime_minutes`).";
+        team_away: u64, "1 on a day the operating team is away, burnt out by its overtime \
+            (`team.burnout_after`), else 0.";
         mean_commitment: f64, "Mean commitment of members.";
         sat_safety: f64, "Mean satisfaction on the safety level, among members with a need there.";
         sat_belonging: f64, "Mean satisfaction on the belonging level, among members with a need \

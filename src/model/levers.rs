@@ -76,21 +76,38 @@ pub struct TeamDay {
     pub nudges: f64,
     /// Questions it can answer.
     pub answers: u64,
+    /// Minutes it works past its budget, answering questions it sees waiting.
+    pub overtime: f64,
 }
 
-/// The team's day in each of the `staffed` groups, its time shared evenly among them: its posts
+/// What the team sees at the start of a day in each group it staffs, on average over them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TeamView {
+    /// Groups it staffs today.
+    pub staffed: usize,
+    /// Questions the staff answered in a group yesterday: the load it keeps time for.
+    pub answered_yesterday: f64,
+    /// Questions waiting in a group, unanswered so far.
+    pub waiting: f64,
+    /// Minutes past its budget it may work today, over all its groups.
+    pub overtime: f64,
+}
+
+/// The team's day in each of the groups it staffs, its time shared evenly among them: its posts
 /// first (its schedule), then nudges, keeping time for as many answers as it gave a group the
-/// day before (`answered_yesterday`, a group's mean), then answers with what is left. Without a
-/// time budget it does all its tasks.
-pub fn team_day(t: &TeamCoefficients, staffed: usize, answered_yesterday: f64) -> TeamDay {
+/// day before, then answers with what is left. Past its time, it answers questions it sees
+/// waiting, at most its overtime. Without a time budget it does all its tasks.
+pub fn team_day(t: &TeamCoefficients, v: TeamView) -> TeamDay {
     let Some(minutes) = t.minutes else {
         return TeamDay {
             posts: t.posts_per_day as f64,
             nudges: t.nudges_per_day,
             answers: t.answers_per_day,
+            overtime: 0.0,
         };
     };
-    let mut left = minutes / staffed.max(1) as f64;
+    let groups = v.staffed.max(1) as f64;
+    let mut left = minutes / groups;
     // How many tasks of `each` minutes fit in `time`, at most `most`.
     let fit = |most: f64, each: f64, time: f64| {
         if each > 0.0 {
@@ -101,14 +118,54 @@ pub fn team_day(t: &TeamCoefficients, staffed: usize, answered_yesterday: f64) -
     };
     let posts = fit(t.posts_per_day as f64, t.minutes_per_post, left);
     left -= posts * t.minutes_per_post;
-    let kept = answered_yesterday.min(t.answers_per_day as f64) * t.minutes_per_answer;
+    let kept = v.answered_yesterday.min(t.answers_per_day as f64) * t.minutes_per_answer;
     let nudges = fit(t.nudges_per_day, t.minutes_per_nudge, left - kept);
     left -= nudges * t.minutes_per_nudge;
     let answers = fit(t.answers_per_day as f64, t.minutes_per_answer, left).floor() as u64;
+    let unmet = (t.answers_per_day - answers) as f64;
+    let extra = fit(
+        unmet.min(v.waiting),
+        t.minutes_per_answer,
+        v.overtime / groups,
+    )
+    .floor();
     TeamDay {
         posts,
         nudges,
-        answers,
+        answers: answers + extra as u64,
+        overtime: extra * t.minutes_per_answer,
+    }
+}
+
+/// The overtime a team remembers: what it worked past its budget on each of the last
+/// `recovery_days` days (0 on days it did not work). Past `burnout_after`, it burns out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strain {
+    /// Overtime of the remembered days, a ring indexed by day.
+    days: Vec<f64>,
+}
+
+impl Strain {
+    pub fn new(recovery_days: u32) -> Strain {
+        Strain {
+            days: vec![0.0; recovery_days.max(1) as usize],
+        }
+    }
+
+    /// Records `day`'s overtime, forgetting the day `recovery_days` before it.
+    pub fn record(&mut self, day: u32, overtime: f64) {
+        let n = self.days.len();
+        self.days[day as usize % n] = overtime;
+    }
+
+    /// The overtime of the remembered days.
+    pub fn total(&self) -> f64 {
+        self.days.iter().sum()
+    }
+
+    /// Whether it is more than the team takes.
+    pub fn burns_out(&self, burnout_after: Option<f64>) -> bool {
+        burnout_after.is_some_and(|after| self.total() > after)
     }
 }
 
@@ -209,26 +266,87 @@ mod tests {
             minutes_per_answer: 5.0,
             nudges_per_day: 20.0,
             minutes_per_nudge: 2.0,
+            overtime: 0.0,
+            burnout_after: None,
+            recovery_days: 21,
+        }
+    }
+
+    fn view(staffed: usize, answered_yesterday: f64) -> TeamView {
+        TeamView {
+            staffed,
+            answered_yesterday,
+            waiting: 0.0,
+            overtime: 0.0,
         }
     }
 
     #[test]
     fn the_team_spends_its_time_on_posts_then_nudges_then_answers() {
         // Without a budget it does everything.
-        let all = team_day(&team(None), 3, 4.0);
+        let all = team_day(&team(None), view(3, 4.0));
         assert_eq!((all.posts, all.nudges, all.answers), (2.0, 20.0, 10));
         // 2 groups share 200 minutes: 100 each. Posts take 30; 4 answers' worth (20) is kept
         // from yesterday, so nudges get 50 minutes: 25 would fit, 20 are planned (40 minutes);
         // the 30 left answer 6 questions.
-        let day = team_day(&team(Some(200.0)), 2, 4.0);
+        let day = team_day(&team(Some(200.0)), view(2, 4.0));
         assert_eq!((day.posts, day.nudges, day.answers), (2.0, 20.0, 6));
         // 40 minutes a group: 30 on posts, 10 kept for 2 answers, none for nudges.
-        let tight = team_day(&team(Some(80.0)), 2, 2.0);
+        let tight = team_day(&team(Some(80.0)), view(2, 2.0));
         assert_eq!((tight.posts, tight.nudges, tight.answers), (2.0, 0.0, 2));
         // 10 minutes a group: two thirds of a post, nothing else.
-        let short = team_day(&team(Some(10.0)), 1, 4.0);
+        let short = team_day(&team(Some(10.0)), view(1, 4.0));
         assert!((short.posts - 10.0 / 15.0).abs() < 1e-12);
         assert_eq!((short.nudges, short.answers), (0.0, 0));
+    }
+
+    #[test]
+    fn overtime_answers_only_waiting_questions_its_time_left_unanswered() {
+        let waiting = |waiting: f64, overtime: f64| TeamView {
+            waiting,
+            overtime,
+            ..view(2, 2.0)
+        };
+        // 40 minutes a group leave time for 2 answers (above); 30 minutes of overtime over 2
+        // groups are 15 a group, 3 more answers, if 3 questions wait.
+        let over = team_day(&team(Some(80.0)), waiting(5.0, 30.0));
+        assert_eq!((over.answers, over.overtime), (5, 15.0));
+        // Only as many as wait: one question, one answer, 5 minutes.
+        let one = team_day(&team(Some(80.0)), waiting(1.0, 30.0));
+        assert_eq!((one.answers, one.overtime), (3, 5.0));
+        // Nothing waits, or no overtime allowed: the budget's answers, no overtime.
+        for v in [waiting(0.0, 30.0), waiting(5.0, 0.0)] {
+            let day = team_day(&team(Some(80.0)), v);
+            assert_eq!((day.answers, day.overtime), (2, 0.0));
+        }
+        // Never past `answers_per_day` (10): a large budget leaves no answer to work over for.
+        let ample = team_day(&team(Some(1000.0)), waiting(50.0, 300.0));
+        assert_eq!((ample.answers, ample.overtime), (10, 0.0));
+        // Without a budget there is no overtime.
+        assert_eq!(team_day(&team(None), waiting(50.0, 300.0)).overtime, 0.0);
+    }
+
+    #[test]
+    fn strain_is_the_overtime_of_the_remembered_days() {
+        let mut s = Strain::new(3);
+        for (day, minutes) in [(1, 10.0), (2, 20.0), (3, 30.0)] {
+            s.record(day, minutes);
+        }
+        assert_eq!(s.total(), 60.0);
+        assert!(s.burns_out(Some(59.0)));
+        assert!(
+            !s.burns_out(Some(60.0)),
+            "burns out past the figure, not at it"
+        );
+        assert!(!s.burns_out(None));
+        // Day 4 forgets day 1.
+        s.record(4, 0.0);
+        assert_eq!(s.total(), 50.0);
+        // Three days without overtime forget it all.
+        for day in 5..=7 {
+            s.record(day, 0.0);
+        }
+        assert_eq!(s.total(), 0.0);
     }
 
     #[test]

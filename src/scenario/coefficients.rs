@@ -265,6 +265,13 @@ pub struct TeamCoefficients {
     pub minutes_per_answer: f64,
     pub nudges_per_day: f64,
     pub minutes_per_nudge: f64,
+    /// Minutes a day past `minutes`, over all its groups, for questions waiting (0: none).
+    pub overtime: f64,
+    /// Overtime over the last `recovery_days` days past which it burns out (`None`: never,
+    /// which validation allows only without overtime).
+    pub burnout_after: Option<f64>,
+    /// Days it remembers its overtime, and days a burnt-out team is away.
+    pub recovery_days: u32,
 }
 
 impl TeamCoefficients {
@@ -367,6 +374,9 @@ impl Coefficients {
                 minutes_per_answer: s.team.minutes_per_answer,
                 nudges_per_day: s.team.nudges_per_day,
                 minutes_per_nudge: s.team.minutes_per_nudge,
+                overtime: s.team.overtime_minutes,
+                burnout_after: s.team.burnout_after.map(|m| m as f64),
+                recovery_days: s.team.recovery_days,
             },
             rewards: rewards(&s.incentives),
             calendar: calendar(&s.events, s.days, b.habituation_days),

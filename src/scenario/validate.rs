@@ -41,6 +41,7 @@ pub fn validate(s: &ScenarioFile) -> Check {
     network(s)?;
     seed_members(s)?;
     core(s)?;
+    overtime(s)?;
     if let Some(re) = &s.incentives.red_envelope {
         if re.end_day < re.start_day {
             return fail_involving(
@@ -213,6 +214,30 @@ fn core(s: &ScenarioFile) -> Check {
     Ok(())
 }
 
+/// Overtime is time past a budget, and a team that works it must be able to burn out.
+fn overtime(s: &ScenarioFile) -> Check {
+    let t = &s.team;
+    if t.overtime_minutes > 0.0 {
+        if t.minutes_per_day.unwrap_or(0) == 0 {
+            return fail_involving(
+                "team.overtime_minutes",
+                &["team.minutes_per_day"],
+                "overtime is time past the team's daily budget, and `team.minutes_per_day` sets \
+                 none",
+            );
+        }
+        if t.burnout_after.is_none() {
+            return fail_involving(
+                "team.overtime_minutes",
+                &["team.burnout_after"],
+                "say how much overtime your team takes before it burns out \
+                 (`team.burnout_after`, minutes over `recovery_days` days)",
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Levers that cannot act in this scenario: the run still goes, with a warning for each.
 /// `written` says whether the file (or an override) writes a key: a key left to its default is
 /// no lever pulled.
@@ -380,6 +405,14 @@ fn entry_and_rules(
             "rules.daily_cost",
             "a moderator's daily cost with no moderators costs nothing".into(),
         );
+    }
+    for key in ["team.burnout_after", "team.recovery_days"] {
+        if written(key) && s.team.overtime_minutes == 0.0 {
+            warn(
+                key,
+                "the team wears out only with overtime, and `team.overtime_minutes` is 0".into(),
+            );
+        }
     }
     if r.ads == super::AdsRule::Allowed && written("rules.kick_after") {
         warn(

@@ -420,6 +420,17 @@ table! {
             "Whether the team is paid from the operating budget (`monetization.reinvest`): it \
              works on a day only when the budget can pay that day. When false, the operator \
              pays it whatever the revenue.";
+        overtime_minutes: f64 = 0.0, Rule::closed(0.0, 1440.0), "minutes/day",
+            "Minutes a day, over all the groups it staffs, the team works past `minutes_per_day` \
+             to answer questions it sees waiting that its time left unanswered (0: never past \
+             its budget). Paid at the budget's rate; wears the team out (`burnout_after`).";
+        burnout_after: Option<u64> = None, Rule::closed(0.0, 1e7), "minutes",
+            "Overtime over the last `recovery_days` days past which the team burns out and \
+             stops working for `recovery_days` days: the operator's own figure, required with \
+             `overtime_minutes`.";
+        recovery_days: u32 = 21, Rule::closed(1.0, 365.0), "days",
+            "Days over which the team feels its overtime, and the days a burnt-out team is \
+             away: the effects of a rest fade within 2 to 4 weeks (de Bloom et al. 2009).";
     }
 }
 
