@@ -123,5 +123,12 @@ pub fn describe(run: &Replicate, days: u32) -> String {
         s.roi
             .map_or("n/a (no cost)".to_string(), |roi| format!("{roi:.2}")),
     );
-    [headline, posting, funnel, groups, money].join("\n  ")
+    let mut lines = vec![headline, posting, funnel, groups, money];
+    if s.team_overtime > 0.0 {
+        lines.push(format!(
+            "team: {:.0} minutes of overtime, {} days away burnt out",
+            s.team_overtime, s.team_days_away
+        ));
+    }
+    lines.join("\n  ")
 }

@@ -24,6 +24,9 @@ columns! {
         kicks: u64, "Members kicked over the run.";
         answered_share: Option<f64>, "Share of the questions asked over the run that were \
             answered, the same day or later; empty without questions.";
+        team_overtime: f64, "Minutes the operating team worked past its time budget over the \
+            run (the `overtime` column).";
+        team_days_away: u64, "Days the operating team was away, burnt out by its overtime.";
         question_share: Option<f64>, "Share of the genuine posts (messages) written over the \
             run that were questions; empty without posts.";
         retention_30d: Option<f64>, "Share of joiners (seed members excluded) still members 30 \
@@ -165,6 +168,8 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
                 sum(days, |d| (d.answered + d.answered_late) as f64),
                 sum(days, |d| d.questions as f64),
             ),
+            team_overtime: sum(days, |d| d.overtime),
+            team_days_away: sum(days, |d| d.team_away as f64) as u64,
             question_share: ratio(
                 sum(days, |d| d.questions as f64),
                 sum(days, |d| d.posts as f64),
