@@ -428,7 +428,15 @@ fn overtime_answers_more_until_the_team_burns_out() {
             assert!(away > 0, "the team burns out ({what})");
             assert_eq!(r.summary.metrics.team_days_away, away);
             for (i, d) in days.iter().enumerate() {
+                // No core group, and the team staffs clones: it staffs every group.
                 let staffed = r.series[i].groups as f64;
+                // Whole answers of 5 minutes in each group, within 60 minutes over them all.
+                let answers = d.overtime / (5.0 * staffed);
+                assert!(
+                    d.overtime <= 60.0 && answers == answers.floor(),
+                    "day {}",
+                    d.day
+                );
                 let cost = if d.team_away == 1 {
                     0.0
                 } else {

@@ -424,3 +424,52 @@ quit_threshold = -10.0
         "the case the test is about happened"
     );
 }
+
+#[test]
+fn a_funded_team_works_only_the_overtime_its_budget_pays() {
+    // The paid community answered only by its funded team: 30 minutes a day (6 answers) and up
+    // to 120 of overtime, from 5% of revenue. The budget pays the team's day and then its
+    // overtime from what was left at the end of the day before, so the day's team cost never
+    // exceeds yesterday's budget, and the budget never goes below zero.
+    let s = preset(
+        "paid-knowledge-community",
+        &[
+            ("population.size", "20000"),
+            ("days", "120"),
+            ("rules.moderators_per_group", "0"),
+            ("team.minutes_per_day", "30"),
+            ("team.overtime_minutes", "120"),
+            ("team.burnout_after", "10000000"),
+            ("monetization.reinvest", "0.05"),
+        ],
+    );
+    for r in 0..2 {
+        let run = run_replicate(&s, r, &mut |_| {});
+        let (mut overtime_days, mut idle_days) = (0, 0);
+        for pair in run.series.windows(2) {
+            let (before, d) = (&pair[0], &pair[1]);
+            assert_eq!(d.groups, 1, "one group: the costs below are per group");
+            assert!(d.budget >= 0.0, "{d:?}");
+            assert!(d.cost_team <= before.budget + 1e-9, "day {}", d.day);
+            // One group, no funded moderators: the budget moves by its share of revenue less
+            // the team.
+            let expected = before.budget + 0.05 * d.revenue - d.cost_team;
+            assert!((d.budget - expected).abs() < 1e-6, "day {}", d.day);
+            // 30 a day, and 30 more for every 30 minutes of overtime (the budget's rate).
+            if d.cost_team > 0.0 {
+                assert!((d.cost_team - 30.0 * (1.0 + d.overtime / 30.0)).abs() < 1e-9);
+            } else {
+                assert_eq!(d.overtime, 0.0);
+                idle_days += 1;
+            }
+            if d.overtime > 0.0 {
+                overtime_days += 1;
+            }
+        }
+        assert!(
+            overtime_days > 0 && idle_days > 0,
+            "the cases the test is about happened: {overtime_days} days of overtime, {idle_days} \
+             unpaid"
+        );
+    }
+}

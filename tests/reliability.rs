@@ -466,6 +466,16 @@ fn levers_that_cannot_act_get_a_warning_and_the_run_goes() {
             "alive_floor",
         ),
         ("[team]\nburnout_after = 600\n", "team.burnout_after"),
+        (
+            "[team]\nanswers_per_day = 5\nminutes_per_day = 60\novertime_minutes = 3\n\
+             burnout_after = 30\n",
+            "team.overtime_minutes",
+        ),
+        (
+            "[team]\nanswers_per_day = 5\nminutes_per_day = 60\novertime_minutes = 30\n\
+             burnout_after = 630\n",
+            "team.burnout_after",
+        ),
     ];
     let dir = TempDir::new().unwrap();
     for (body, key) in cases {

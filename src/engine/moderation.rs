@@ -130,16 +130,24 @@ pub struct Answers {
     pub spare: Spare,
 }
 
+/// The operating team's answers today in each group it staffs: within its time, for any
+/// question; past it (overtime), for questions of earlier days only.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TeamAnswers {
+    pub within: u64,
+    pub overtime: u64,
+}
+
 /// Per group, given the capacity left after reviewing the day's ads.
 ///
 /// Members answer with their own genuine posts of the day: each post that is not itself a
 /// question answers one with probability `peer_answer`, so a group where few write leaves its
 /// questions to the staff. What is left over (more answers than the day's questions, capacity
-/// beyond what the members left) goes to waiting questions.
+/// beyond what the members left) and the team's overtime go to waiting questions.
 pub fn answers(
     k: &Coefficients,
     capacity: &[u64],
-    team_answers: u64,
+    team_answers: TeamAnswers,
     decided: &GroupCounts,
 ) -> Vec<Answers> {
     let w = &k.weights;
@@ -159,15 +167,15 @@ pub fn answers(
             let team = if k.team.staffs(k.community.tier(g)) {
                 team_answers
             } else {
-                0
+                TeamAnswers::default()
             };
-            let staff_capacity = capacity[g] - reviewed + team;
+            let staff_capacity = capacity[g] - reviewed + team.within;
             Answers {
                 peer,
                 staff: moderator_answer_probability(staff_capacity, left),
                 spare: Spare {
                     peer: (w.peer_answer as f64 * other_posts as f64 - q * peer as f64).max(0.0),
-                    staff: (staff_capacity as f64 - left).max(0.0),
+                    staff: (staff_capacity as f64 - left).max(0.0) + team.overtime as f64,
                 },
             }
         })

@@ -49,10 +49,17 @@ impl Questions {
         self.waiting.iter().all(|q| q.is_empty())
     }
 
-    /// Questions waiting in group `g`, as the day closed (some may have been buried or left
-    /// by their askers since; they leave the queue at the next answering).
-    pub fn waiting_in(&self, g: usize) -> usize {
-        self.waiting.get(g).map_or(0, VecDeque::len)
+    /// Questions waiting in group `g` that today's answering will consider: not buried under
+    /// `attention` messages and asked by members (`member`), as `answer` keeps them.
+    pub fn visible_in(&self, g: usize, attention: f64, member: impl Fn(u32) -> bool) -> usize {
+        let Some(queue) = self.waiting.get(g) else {
+            return 0;
+        };
+        let read = self.read[g];
+        queue
+            .iter()
+            .filter(|w| member(w.asker) && !buried(read - w.read_before, attention))
+            .count()
     }
 
     fn grow(&mut self, groups: usize) {
@@ -170,7 +177,11 @@ mod tests {
         q.close_day(&[59], &[]);
         assert!(!q.is_empty());
         assert!(q.answer(&nothing, 60.0, |_| true, &draws(3)).is_empty());
+        assert_eq!(q.visible_in(0, 60.0, |_| true), 1);
+        assert_eq!(q.visible_in(0, 60.0, |i| i != 7), 0, "its asker left");
         q.close_day(&[1], &[]);
+        assert_eq!(q.visible_in(0, 60.0, |_| true), 0, "buried");
+        assert_eq!(q.visible_in(5, 60.0, |_| true), 0, "no such group");
         // 60 messages since: buried, however many answers there are to spare.
         let plenty = [Spare {
             peer: 100.0,

@@ -2,7 +2,9 @@
 //! within its time (`model::levers::team_day`), the overtime it works and the burnout it ends
 //! in (`model::levers::Strain`), whom it nudges, and what it costs.
 
+use super::moderation::TeamAnswers;
 use super::simulation::Simulation;
+use super::state::Status;
 use super::tally::GroupCounts;
 use crate::model::levers::{nudge_probability, team_day, Strain, TeamDay, TeamView};
 use crate::scenario::TeamCoefficients;
@@ -61,9 +63,15 @@ impl Simulation<'_> {
         if team.funded && rate > 0.0 {
             overtime = overtime.min(left / rate);
         }
+        let status = &self.state.status;
         let waiting: usize = (0..self.groups.len())
             .filter(|&g| team.staffs(self.k.community.tier(g)))
-            .map(|g| self.questions.waiting_in(g))
+            .map(|g| {
+                self.questions
+                    .visible_in(g, self.k.value.attention as f64, |i| {
+                        status[i as usize] == Status::Member
+                    })
+            })
             .sum();
         self.team.day = team_day(
             team,
@@ -83,7 +91,7 @@ impl Simulation<'_> {
             left -= self.team.overtime * rate;
         }
         self.team.strain.record(self.day, self.team.overtime);
-        if !away && self.team.strain.burns_out(team.burnout_after) {
+        if self.team.works && self.team.strain.burns_out(team.burnout_after) {
             self.team.back = self.day + 1 + team.recovery_days;
         }
         self.hire_moderators(left);
@@ -137,12 +145,15 @@ impl Simulation<'_> {
         self.staffed(groups) as f64 * self.k.team.daily_cost
     }
 
-    /// The team's answers today in each group it staffs (0 on a day it does not work).
-    pub(super) fn team_answers(&self) -> u64 {
+    /// The team's answers today in each group it staffs (none on a day it does not work).
+    pub(super) fn team_answers(&self) -> TeamAnswers {
         if self.team.works {
-            self.team.day.answers
+            TeamAnswers {
+                within: self.team.day.answers,
+                overtime: self.team.day.overtime_answers,
+            }
         } else {
-            0
+            TeamAnswers::default()
         }
     }
 

@@ -74,9 +74,11 @@ pub struct TeamDay {
     pub posts: f64,
     /// Members who never posted it may nudge.
     pub nudges: f64,
-    /// Questions it can answer.
+    /// Questions it can answer within its time.
     pub answers: u64,
-    /// Minutes it works past its budget, answering questions it sees waiting.
+    /// Waiting questions it can answer past its time.
+    pub overtime_answers: u64,
+    /// Minutes it works past its budget for them.
     pub overtime: f64,
 }
 
@@ -87,7 +89,7 @@ pub struct TeamView {
     pub staffed: usize,
     /// Questions the staff answered in a group yesterday: the load it keeps time for.
     pub answered_yesterday: f64,
-    /// Questions waiting in a group, unanswered so far.
+    /// Questions waiting in a group that its readers can still see, unanswered so far.
     pub waiting: f64,
     /// Minutes past its budget it may work today, over all its groups.
     pub overtime: f64,
@@ -103,6 +105,7 @@ pub fn team_day(t: &TeamCoefficients, v: TeamView) -> TeamDay {
             posts: t.posts_per_day as f64,
             nudges: t.nudges_per_day,
             answers: t.answers_per_day,
+            overtime_answers: 0,
             overtime: 0.0,
         };
     };
@@ -132,7 +135,8 @@ pub fn team_day(t: &TeamCoefficients, v: TeamView) -> TeamDay {
     TeamDay {
         posts,
         nudges,
-        answers: answers + extra as u64,
+        answers,
+        overtime_answers: extra as u64,
         overtime: extra * t.minutes_per_answer,
     }
 }
@@ -310,18 +314,30 @@ mod tests {
         // 40 minutes a group leave time for 2 answers (above); 30 minutes of overtime over 2
         // groups are 15 a group, 3 more answers, if 3 questions wait.
         let over = team_day(&team(Some(80.0)), waiting(5.0, 30.0));
-        assert_eq!((over.answers, over.overtime), (5, 15.0));
+        assert_eq!(
+            (over.answers, over.overtime_answers, over.overtime),
+            (2, 3, 15.0)
+        );
         // Only as many as wait: one question, one answer, 5 minutes.
         let one = team_day(&team(Some(80.0)), waiting(1.0, 30.0));
-        assert_eq!((one.answers, one.overtime), (3, 5.0));
+        assert_eq!(
+            (one.answers, one.overtime_answers, one.overtime),
+            (2, 1, 5.0)
+        );
         // Nothing waits, or no overtime allowed: the budget's answers, no overtime.
         for v in [waiting(0.0, 30.0), waiting(5.0, 0.0)] {
             let day = team_day(&team(Some(80.0)), v);
-            assert_eq!((day.answers, day.overtime), (2, 0.0));
+            assert_eq!(
+                (day.answers, day.overtime_answers, day.overtime),
+                (2, 0, 0.0)
+            );
         }
         // Never past `answers_per_day` (10): a large budget leaves no answer to work over for.
         let ample = team_day(&team(Some(1000.0)), waiting(50.0, 300.0));
-        assert_eq!((ample.answers, ample.overtime), (10, 0.0));
+        assert_eq!(
+            (ample.answers, ample.overtime_answers, ample.overtime),
+            (10, 0, 0.0)
+        );
         // Without a budget there is no overtime.
         assert_eq!(team_day(&team(None), waiting(50.0, 300.0)).overtime, 0.0);
     }

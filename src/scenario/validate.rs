@@ -270,6 +270,7 @@ pub fn lint(s: &ScenarioFile, written: &dyn Fn(&str) -> bool) -> Vec<Invalid> {
     }
     rewards(s, &mut warn);
     entry_and_rules(s, written, &mut warn);
+    overtime_levers(s, written, &mut warn);
     if written("monetization.price") && s.monetization.purchase_rate == 0.0 {
         warn(
             "monetization.price",
@@ -319,6 +320,60 @@ pub fn lint(s: &ScenarioFile, written: &dyn Fn(&str) -> bool) -> Vec<Invalid> {
         );
     }
     out
+}
+
+/// Overtime that can never be worked, and burnout that cannot happen or happens at once.
+fn overtime_levers(
+    s: &ScenarioFile,
+    written: &dyn Fn(&str) -> bool,
+    warn: &mut dyn FnMut(&str, String),
+) {
+    let t = &s.team;
+    if t.overtime_minutes == 0.0 {
+        for key in ["team.burnout_after", "team.recovery_days"] {
+            if written(key) {
+                warn(
+                    key,
+                    "the team wears out only with overtime, and `team.overtime_minutes` is 0"
+                        .into(),
+                );
+            }
+        }
+        return;
+    }
+    let key = "team.overtime_minutes";
+    if t.answers_per_day == 0 || t.minutes_per_answer == 0.0 {
+        warn(
+            key,
+            "overtime is spent answering, and with `answers_per_day` or `minutes_per_answer` at \
+             0 the team never needs it"
+                .into(),
+        );
+    } else if t.overtime_minutes < t.minutes_per_answer {
+        warn(
+            key,
+            format!(
+                "{} minutes are less than one answer ({} minutes): no overtime is ever worked",
+                t.overtime_minutes, t.minutes_per_answer
+            ),
+        );
+    }
+    let Some(after) = t.burnout_after else { return };
+    let most = t.overtime_minutes * t.recovery_days as f64;
+    if after as f64 >= most {
+        warn(
+            "team.burnout_after",
+            format!(
+                "at most {most} minutes of overtime fit in {} days: the team never burns out",
+                t.recovery_days
+            ),
+        );
+    } else if (after as f64) < t.minutes_per_answer {
+        warn(
+            "team.burnout_after",
+            "less than one answer's time: the first overtime answer burns the team out".into(),
+        );
+    }
 }
 
 /// Red envelopes, badges and crowding out that cannot act.
@@ -405,14 +460,6 @@ fn entry_and_rules(
             "rules.daily_cost",
             "a moderator's daily cost with no moderators costs nothing".into(),
         );
-    }
-    for key in ["team.burnout_after", "team.recovery_days"] {
-        if written(key) && s.team.overtime_minutes == 0.0 {
-            warn(
-                key,
-                "the team wears out only with overtime, and `team.overtime_minutes` is 0".into(),
-            );
-        }
     }
     if r.ads == super::AdsRule::Allowed && written("rules.kick_after") {
         warn(
