@@ -63,16 +63,11 @@ impl Simulation<'_> {
         if team.funded && rate > 0.0 {
             overtime = overtime.min(left / rate);
         }
-        let status = &self.state.status;
-        let waiting: usize = (0..self.groups.len())
-            .filter(|&g| team.staffs(self.k.community.tier(g)))
-            .map(|g| {
-                self.questions
-                    .visible_in(g, self.k.value.attention as f64, |i| {
-                        status[i as usize] == Status::Member
-                    })
-            })
-            .sum();
+        let waiting = if overtime > 0.0 {
+            self.waiting_in_staffed_groups()
+        } else {
+            0
+        };
         self.team.day = team_day(
             team,
             TeamView {
@@ -95,6 +90,19 @@ impl Simulation<'_> {
             self.team.back = self.day + 1 + team.recovery_days;
         }
         self.hire_moderators(left);
+    }
+
+    /// Questions waiting in the groups the team staffs that today's answering will consider.
+    fn waiting_in_staffed_groups(&self) -> usize {
+        let status = &self.state.status;
+        let attention = self.k.value.attention as f64;
+        (0..self.groups.len())
+            .filter(|&g| self.k.team.staffs(self.k.community.tier(g)))
+            .map(|g| {
+                self.questions
+                    .visible_in(g, attention, |i| status[i as usize] == Status::Member)
+            })
+            .sum()
     }
 
     /// Each group's capacity: its own moderators, and the funded ones if `left` of the budget
