@@ -202,14 +202,34 @@ fn alive(r: &[Replicate]) -> usize {
 }
 
 #[test]
-fn the_free_chat_preset_dies() {
+fn the_free_chat_preset_dies_and_lives_behind_an_application() {
+    // The seeds' first two claims: a free group with no rules and sellers in the audience dies;
+    // the same audience behind an application that screens out advertisers lives.
     for setting in SETTINGS {
+        let what = label(&setting);
         let free = at_n("free-chat-group", &setting, &[], 5);
         assert!(
             alive(&free) <= 2,
-            "free chat alive in {} of 5 ({})",
-            alive(&free),
-            label(&setting)
+            "free chat alive in {} of 5 ({what})",
+            alive(&free)
+        );
+        let screened = at_n(
+            "free-chat-group",
+            &setting,
+            &[("entry.kind", "application")],
+            5,
+        );
+        assert!(
+            alive(&screened) >= 3,
+            "free chat behind an application alive in {} of 5 ({what})",
+            alive(&screened)
+        );
+        // Through the screen: members read fewer ads.
+        let ads = |r: &Replicate| r.summary.metrics.ad_share.expect("members read something");
+        assert_greater(
+            &per_summary(&free, ads),
+            &per_summary(&screened, ads),
+            &format!("ad share, free against behind an application ({what})"),
         );
     }
 }
