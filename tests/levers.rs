@@ -130,6 +130,62 @@ fn kicking_lowers_the_share_of_ads_members_see() {
 }
 
 #[test]
+fn one_moderator_for_many_groups_lets_more_ads_through_than_one_in_each() {
+    // The seeds' fifth claim. The free chat with ads banned and groups capped at 200, so that
+    // it clones into many groups: one moderator in each group against one shared by them all,
+    // whose reviews are divided over the groups. A moderator reviews 3 posts a day, fewer than
+    // the ads of all the groups (the premise, checked below).
+    for setting in SETTINGS {
+        let base = [
+            ("rules.ads", "banned"),
+            ("community.group_cap", "200"),
+            ("rules.reviews_per_moderator", "3"),
+            ("rules.daily_cost", "10"),
+        ];
+        let with = |lever: (&'static str, &'static str)| {
+            let sets: Vec<(&str, &str)> = base.iter().copied().chain([lever]).collect();
+            at_n("free-chat-group", &setting, &sets, 5)
+        };
+        let each = with(("rules.moderators_per_group", "1"));
+        let shared = with(("rules.shared_moderators", "1"));
+        assert!(
+            per_summary(&each, |r| r.summary.metrics.groups_opened as f64)
+                .iter()
+                .all(|&g| g >= 5.0),
+            "it clones into many groups"
+        );
+        let ads_a_day =
+            |r: &Replicate| sum(&r.series, |d| d.ads_posted as f64) / r.series.len() as f64;
+        assert!(
+            per_summary(&shared, ads_a_day).iter().all(|&a| a > 3.0),
+            "more ads a day than one moderator reviews: {:?}",
+            per_summary(&shared, ads_a_day)
+        );
+        // Each moderator costs 10 a day: one in all, or one in each group open at the day's
+        // start.
+        for (runs, shared) in [(&shared, true), (&each, false)] {
+            for r in runs {
+                for pair in r.series.windows(2) {
+                    let paid = if shared { 1.0 } else { pair[0].groups as f64 };
+                    assert_eq!(pair[1].cost_moderation, 10.0 * paid, "day {}", pair[1].day);
+                }
+            }
+        }
+        let what = label(&setting);
+        assert_greater(
+            &per_run(&shared, ad_share),
+            &per_run(&each, ad_share),
+            &format!("ad share seen, one moderator shared against one in each group ({what})"),
+        );
+        assert_greater(
+            &per_summary(&each, final_members),
+            &per_summary(&shared, final_members),
+            &format!("members, one moderator in each group against one shared ({what})"),
+        );
+    }
+}
+
+#[test]
 fn founders_alone_are_not_alive_and_tire() {
     // Nobody hears of the community: the founders are all there is.
     let sets = [

@@ -495,7 +495,7 @@ impl<'s> Simulation<'s> {
             red_envelopes: reward_paid(k.rewards.red_envelope.as_ref(), self.day, t.posts),
             referrals: referred as f64 * k.rewards.referral_reward,
             events: events.cost + prize_paid(events.prize, t.posts),
-            moderation: (own + funded) * m.daily_cost,
+            moderation: (own + m.shared_moderators as f64 + funded) * m.daily_cost,
             team: self.team_cost_today(groups),
         };
         let team_paid = if k.team.funded { money.team } else { 0.0 };

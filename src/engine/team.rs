@@ -105,18 +105,23 @@ impl Simulation<'_> {
             .sum()
     }
 
-    /// Each group's capacity: its own moderators, and the funded ones if `left` of the budget
-    /// pays them all.
+    /// Each group's capacity: its own moderators, its share of the shared ones, and the funded
+    /// ones if `left` of the budget pays them all.
     fn hire_moderators(&mut self, left: f64) {
         let m = &self.k.moderation;
-        let tiers = (0..self.groups.len()).map(|g| self.k.community.tier(g));
-        let funded: u32 = tiers.clone().map(|tier| m.funded(tier)).sum();
+        let tiers: Vec<_> = (0..self.groups.len())
+            .map(|g| self.k.community.tier(g))
+            .collect();
+        let funded: u32 = tiers.iter().map(|&tier| m.funded(tier)).sum();
         self.hired = funded > 0 && left >= funded as f64 * m.daily_cost;
         let hired = self.hired;
+        let shared = m.shared_reviews(&tiers);
         self.capacity = tiers
-            .map(|tier| {
+            .iter()
+            .zip(shared)
+            .map(|(&tier, shared)| {
                 let extra = if hired { m.funded(tier) } else { 0 };
-                (m.moderators(tier) + extra) as u64 * m.reviews_per_moderator
+                (m.moderators(tier) + extra) as u64 * m.reviews_per_moderator + shared
             })
             .collect();
     }

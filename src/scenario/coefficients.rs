@@ -182,6 +182,8 @@ pub struct ModerationCoefficients {
     pub moderators_per_group: u32,
     /// Moderators of each group opened by fission.
     pub clone_moderators: u32,
+    /// Moderators who look after every group but the core one, their reviews shared evenly.
+    pub shared_moderators: u32,
     /// Extra moderators a group gets on a day the operating budget pays for them.
     pub funded_moderators: u32,
     /// Posts a moderator reviews (ads caught or questions answered) a day.
@@ -209,6 +211,25 @@ impl ModerationCoefficients {
             Tier::Core => 0,
             Tier::Main | Tier::Clone => self.funded_moderators,
         }
+    }
+
+    /// The shared moderators' reviews in each of `groups` groups whose tiers are `tiers`: their
+    /// daily reviews divided evenly over the groups they look after (all but the core group),
+    /// the remainder one each to the first of them.
+    pub fn shared_reviews(&self, tiers: &[Tier]) -> Vec<u64> {
+        let total = self.shared_moderators as u64 * self.reviews_per_moderator;
+        let looked_after = tiers.iter().filter(|&&t| t != Tier::Core).count() as u64;
+        let mut rank = 0;
+        tiers
+            .iter()
+            .map(|&t| {
+                if t == Tier::Core || looked_after == 0 {
+                    return 0;
+                }
+                rank += 1;
+                total / looked_after + u64::from(rank <= total % looked_after)
+            })
+            .collect()
     }
 }
 
@@ -357,6 +378,7 @@ impl Coefficients {
                     .rules
                     .clone_moderators
                     .map_or(s.rules.moderators_per_group, |m| m as u32),
+                shared_moderators: s.rules.shared_moderators,
                 funded_moderators: s.rules.funded_moderators,
                 reviews_per_moderator: s.rules.reviews_per_moderator as u64,
                 kick_after: s.rules.kick_after,
@@ -532,5 +554,35 @@ fn rewards(i: &file::Incentives) -> Rewards {
         }),
         referral_reward: i.referral_reward,
         crowding_out: i.crowding_out as f32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_moderators_divide_their_reviews_evenly_over_the_groups_they_look_after() {
+        let m = ModerationCoefficients {
+            ads_banned: true,
+            moderators_per_group: 0,
+            clone_moderators: 0,
+            shared_moderators: 1,
+            funded_moderators: 0,
+            reviews_per_moderator: 50,
+            kick_after: 2,
+            daily_cost: 0.0,
+            removal_speed: 0.8,
+        };
+        // 50 reviews over 3 groups (the core group aside): 16 each, the 2 left to the first two.
+        let tiers = [Tier::Core, Tier::Main, Tier::Clone, Tier::Clone];
+        assert_eq!(m.shared_reviews(&tiers), vec![0, 17, 17, 16]);
+        assert_eq!(m.shared_reviews(&[Tier::Core]), vec![0]);
+        assert_eq!(m.shared_reviews(&[]), Vec::<u64>::new());
+        let none = ModerationCoefficients {
+            shared_moderators: 0,
+            ..m
+        };
+        assert_eq!(none.shared_reviews(&tiers), vec![0, 0, 0, 0]);
     }
 }

@@ -455,7 +455,12 @@ fn entry_and_rules(
         );
     }
     let r = &s.rules;
-    if r.daily_cost > 0.0 && r.moderators_per_group == 0 {
+    if r.daily_cost > 0.0
+        && r.moderators_per_group == 0
+        && r.clone_moderators.unwrap_or(0) == 0
+        && r.shared_moderators == 0
+        && r.funded_moderators == 0
+    {
         warn(
             "rules.daily_cost",
             "a moderator's daily cost with no moderators costs nothing".into(),
