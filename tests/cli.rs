@@ -411,3 +411,44 @@ fn missing_files_and_syntax_errors_are_reported_without_panic() {
     let e = error_for("days = 10\n", &[]);
     assert!(e.contains("`name`") && e.contains("required"), "{e}");
 }
+
+#[test]
+fn every_example_sweep_and_comparison_loads_without_warnings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let files = |dir: &str| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        v.sort();
+        v
+    };
+    let quiet = |scenarios: &[agora::scenario::Scenario], path: &Path| {
+        for s in scenarios {
+            assert!(
+                s.warnings().is_empty(),
+                "{}: {:?}",
+                path.display(),
+                s.warnings()
+            );
+        }
+    };
+    let comparisons = files("compare");
+    assert!(comparisons.len() >= 4, "{comparisons:?}");
+    for path in comparisons {
+        match agora::compare::Comparison::load(&path) {
+            Ok(c) => quiet(&c.scenarios, &path),
+            // A robust comparison reads a posterior that `agora calibrate` writes first.
+            Err(e) => assert!(
+                e.to_string().contains("posterior"),
+                "{}: {e}",
+                path.display()
+            ),
+        }
+    }
+    for path in files("sweeps") {
+        let s = agora::sweep::Sweep::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        quiet(std::slice::from_ref(&s.base.scenario), &path);
+    }
+}
