@@ -254,6 +254,57 @@ fn a_run_report_renders_offline_and_its_tables_equal_the_csv_files() {
 }
 
 #[test]
+fn a_run_report_shows_the_teams_overtime_when_it_worked_some() {
+    // The doctors' group answered by a team with ten minutes a day and an hour of overtime.
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("team");
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/doctor-consultation-group.toml");
+    agora()
+        .arg("run")
+        .arg(scenario)
+        .args(["--replicates", "3", "--days", "90", "--report", "--out"])
+        .arg(&out)
+        .args([
+            "--set",
+            "rules.moderators_per_group=0",
+            "--set",
+            "rules.daily_cost=0",
+            "--set",
+            "team.answers_per_day=50",
+            "--set",
+            "team.minutes_per_day=10",
+            "--set",
+            "team.overtime_minutes=60",
+            "--set",
+            "team.burnout_after=400",
+        ])
+        .assert()
+        .success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    // Per day, the median over replicates of timeseries.csv's overtime.
+    let ts = out.join("timeseries.csv");
+    let (days, overtime) = (column(&ts, "day"), column(&ts, "overtime"));
+    let mut by_day: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    for (d, m) in days.iter().zip(overtime) {
+        by_day.entry(*d as i64).or_default().push(m);
+    }
+    let rows = table_in(&html, "team");
+    assert_eq!(rows.len(), by_day.len(), "a row a day");
+    for (row, (day, minutes)) in rows.iter().zip(by_day) {
+        assert_eq!(row[0].parse::<f64>().unwrap(), day as f64);
+        assert!(close(row[1].parse().unwrap(), median(minutes)), "day {day}");
+    }
+    assert!(
+        median(column(&out.join("summary.csv"), "team_days_away")) > 0.0,
+        "the team burnt out, which the reading reports"
+    );
+    // A run without overtime has no such section.
+    let plain = fs::read_to_string(run_with_report(dir.path()).join("report.html")).unwrap();
+    assert!(!plain.contains("data-chart=\"team\""));
+}
+
+#[test]
 fn a_report_is_made_from_a_folder_moved_elsewhere() {
     let dir = TempDir::new().unwrap();
     let out = run_with_report(dir.path());

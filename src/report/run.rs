@@ -29,7 +29,7 @@ pub fn report(dir: &Path) -> Result<Report> {
     facts.extend(stamp());
     let ts = Table::read(&dir.join("timeseries.csv"))?;
     let summary = Table::read(&dir.join("summary.csv"))?;
-    let sections = vec![
+    let mut sections = vec![
         members(&ts)?,
         flows(&ts)?,
         funnel(&Table::read(&dir.join("funnel.csv"))?)?,
@@ -50,6 +50,9 @@ pub fn report(dir: &Path) -> Result<Report> {
         money(&ts, &summary)?,
         money_by_line(&ts)?,
     ];
+    if let Some(team) = overtime(&ts, &summary)? {
+        sections.push(team);
+    }
     Ok(Report {
         title: format!("Run of {name}"),
         facts,
@@ -478,4 +481,30 @@ fn money_by_line(ts: &Table) -> Result<Section> {
         svg: bands("day", "money (scenario units), cumulative", &series)?,
         numbers: Numbers { header, rows },
     })
+}
+
+/// The operating team's overtime and its days away burnt out, when it worked overtime in any run
+/// (older folders, written before the columns existed, have none).
+fn overtime(ts: &Table, summary: &Table) -> Result<Option<Section>> {
+    if ts.col("overtime").is_err() || summary.col("team_days_away").is_err() {
+        return Ok(None);
+    }
+    let worked = summary.numbers("team_overtime")?;
+    if worked.iter().all(|&m| m == 0.0) {
+        return Ok(None);
+    }
+    let (series, numbers) = daily_bands(ts, &["overtime"])?;
+    Ok(Some(Section {
+        id: "team".into(),
+        title: "The operating team's overtime".into(),
+        reading: format!(
+            "Over the run the team worked about {:.0} minutes past its time budget and was away, \
+             burnt out, on {:.0} days (medians over replicates; a day away is a day of no \
+             overtime, docs/MODEL.md §5.10).",
+            median(&worked),
+            median(&summary.numbers("team_days_away")?)
+        ),
+        svg: bands("day", "minutes past the budget", &series)?,
+        numbers,
+    }))
 }
