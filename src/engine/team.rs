@@ -115,7 +115,8 @@ impl Simulation<'_> {
         let funded: u32 = tiers.iter().map(|&tier| m.funded(tier)).sum();
         self.hired = funded > 0 && left >= funded as f64 * m.daily_cost;
         let hired = self.hired;
-        let shared = m.shared_reviews(&tiers);
+        let occupied: Vec<bool> = self.group_members.iter().map(|&n| n > 0).collect();
+        let shared = m.shared_reviews(&tiers, &occupied);
         self.capacity = tiers
             .iter()
             .zip(shared)

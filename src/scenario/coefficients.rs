@@ -213,17 +213,17 @@ impl ModerationCoefficients {
         }
     }
 
-    /// The shared moderators' reviews in each of `groups` groups whose tiers are `tiers`: their
-    /// daily reviews divided evenly over the groups they look after (all but the core group),
-    /// the remainder one each to the first of them.
-    pub fn shared_reviews(&self, tiers: &[Tier]) -> Vec<u64> {
+    /// The shared moderators' reviews in each group, given each group's tier and whether it has
+    /// members (`occupied`): their daily reviews divided evenly over the groups they look after
+    /// (those with members, the core group aside), the remainder one each to the first of them.
+    pub fn shared_reviews(&self, tiers: &[Tier], occupied: &[bool]) -> Vec<u64> {
         let total = self.shared_moderators as u64 * self.reviews_per_moderator;
-        let looked_after = tiers.iter().filter(|&&t| t != Tier::Core).count() as u64;
+        let looks_after = |g: usize| tiers[g] != Tier::Core && occupied[g];
+        let looked_after = (0..tiers.len()).filter(|&g| looks_after(g)).count() as u64;
         let mut rank = 0;
-        tiers
-            .iter()
-            .map(|&t| {
-                if t == Tier::Core || looked_after == 0 {
+        (0..tiers.len())
+            .map(|g| {
+                if !looks_after(g) {
                     return 0;
                 }
                 rank += 1;
@@ -576,13 +576,17 @@ mod tests {
         };
         // 50 reviews over 3 groups (the core group aside): 16 each, the 2 left to the first two.
         let tiers = [Tier::Core, Tier::Main, Tier::Clone, Tier::Clone];
-        assert_eq!(m.shared_reviews(&tiers), vec![0, 17, 17, 16]);
-        assert_eq!(m.shared_reviews(&[Tier::Core]), vec![0]);
-        assert_eq!(m.shared_reviews(&[]), Vec::<u64>::new());
+        let all = [true; 4];
+        assert_eq!(m.shared_reviews(&tiers, &all), vec![0, 17, 17, 16]);
+        // An empty group gets none: 25 each for the two with members.
+        let emptied = [true, true, false, true];
+        assert_eq!(m.shared_reviews(&tiers, &emptied), vec![0, 25, 0, 25]);
+        assert_eq!(m.shared_reviews(&[Tier::Core], &[true]), vec![0]);
+        assert_eq!(m.shared_reviews(&[], &[]), Vec::<u64>::new());
         let none = ModerationCoefficients {
             shared_moderators: 0,
             ..m
         };
-        assert_eq!(none.shared_reviews(&tiers), vec![0, 0, 0, 0]);
+        assert_eq!(none.shared_reviews(&tiers, &all), vec![0, 0, 0, 0]);
     }
 }

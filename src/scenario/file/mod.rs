@@ -379,8 +379,8 @@ table! {
              operating team still staffs them if `team.clones`).";
         shared_moderators: u32 = 0, Rule::closed(0.0, 10_000.0), "moderators",
             "Moderators who look after every group at once (the core group aside): their \
-             reviews are shared evenly over the groups open at the day's start, beside each \
-             group's own.";
+             reviews are shared evenly over the groups with members at the day's start, beside \
+             each group's own.";
         funded_moderators: u32 = 0, Rule::closed(0.0, 10_000.0), "moderators",
             "Extra moderators in every group, hired on a day when the operating budget \
              (`monetization.reinvest`) can pay their `daily_cost`.";
