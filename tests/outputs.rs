@@ -427,10 +427,11 @@ quit_threshold = -10.0
 
 #[test]
 fn a_funded_team_works_only_the_overtime_its_budget_pays() {
-    // The paid community answered only by its funded team: 30 minutes a day (6 answers) and up
-    // to 120 of overtime, from 5% of revenue. The budget pays the team's day and then its
-    // overtime from what was left at the end of the day before, so the day's team cost never
-    // exceeds yesterday's budget, and the budget never goes below zero.
+    // The paid community answered only by its funded team: 30 minutes a day (all of them on
+    // its 3 posts, so every answer is overtime) and up to 120 of overtime, from 5% of revenue.
+    // The budget pays the team's day and then its overtime from what was left at the end of
+    // the day before, so the day's team cost never exceeds yesterday's budget, and the budget
+    // never goes below zero, including on days it could not pay a full 120 minutes (150).
     let s = preset(
         "paid-knowledge-community",
         &[
@@ -445,7 +446,7 @@ fn a_funded_team_works_only_the_overtime_its_budget_pays() {
     );
     for r in 0..2 {
         let run = run_replicate(&s, r, &mut |_| {});
-        let (mut overtime_days, mut idle_days) = (0, 0);
+        let (mut overtime_days, mut idle_days, mut short_days) = (0, 0, 0);
         for pair in run.series.windows(2) {
             let (before, d) = (&pair[0], &pair[1]);
             assert_eq!(d.groups, 1, "one group: the costs below are per group");
@@ -464,12 +465,15 @@ fn a_funded_team_works_only_the_overtime_its_budget_pays() {
             }
             if d.overtime > 0.0 {
                 overtime_days += 1;
+                if before.budget < 150.0 {
+                    short_days += 1;
+                }
             }
         }
         assert!(
-            overtime_days > 0 && idle_days > 0,
-            "the cases the test is about happened: {overtime_days} days of overtime, {idle_days} \
-             unpaid"
+            overtime_days > 0 && idle_days > 0 && short_days > 0,
+            "the cases the test is about happened: {overtime_days} days of overtime \
+             ({short_days} on a budget short of a full day's), {idle_days} unpaid"
         );
     }
 }

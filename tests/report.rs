@@ -295,10 +295,16 @@ fn a_run_report_shows_the_teams_overtime_when_it_worked_some() {
         assert_eq!(row[0].parse::<f64>().unwrap(), day as f64);
         assert!(close(row[1].parse().unwrap(), median(minutes)), "day {day}");
     }
-    assert!(
-        median(column(&out.join("summary.csv"), "team_days_away")) > 0.0,
-        "the team burnt out, which the reading reports"
+    // The reading gives the medians of the summary's total overtime and days away.
+    let summary = out.join("summary.csv");
+    let (worked, away) = (
+        median(column(&summary, "team_overtime")),
+        median(column(&summary, "team_days_away")),
     );
+    assert!(away > 0.0, "the team burnt out");
+    let reading = format!("about {worked:.0} minutes past its time budget and was away");
+    assert!(html.contains(&reading), "{reading}");
+    assert!(html.contains(&format!("burnt out, on {away:.0} days")));
     // A run without overtime has no such section.
     let plain = fs::read_to_string(run_with_report(dir.path()).join("report.html")).unwrap();
     assert!(!plain.contains("data-chart=\"team\""));

@@ -361,10 +361,12 @@ table! {
             "`banned`: moderators review ads and warn or kick the posters; `allowed`: no ad is \
              reviewed and nobody is kicked.";
         moderators_per_group: u32 = 0, Rule::closed(0.0, 10_000.0), "moderators",
-            "Moderators in each group (clones: see `clone_moderators`); with 0, no ad is \
-             reviewed and only members and the team answer questions.";
+            "Moderators in each group (clones: see `clone_moderators`); with 0 and no shared \
+             or funded moderators, no ad is reviewed and only members and the team answer \
+             questions.";
         reviews_per_moderator: u32 = 50, Rule::closed(0.0, 1e6), "posts/day",
-            "Posts a moderator handles a day. A group's capacity is its moderators × this; each \
+            "Posts a moderator handles a day. A group's capacity is its moderators × this, plus \
+             its share of the shared moderators'; each \
              ad is caught with probability min(1, capacity / ads), and what is left answers the \
              questions the members left unanswered.";
         kick_after: u32 = 2, Rule::closed(0.0, 254.0), "warnings",
@@ -385,8 +387,8 @@ table! {
             "Extra moderators in every group, hired on a day when the operating budget \
              (`monetization.reinvest`) can pay their `daily_cost`.";
         daily_cost: f64 = 0.0, MONEY, "money/day",
-            "Cost of one moderator a day, for every moderator on duty (own and funded) in every \
-             group.";
+            "Cost of one moderator a day, for every moderator on duty: own and funded ones in \
+             every group, each shared one once.";
         service_value: f64 = 0.5, VALUE, "value",
             "Service value of an answered question to its asker (on service, work and learning), \
              at its next visit.";
