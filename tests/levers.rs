@@ -18,6 +18,13 @@ use common::{
 /// the effects measured there (docs/CALIBRATION.md).
 const POWERED: u32 = 8;
 
+/// A test's premise: in every replicate, `f` of a day, on average over the run's days, is above
+/// `floor`.
+fn premise_a_day(runs: &[Replicate], f: impl Fn(&DayRecord) -> f64, floor: f64, what: &str) {
+    let means = per_summary(runs, |r| sum(&r.series, &f) / r.series.len() as f64);
+    assert!(means.iter().all(|&m| m > floor), "{what}: {means:?} a day");
+}
+
 /// A preset at one of the settings, with the test's own overrides after it.
 fn at(name: &str, setting: &[(&str, &str)], sets: &[(&str, &str)]) -> Vec<Replicate> {
     at_n(name, setting, sets, 4)
@@ -83,12 +90,11 @@ fn a_second_moderator_answers_what_one_cannot() {
             per_summary(r, |x| x.summary.metrics.answered_share.expect("questions"))
         };
         // The premise: a group asks more questions a day than one doctor can answer.
-        let asked_a_day =
-            |r: &Replicate| sum(&r.series, |d| d.questions as f64) / r.series.len() as f64;
-        assert!(
-            per_summary(&one, asked_a_day).iter().all(|&q| q > 1.0),
-            "questions outnumber one doctor's answers: {:?} a day",
-            per_summary(&one, asked_a_day)
+        premise_a_day(
+            &one,
+            |d| d.questions as f64,
+            1.0,
+            "questions outnumber one doctor's answers",
         );
         let what = label(&setting);
         assert_greater(
@@ -156,12 +162,11 @@ fn one_moderator_for_many_groups_lets_more_ads_through_than_one_in_each() {
                 "it clones into several groups"
             );
         }
-        let ads_a_day =
-            |r: &Replicate| sum(&r.series, |d| d.ads_posted as f64) / r.series.len() as f64;
-        assert!(
-            per_summary(&shared, ads_a_day).iter().all(|&a| a > 3.0),
-            "more ads a day than one moderator reviews: {:?}",
-            per_summary(&shared, ads_a_day)
+        premise_a_day(
+            &shared,
+            |d| d.ads_posted as f64,
+            3.0,
+            "more ads a day than one moderator reviews",
         );
         // Each moderator costs 10 a day: one in all, or one in each group open at the day's
         // start.
@@ -497,12 +502,11 @@ fn overtime_answers_more_until_the_team_burns_out() {
         let what = label(&setting);
         let budget = doctors_answered_by_a_team(&[], &setting);
         // The premise: more questions a day than the team's 2 answers within its time.
-        let asked_a_day =
-            |r: &Replicate| sum(&r.series, |d| d.questions as f64) / r.series.len() as f64;
-        assert!(
-            per_summary(&budget, asked_a_day).iter().all(|&q| q > 2.0),
-            "questions outnumber the budget's answers: {:?} a day",
-            per_summary(&budget, asked_a_day)
+        premise_a_day(
+            &budget,
+            |d| d.questions as f64,
+            2.0,
+            "questions outnumber the budget's answers",
         );
         // 10 million minutes: more than 60 a day can reach in a run.
         let tireless = doctors_answered_by_a_team(&with("10000000"), &setting);
