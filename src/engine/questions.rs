@@ -16,6 +16,14 @@ struct Waiting {
     read_before: u64,
 }
 
+impl Waiting {
+    /// Whether today's answering still considers it: its asker is a member (`member`) and it is
+    /// not buried under `attention` messages read since (`read`: the group's so far).
+    fn in_view(&self, read: u64, attention: f64, member: &impl Fn(u32) -> bool) -> bool {
+        member(self.asker) && !buried(read - self.read_before, attention)
+    }
+}
+
 /// What a group's members and staff have left today, after the day's own questions, to answer
 /// waiting ones.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -58,7 +66,7 @@ impl Questions {
         let read = self.read[g];
         queue
             .iter()
-            .filter(|w| member(w.asker) && !buried(read - w.read_before, attention))
+            .filter(|w| w.in_view(read, attention, &member))
             .count()
     }
 
@@ -84,7 +92,7 @@ impl Questions {
         let mut answered = Vec::new();
         for (g, queue) in self.waiting.iter_mut().enumerate() {
             let read = self.read[g];
-            queue.retain(|w| member(w.asker) && !buried(read - w.read_before, attention));
+            queue.retain(|w| w.in_view(read, attention, &member));
             let Some(s) = spare.get(g) else { continue };
             let p = late_answer_probability(s.peer + s.staff, queue.len());
             if p <= 0.0 {

@@ -96,8 +96,7 @@ impl Simulation<'_> {
     fn waiting_in_staffed_groups(&self) -> usize {
         let status = &self.state.status;
         let attention = self.k.value.attention as f64;
-        (0..self.groups.len())
-            .filter(|&g| self.k.team.staffs(self.k.community.tier(g)))
+        self.staffed_groups(self.groups.len())
             .map(|g| {
                 self.questions
                     .visible_in(g, attention, |i| status[i as usize] == Status::Member)
@@ -127,11 +126,14 @@ impl Simulation<'_> {
             .collect();
     }
 
+    /// Which of the first `groups` groups the operating team staffs.
+    fn staffed_groups(&self, groups: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..groups).filter(|&g| self.k.team.staffs(self.k.community.tier(g)))
+    }
+
     /// How many of the first `groups` groups the operating team staffs.
     fn staffed(&self, groups: usize) -> usize {
-        (0..groups)
-            .filter(|&g| self.k.team.staffs(self.k.community.tier(g)))
-            .count()
+        self.staffed_groups(groups).count()
     }
 
     /// What a minute of overtime costs: the team's daily cost over its budget's minutes in
@@ -188,9 +190,8 @@ impl Simulation<'_> {
     /// The staff's answers of the day, on average over the groups the team staffs: what the
     /// team keeps time for tomorrow (`team_day`).
     pub(super) fn staff_answers_per_group(&self, moderated: &GroupCounts) -> f64 {
-        let tier = |g| self.k.community.tier(g);
-        let staffed: Vec<usize> = (0..moderated.staff_answered.len())
-            .filter(|&g| self.k.team.staffs(tier(g)))
+        let staffed: Vec<usize> = self
+            .staffed_groups(moderated.staff_answered.len())
             .collect();
         let answered: u32 = staffed.iter().map(|&g| moderated.staff_answered[g]).sum();
         answered as f64 / staffed.len().max(1) as f64
