@@ -511,3 +511,144 @@ fn until_separated_adds_replicates_to_a_robust_comparison_over_all_its_draws() {
     );
     assert_eq!(rows, 3 * 4 * 9, "policies x draws x replicates");
 }
+
+/// The price case with priors instead of a posterior: the fee reference log-uniform over two
+/// orders of magnitude and the renewal base uniform, and `draws` draws.
+fn prior_case(dir: &Path, draws: u32) -> PathBuf {
+    let text = fs::read_to_string(price_case(dir, [0.5, 0.5], "")).unwrap();
+    let path = dir.join("priors.toml");
+    let robust = format!(
+        "[robust]\ndraws = {draws}\n\n[[robust.parameters]]\nkey = \"behavior.fee_reference\"\n\
+         prior = {{ log_uniform = [30.0, 3000.0] }}\n\n[[robust.parameters]]\nkey = \
+         \"behavior.renew_base\"\nprior = {{ uniform = [-1.0, 1.0] }}\n"
+    );
+    let head = &text[..text.find("[robust]").unwrap()];
+    fs::write(&path, format!("{head}{robust}")).unwrap();
+    path
+}
+
+#[test]
+fn constants_nobody_calibrated_are_drawn_from_their_priors_as_a_latin_hypercube() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let stdout = compare(&prior_case(dir.path(), 5), &out);
+    let (h, rows) = table(&out.join("runs.csv"));
+    assert_eq!(rows.len(), 2 * 5 * 3, "policies x draws x replicates");
+    let draw_values = |key: &str| -> BTreeMap<usize, f64> {
+        rows.iter()
+            .map(|r| {
+                (
+                    r[col(&h, "draw")].parse().unwrap(),
+                    r[col(&h, key)].parse().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // One draw in each fifth of every prior's mass: for the log-uniform, each fifth of
+    // [ln 30, ln 3000]; for the uniform, each fifth of [-1, 1].
+    let stratum = |x: f64, lo: f64, hi: f64| (((x - lo) / (hi - lo)) * 5.0).floor() as usize;
+    let fee: Vec<usize> = draw_values("behavior.fee_reference")
+        .values()
+        .map(|x| stratum(x.ln(), 30f64.ln(), 3000f64.ln()))
+        .collect();
+    let renew: Vec<usize> = draw_values("behavior.renew_base")
+        .values()
+        .map(|&x| stratum(x, -1.0, 1.0))
+        .collect();
+    for strata in [fee, renew] {
+        let mut sorted = strata.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            vec![0, 1, 2, 3, 4],
+            "one draw per stratum: {strata:?}"
+        );
+    }
+    // Every policy runs under the same draw with the same values.
+    for r in &rows {
+        let d: usize = r[col(&h, "draw")].parse().unwrap();
+        let v: f64 = r[col(&h, "behavior.renew_base")].parse().unwrap();
+        assert_eq!(v, draw_values("behavior.renew_base")[&d]);
+    }
+    assert!(stdout.contains("over 5 prior draws"), "{stdout}");
+    // P(best) over the draws, recomputed from runs.csv.
+    let means = means_by_draw(&out);
+    let (h, rows) = table(&out.join("robust.csv"));
+    let low_wins = (0..5)
+        .filter(|&d| means[&("fee 20".to_string(), d)] > means[&("fee 200".to_string(), d)])
+        .count();
+    let low = rows.iter().find(|r| r[0] == "fee 20").unwrap();
+    let p: f64 = low[col(&h, "p_best")].parse().unwrap();
+    assert!(
+        (p - low_wins as f64 / 5.0).abs() < 1e-12,
+        "{p} against {low_wins} of 5"
+    );
+    // The same file draws the same values: byte-identical runs.
+    let first = fs::read(out.join("runs.csv")).unwrap();
+    compare(&dir.path().join("priors.toml"), &out);
+    assert_eq!(fs::read(out.join("runs.csv")).unwrap(), first);
+}
+
+#[test]
+fn bad_priors_in_a_robust_comparison_are_refused_naming_the_line_and_key() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let file = prior_case(d, 4);
+    let text = fs::read_to_string(&file).unwrap();
+    let refused = |name: &str, text: String| {
+        let bad = d.join(name);
+        fs::write(&bad, text).unwrap();
+        let e = refusal(d, &bad, &[]);
+        assert!(e.contains(name), "{e}");
+        e
+    };
+    // A posterior and priors both, or neither.
+    let e = refused(
+        "both.toml",
+        text.replace("draws = 4", "draws = 4\nposterior = \"posterior.csv\""),
+    );
+    assert!(e.contains("not both") && e.contains("robust"), "{e}");
+    let head = &text[..text.find("[[robust.parameters]]").unwrap()];
+    let e = refused("neither.toml", head.to_string());
+    assert!(e.contains("say what is not known"), "{e}");
+    // A prior that reaches values the scenario cannot take: its lowest quarter is below 0.
+    let e = refused(
+        "negative.toml",
+        text.replace("log_uniform = [30.0, 3000.0]", "uniform = [-5.0, 10.0]"),
+    );
+    assert!(
+        e.contains("robust.parameters.0.prior") && e.contains("fee_reference"),
+        "{e}"
+    );
+    // A key that does not exist, a malformed prior, a key given two priors.
+    let e = refused(
+        "unknown.toml",
+        text.replace("\"behavior.renew_base\"", "\"behavior.renew_bse\""),
+    );
+    assert!(
+        e.contains("robust.parameters.1.key") && e.contains("line"),
+        "{e}"
+    );
+    let e = refused(
+        "shape.toml",
+        text.replace("uniform = [-1.0, 1.0]", "uniform = [1.0, -1.0]"),
+    );
+    assert!(e.contains("robust.parameters.1.prior"), "{e}");
+    let e = refused(
+        "twice.toml",
+        text.replace("\"behavior.renew_base\"", "\"behavior.fee_reference\""),
+    );
+    assert!(e.contains("already has a prior"), "{e}");
+    // A policy may not fix what a prior draws.
+    let e = refused(
+        "fixed.toml",
+        text.replace(
+            "\"entry.fee\" = 200.0 }",
+            "\"entry.fee\" = 200.0, \"behavior.renew_base\" = 0.5 }",
+        ),
+    );
+    assert!(
+        e.contains("uncertain") && e.contains("robust.parameters.1.prior"),
+        "{e}"
+    );
+}

@@ -70,6 +70,25 @@ impl Prior {
         }
     }
 
+    /// The internal-scale coordinate below which a share `u` (in [0, 1]) of the prior's mass
+    /// lies: its quantile function, which turns evenly spread points of [0, 1) into points
+    /// spread as the prior is.
+    pub fn quantile(&self, u: f64) -> f64 {
+        let u = u.clamp(0.0, 1.0);
+        match *self {
+            Prior::Uniform { .. } | Prior::LogUniform { .. } => {
+                let (lo, hi) = self.bounds();
+                lo + u * (hi - lo)
+            }
+            Prior::Normal { mean, sd, min, max } => {
+                use statrs::distribution::{ContinuousCDF, Normal as StdNormal};
+                let n = StdNormal::new(mean, sd).expect("a validated sd > 0");
+                let (a, b) = (n.cdf(min), n.cdf(max));
+                n.inverse_cdf(a + u * (b - a)).clamp(min, max)
+            }
+        }
+    }
+
     /// A draw on the internal scale (the truncated normal by rejection, which the validated
     /// bounds keep efficient: they must hold some of the normal's mass).
     pub fn sample(&self, rng: &mut impl RngExt) -> f64 {
@@ -273,6 +292,45 @@ mod tests {
                 distance: 0.0,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_priors_quantiles_split_its_mass_evenly() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        let flat = Prior::Uniform {
+            low: -3.0,
+            high: -1.0,
+        };
+        assert!(close(flat.quantile(0.0), -3.0) && close(flat.quantile(1.0), -1.0));
+        assert!(close(flat.quantile(0.25), -2.5));
+        // Log-uniform on [1, 100]: the median is 10, on the internal (log) scale.
+        let log = Prior::LogUniform {
+            low: 1.0,
+            high: 100.0,
+        };
+        assert!(close(log.value(log.quantile(0.5)), 10.0));
+        // A normal truncated far out is the normal: its 97.5% point is 1.959964 sd above the
+        // mean (the textbook value).
+        let wide = Prior::Normal {
+            mean: 2.0,
+            sd: 0.5,
+            min: -8.0,
+            max: 12.0,
+        };
+        assert!((wide.quantile(0.975) - (2.0 + 0.5 * 1.959964)).abs() < 1e-6);
+        // Truncated to [-1, 1] about 0: the ends, the middle, and symmetry; a quarter of the
+        // cut mass lies below the 25% point: Φ(q) = Φ(-1) + 0.25 (Φ(1) − Φ(-1)), Φ(-1) =
+        // 0.158655 and Φ(1) − Φ(-1) = 0.682689, so Φ(q) = 0.329328 and q = −0.441771.
+        let cut = Prior::Normal {
+            mean: 0.0,
+            sd: 1.0,
+            min: -1.0,
+            max: 1.0,
+        };
+        assert!(close(cut.quantile(0.0), -1.0) && close(cut.quantile(1.0), 1.0));
+        assert!(close(cut.quantile(0.5), 0.0));
+        assert!(close(cut.quantile(0.25), -cut.quantile(0.75)));
+        assert!((cut.quantile(0.25) + 0.441771).abs() < 1e-5);
     }
 
     #[test]

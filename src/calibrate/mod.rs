@@ -188,11 +188,8 @@ pub struct AbcSettings {
 }
 
 /// Reads a `[a, b]` pair at `at`.
-fn pair(base: &Base, at: &str, v: &Value) -> Result<(f64, f64), ScenarioError> {
-    let bad = || {
-        base.source
-            .error(at, "expected two numbers, e.g. [0.0, 0.5]", None)
-    };
+fn pair(source: &TomlSource, at: &str, v: &Value) -> Result<(f64, f64), ScenarioError> {
+    let bad = || source.error(at, "expected two numbers, e.g. [0.0, 0.5]", None);
     let arr = v.as_array().ok_or_else(bad)?;
     let nums: Vec<f64> = arr
         .iter()
@@ -204,54 +201,92 @@ fn pair(base: &Base, at: &str, v: &Value) -> Result<(f64, f64), ScenarioError> {
             if a < b {
                 Ok((a, b))
             } else {
-                Err(base
-                    .source
-                    .error(at, "the first bound must be below the second", None))
+                Err(source.error(at, "the first bound must be below the second", None))
             }
         }
         _ => Err(bad()),
     }
 }
 
-/// Reads parameter `i`'s prior.
-fn prior(base: &Base, i: usize) -> Result<Prior, ScenarioError> {
-    let at = format!("parameters.{i}.prior");
+/// Reads the keys and priors of `[[<at>]]` (`parameters` in a calibration file): each key a
+/// sweepable scenario key, none written twice nor inside another's table.
+pub(crate) fn read_parameters(
+    source: &TomlSource,
+    at: &str,
+    raw: &[ParameterFile],
+) -> Result<Vec<Parameter>, ScenarioError> {
+    let mut parameters: Vec<Parameter> = Vec::new();
+    for (i, p) in raw.iter().enumerate() {
+        let here = format!("{at}.{i}.key");
+        check_scenario_key(source, &here, &p.key)?;
+        if let Some(why) = crate::sweep::not_sweepable(&p.key) {
+            return Err(source.error(&here, why, None));
+        }
+        if let Some(other) = parameters.iter().find(|q| overlap(&q.key, &p.key)) {
+            let why = if other.key == p.key {
+                "this key already has a prior".to_string()
+            } else {
+                format!("`{}` and `{}` set the same key", other.key, p.key)
+            };
+            return Err(source.error(&here, why, None));
+        }
+        let prior = prior(source, &format!("{at}.{i}.prior"))?;
+        let integer =
+            crate::scenario::keys::spec_at(crate::scenario::scenario_schema().keys, &p.key)
+                .is_some_and(|s| {
+                    use crate::scenario::keys::Kind;
+                    matches!(s.kind, Kind::Integer | Kind::OptionalInteger)
+                });
+        parameters.push(Parameter {
+            key: p.key.clone(),
+            prior,
+            integer,
+        });
+    }
+    Ok(parameters)
+}
+
+/// Whether two scenario keys set the same value: equal, or one a table holding the other.
+pub(crate) fn overlap(a: &str, b: &str) -> bool {
+    a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
+}
+
+/// Reads the prior written at `at` (e.g. `parameters.0.prior`).
+fn prior(source: &TomlSource, at: &str) -> Result<Prior, ScenarioError> {
     let shape = "expected one of `{ uniform = [a, b] }`, `{ log_uniform = [a, b] }` or \
                  `{ normal = { mean = M, sd = S, min = A, max = B } }`";
-    let item = item_at(base.source.root(), &at);
+    let item = item_at(source.root(), at);
     let Some(table) = item.as_ref().and_then(Item::as_table_like) else {
-        return Err(base.source.error(&at, shape, None));
+        return Err(source.error(at, shape, None));
     };
     let entries: Vec<(&str, &Item)> = table.iter().collect();
     let [(kind, value)] = entries[..] else {
-        return Err(base.source.error(&at, shape, None));
+        return Err(source.error(at, shape, None));
     };
     let here = format!("{at}.{kind}");
     let value = value.as_value();
     match (kind, value) {
         ("uniform", Some(v)) => {
-            let (low, high) = pair(base, &here, v)?;
+            let (low, high) = pair(source, &here, v)?;
             Ok(Prior::Uniform { low, high })
         }
         ("log_uniform", Some(v)) => {
-            let (low, high) = pair(base, &here, v)?;
+            let (low, high) = pair(source, &here, v)?;
             if low <= 0.0 {
-                return Err(base
-                    .source
-                    .error(&here, "a log-uniform prior needs a > 0", None));
+                return Err(source.error(&here, "a log-uniform prior needs a > 0", None));
             }
             Ok(Prior::LogUniform { low, high })
         }
         ("normal", Some(v)) => {
             let t = v
                 .as_inline_table()
-                .ok_or_else(|| base.source.error(&here, shape, None))?;
+                .ok_or_else(|| source.error(&here, shape, None))?;
             let num = |k: &str| {
                 t.get(k)
                     .and_then(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)))
                     .filter(|x| x.is_finite())
                     .ok_or_else(|| {
-                        base.source.error(
+                        source.error(
                             &here,
                             format!("a normal prior needs a number `{k}` (mean, sd, min, max)"),
                             None,
@@ -264,17 +299,17 @@ fn prior(base: &Base, i: usize) -> Result<Prior, ScenarioError> {
                 .map(|(k, _)| k)
                 .find(|k| !["mean", "sd", "min", "max"].contains(k))
             {
-                return Err(base.source.error(
+                return Err(source.error(
                     &here,
                     format!("unknown key `{extra}`: a normal prior has mean, sd, min and max"),
                     None,
                 ));
             }
             if sd <= 0.0 || min >= max {
-                return Err(base.source.error(&here, "needs sd > 0 and min < max", None));
+                return Err(source.error(&here, "needs sd > 0 and min < max", None));
             }
             if (min - mean) / sd > 6.0 || (mean - max) / sd > 6.0 {
-                return Err(base.source.error(
+                return Err(source.error(
                     &here,
                     "the bounds leave almost none of the normal's mass: move them towards the \
                      mean",
@@ -283,7 +318,7 @@ fn prior(base: &Base, i: usize) -> Result<Prior, ScenarioError> {
             }
             Ok(Prior::Normal { mean, sd, min, max })
         }
-        _ => Err(base.source.error(&at, shape, None)),
+        _ => Err(source.error(at, shape, None)),
     }
 }
 
@@ -293,29 +328,7 @@ impl Calibration {
     pub fn load(path: &Path) -> Result<Calibration, ScenarioError> {
         let (source, raw): (_, CalibrationFile) = read(path, calibration_schema())?;
         let base = Base::load(source.clone(), path, &raw.base, raw.seed)?;
-        let mut parameters: Vec<Parameter> = Vec::new();
-        for (i, p) in raw.parameters.iter().enumerate() {
-            let at = format!("parameters.{i}.key");
-            check_scenario_key(&base.source, &at, &p.key)?;
-            if let Some(why) = crate::sweep::not_sweepable(&p.key) {
-                return Err(base.source.error(&at, why, None));
-            }
-            if parameters.iter().any(|q| q.key == p.key) {
-                return Err(base.source.error(&at, "this key is calibrated twice", None));
-            }
-            let prior = prior(&base, i)?;
-            let integer =
-                crate::scenario::keys::spec_at(crate::scenario::scenario_schema().keys, &p.key)
-                    .is_some_and(|s| {
-                        use crate::scenario::keys::Kind;
-                        matches!(s.kind, Kind::Integer | Kind::OptionalInteger)
-                    });
-            parameters.push(Parameter {
-                key: p.key.clone(),
-                prior,
-                integer,
-            });
-        }
+        let parameters = read_parameters(&base.source, "parameters", &raw.parameters)?;
         let observed = Observed::load(&base, &raw.observed, path, base.scenario.days())?;
         let seed = base.seed;
         let mut cases = vec![Case {

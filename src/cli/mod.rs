@@ -244,11 +244,11 @@ fn compare(args: CompareArgs) -> Result<()> {
     folder.publish()?;
     let (results, separation) = (&outcome.results, &outcome.separation);
     println!("{}", c.table(results));
-    if let Some(ranking) = &outcome.robust {
+    if let (Some(ranking), Some(r)) = (&outcome.robust, &c.robust) {
         let objective = crate::metrics::Metrics::NAMES[c.objective];
         println!(
             "{}",
-            crate::compare::report(ranking, &c.policies, objective, c.draws())
+            crate::compare::report(ranking, &c.policies, objective, c.draws(), r.of())
         );
     }
     if results.iter().all(|r| r.rank.is_none()) {
@@ -281,16 +281,17 @@ fn say_separation(separation: &crate::compare::Separation) {
 /// A robust comparison may not write into the folder holding the posterior it reads:
 /// publishing replaces the whole folder.
 pub(crate) fn refuse_posterior_inside(c: &crate::compare::Comparison, out: &Path) -> Result<()> {
-    if let Some(r) = &c.robust {
+    if let Some(crate::compare::Unknowns::Posterior(read)) = c.robust.as_ref().map(|r| &r.unknowns)
+    {
         // Publishing replaces the whole folder: it must not hold the posterior it reads.
         let inside = |p: &Path| std::fs::canonicalize(p).ok();
-        if let (Some(posterior), Some(dir)) = (inside(&r.posterior), inside(out)) {
+        if let (Some(posterior), Some(dir)) = (inside(read), inside(out)) {
             if posterior.starts_with(&dir) {
                 bail!(
                     "{} holds the posterior this comparison reads ({}); writing the results \
                      there would replace it: choose another --out",
                     out.display(),
-                    r.posterior.display()
+                    read.display()
                 );
             }
         }
@@ -329,11 +330,12 @@ fn add_report(folder: &ResultsFolder, wanted: bool) -> Result<()> {
 fn plan_line(c: &crate::compare::Comparison, out: &Path) -> String {
     match &c.robust {
         Some(r) => format!(
-            "{}: {} policies x {} posterior draws of {} x {} replicates (same seeds for every \
-             policy) -> {}",
+            "{}: {} policies x {} {} draws of {} x {} replicates (same seeds for every policy) \
+             -> {}",
             c.name,
             c.policies.len(),
             c.draws(),
+            r.of(),
             r.keys.join(", "),
             c.replicates,
             out.display()

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 use robust::RobustFile;
 pub use robust::{
-    rank_over_draws, report, systematic_draws, Robust, RobustRanking, RobustResult, STABLE_SHARE,
+    rank_over_draws, report, systematic_draws, Robust, RobustRanking, RobustResult, Unknowns,
+    STABLE_SHARE,
 };
 
 use crate::batch::file::{read, read_set, Base};
@@ -96,7 +97,7 @@ pub struct Comparison {
     pub metrics: Vec<usize>,
     pub seed: u64,
     pub policies: Vec<String>,
-    /// The posterior draws every policy runs under, for a robust comparison.
+    /// The draws of the unknown constants every policy runs under, for a robust comparison.
     pub robust: Option<Robust>,
     /// One scenario per run item: per policy, or per policy and draw (policy-major) when robust.
     pub scenarios: Vec<Scenario>,
@@ -166,7 +167,7 @@ impl Comparison {
         let metrics = reported_metrics(&source, &raw.metrics, objective)?;
         let base = Base::load(source, path, &raw.base, raw.seed)?;
         let robust = match &raw.robust {
-            Some(r) => Some(Robust::load(&base.source, r, path)?),
+            Some(r) => Some(Robust::load(&base.source, r, path, base.seed)?),
             None => None,
         };
         if let Some(r) = &robust {
@@ -185,11 +186,8 @@ impl Comparison {
             }
             let own = read_set(&base.source, &format!("policies.{i}.set"))?;
             let origin_of = |key: &str| {
-                let drawn = robust
-                    .as_ref()
-                    .is_some_and(|r| r.keys.iter().any(|k| robust::overlap(k, key)));
-                if drawn {
-                    return Some("robust.posterior".to_string());
+                if let Some(at) = robust.as_ref().and_then(|r| r.origin(key)) {
+                    return Some(at);
                 }
                 own.iter()
                     .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
@@ -202,7 +200,7 @@ impl Comparison {
                     overrides.extend(r.overrides(d));
                 }
                 let context = match &robust {
-                    Some(_) => format!("{context} under posterior draw {d}"),
+                    Some(r) => format!("{context} under {} draw {d}", r.of()),
                     None => context.clone(),
                 };
                 scenarios.push(base.item(&overrides, None, &origin_of, &context)?);
@@ -224,7 +222,7 @@ impl Comparison {
         })
     }
 
-    /// Posterior draws each policy runs under (1 when not robust).
+    /// Draws of the unknown constants each policy runs under (1 when not robust).
     pub fn draws(&self) -> usize {
         self.robust.as_ref().map_or(1, |r| r.draws.len())
     }
@@ -264,8 +262,9 @@ fn check_uncertain_keys_are_not_set(
                 return Err(base.source.error(
                     &format!("{at}.{key}"),
                     format!(
-                        "`{key}` is uncertain: the posterior of `robust.posterior` draws it, so \
-                         `{}` cannot also be set here; remove it, or drop `[robust]`",
+                        "`{key}` is uncertain: `{}` draws it, so `{}` cannot also be set here; \
+                         remove it, or drop `[robust]`",
+                        robust.origin(key).unwrap_or_default(),
                         o.key
                     ),
                     None,
@@ -295,7 +294,7 @@ pub struct PolicyResult {
 pub struct Outcome {
     pub results: Vec<PolicyResult>,
     pub separation: Separation,
-    /// The ranking over the posterior draws, for a robust comparison.
+    /// The ranking over the draws, for a robust comparison.
     pub robust: Option<RobustRanking>,
 }
 

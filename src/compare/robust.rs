@@ -11,6 +11,8 @@ use crate::batch::{metric_values, RunKey, RunRow};
 use crate::stats::{estimate, Estimate};
 
 use crate::calibrate::observed::{csv_error, open_csv};
+pub(super) use crate::calibrate::overlap;
+use crate::calibrate::{read_parameters, ParameterFile};
 use crate::scenario::keys::{table, Rule};
 use crate::scenario::{Override, ScenarioError, TomlSource};
 
@@ -19,10 +21,16 @@ table! {
     pub(crate) struct RobustFile {
         posterior: String = String::new(), Rule::Any, "",
             "The `posterior.csv` of an `agora calibrate` run (relative to this file): the \
-             constants not known, as weighted particles.", required;
+             constants not known, as weighted particles. Write it or `parameters`, not both.";
+        parameters: Vec<ParameterFile> = Vec::new(), Rule::Count { min: 0, max: 32 }, "",
+            "Instead of a posterior, constants not known and not calibrated, each a `key` with \
+             a `prior` as in a calibration file; the draws spread over them as a Latin \
+             hypercube.";
         draws: u32 = 20, Rule::closed(2.0, 1e5), "draws",
             "Draws of the posterior that every policy runs under (systematic resampling by \
-             weight, so a particle of weight w is drawn about draws × w times).";
+             weight, so a particle of weight w is drawn about draws × w times), or points of \
+             the priors' Latin hypercube (one in each of `draws` equal-mass strata of every \
+             prior).";
         top: u32 = 2, Rule::closed(1.0, 1000.0), "policies",
             "How many of the best policies must keep their order in a draw for the ranking to \
              count as the same there.";
@@ -33,26 +41,70 @@ table! {
 /// stable.
 pub const STABLE_SHARE: f64 = 0.9;
 
-/// The posterior draws a robust comparison runs under.
+/// Where the draws of a robust comparison come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unknowns {
+    /// The `posterior.csv` of a calibration, resampled by weight.
+    Posterior(std::path::PathBuf),
+    /// Priors written in the comparison file (`[[robust.parameters]]`), drawn as a Latin
+    /// hypercube from the comparison's seed.
+    Priors,
+}
+
+/// The draws of the unknown constants a robust comparison runs under.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Robust {
-    /// The calibrated scenario keys (the posterior's columns other than `weight` and `distance`).
+    /// The uncertain scenario keys (the posterior's columns other than `weight` and
+    /// `distance`, or the keys given priors).
     pub keys: Vec<String>,
-    /// Each draw's values, as written in the posterior (one per key).
+    /// Each draw's values, as TOML text (one per key).
     pub draws: Vec<Vec<String>>,
     /// How many of the best policies must keep their order.
     pub top: usize,
-    /// Where the posterior was read from.
-    pub posterior: std::path::PathBuf,
+    /// Where the draws come from.
+    pub unknowns: Unknowns,
 }
 
 impl Robust {
-    /// Reads the posterior (relative to the comparison file at `path`) and draws from it.
+    /// Reads the posterior (relative to the comparison file at `path`) and draws from it, or
+    /// draws from the priors written in the file, from `seed`.
     pub(crate) fn load(
         source: &TomlSource,
         raw: &RobustFile,
         path: &Path,
+        seed: u64,
     ) -> Result<Robust, ScenarioError> {
+        let (posterior, priors) = (!raw.posterior.is_empty(), !raw.parameters.is_empty());
+        if posterior == priors {
+            let why = if posterior {
+                "write `posterior` or `[[robust.parameters]]`, not both"
+            } else {
+                "say what is not known: `posterior = \"…/posterior.csv\"` of a calibration, or \
+                 `[[robust.parameters]]` with a `key` and a `prior` each"
+            };
+            return Err(source.error("robust", why, None));
+        }
+        if !posterior {
+            let parameters = read_parameters(source, "robust.parameters", &raw.parameters)?;
+            let n = raw.draws as usize;
+            let strata = crate::sweep::latin_hypercube_strata(n, parameters.len(), seed);
+            let draws = strata
+                .iter()
+                .map(|u| {
+                    parameters
+                        .iter()
+                        .zip(u)
+                        .map(|(p, &u)| p.text(p.prior.quantile(u)))
+                        .collect()
+                })
+                .collect();
+            return Ok(Robust {
+                keys: parameters.into_iter().map(|p| p.key).collect(),
+                draws,
+                top: raw.top as usize,
+                unknowns: Unknowns::Priors,
+            });
+        }
         let csv = path.parent().unwrap_or(Path::new(".")).join(&raw.posterior);
         let (keys, values, weights) = read_posterior(&csv).map_err(|e| {
             if e.key.is_empty() {
@@ -89,7 +141,24 @@ impl Robust {
             keys,
             draws,
             top: raw.top as usize,
-            posterior: csv,
+            unknowns: Unknowns::Posterior(csv),
+        })
+    }
+
+    /// What the draws are draws of, in a sentence's words: `posterior` or `prior`.
+    pub fn of(&self) -> &'static str {
+        match self.unknowns {
+            Unknowns::Posterior(_) => "posterior",
+            Unknowns::Priors => "prior",
+        }
+    }
+
+    /// Where in the comparison file key `key` is made uncertain, if it is.
+    pub fn origin(&self, key: &str) -> Option<String> {
+        let i = self.keys.iter().position(|k| overlap(k, key))?;
+        Some(match self.unknowns {
+            Unknowns::Posterior(_) => "robust.posterior".to_string(),
+            Unknowns::Priors => format!("robust.parameters.{i}.prior"),
         })
     }
 
@@ -162,11 +231,6 @@ impl super::Comparison {
             })
             .collect()
     }
-}
-
-/// Whether two scenario keys set the same value: equal, or one a table holding the other.
-pub(super) fn overlap(a: &str, b: &str) -> bool {
-    a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
 }
 
 type Posterior = (Vec<String>, Vec<Vec<String>>, Vec<f64>);
@@ -372,7 +436,13 @@ fn best_first(
 
 /// What to print: each policy over the draws, best first, then plainly whether the best policy
 /// depends on what is unknown.
-pub fn report(r: &RobustRanking, names: &[String], objective: &str, draws: usize) -> String {
+pub fn report(
+    r: &RobustRanking,
+    names: &[String],
+    objective: &str,
+    draws: usize,
+    of: &str,
+) -> String {
     let fmt = |x: f64| {
         if x.is_finite() {
             format!("{x:.4}")
@@ -381,7 +451,7 @@ pub fn report(r: &RobustRanking, names: &[String], objective: &str, draws: usize
         }
     };
     let mut out = format!(
-        "over {draws} posterior draws ({objective}: mean of the draws' means; regret: shortfall \
+        "over {draws} {of} draws ({objective}: mean of the draws' means; regret: shortfall \
          from each draw's best):\n"
     );
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);

@@ -1,6 +1,6 @@
 //! The report of an `agora compare` folder: a forest plot of each policy's paired difference to
 //! the first, P(best), each policy's trajectories (with `--timeseries`), and the ranking across
-//! posterior draws of a robust comparison.
+//! draws of a robust comparison (of a posterior or of priors).
 
 use std::path::Path;
 
@@ -171,7 +171,7 @@ fn over_draws(r: &Table) -> Result<Section> {
     let at: Vec<usize> = columns.iter().map(|c| r.col(c)).collect::<Result<_>>()?;
     Ok(Section {
         id: "robust".into(),
-        title: "Across what is not known: P(best) over posterior draws".into(),
+        title: "Across what is not known: P(best) over the draws".into(),
         reading: if share >= crate::compare::STABLE_SHARE {
             format!(
                 "The top policies keep their order in {:.0}% of the draws: the ranking holds.",

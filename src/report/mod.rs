@@ -175,7 +175,10 @@ fn batch_facts(dir: &Path) -> Result<Vec<(String, String)>> {
         facts.push(("replicates".into(), crate::export::cell(most)));
         if let Ok(draws) = t.numbers("draw") {
             let most = draws.iter().copied().fold(-1.0, f64::max) + 1.0;
-            facts.push(("posterior draws".into(), crate::export::cell(most)));
+            facts.push((
+                "draws of the unknown constants".into(),
+                crate::export::cell(most),
+            ));
         }
     }
     facts.extend(stamp());
