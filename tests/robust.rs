@@ -652,3 +652,74 @@ fn bad_priors_in_a_robust_comparison_are_refused_naming_the_line_and_key() {
         "{e}"
     );
 }
+
+#[test]
+fn the_levers_directions_hold_over_the_constants_nobody_measured() {
+    // The example of docs/MODEL.md §12: the launch strategies under 20 prior draws of the visit,
+    // memory and quit constants, 10 replicates each.
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/compare/robust-unmeasured.toml");
+    compare(&file, &out);
+    let (h, rows) = table(&out.join("runs.csv"));
+    // metric[(policy, draw)] = values by replicate, in replicate order.
+    let by = |metric: &str| -> BTreeMap<(String, usize), Vec<f64>> {
+        let mut m: BTreeMap<(String, usize), Vec<(usize, f64)>> = BTreeMap::new();
+        for r in &rows {
+            m.entry((r[0].clone(), r[col(&h, "draw")].parse().unwrap()))
+                .or_default()
+                .push((
+                    r[col(&h, "replicate")].parse().unwrap(),
+                    r[col(&h, metric)].parse().unwrap(),
+                ));
+        }
+        m.into_iter()
+            .map(|(k, mut v)| {
+                v.sort_by_key(|x| x.0);
+                (k, v.into_iter().map(|x| x.1).collect())
+            })
+            .collect()
+    };
+    let (members, alive) = (by("final_members"), by("alive"));
+    let draws = 20;
+    let of =
+        |m: &BTreeMap<(String, usize), Vec<f64>>, p: &str, d: usize| m[&(p.to_string(), d)].clone();
+    let (free, app, moderated, paid) = (
+        "free, no rules",
+        "application",
+        "ads banned, 2 moderators",
+        "paid 49/yr + weekly topic night",
+    );
+    // Moderation keeps more members than every other strategy in every draw.
+    for d in 0..draws {
+        for other in [free, app, paid] {
+            common::assert_greater(
+                &of(&members, moderated, d),
+                &of(&members, other, d),
+                &format!("members, moderated against {other}, draw {d}"),
+            );
+        }
+    }
+    // The application keeps more groups alive than free chat over the draws: per replicate, the
+    // mean over the draws (they share the replicate's seed), paired.
+    let over_draws = |p: &str| -> Vec<f64> {
+        (0..10)
+            .map(|r| (0..draws).map(|d| of(&alive, p, d)[r]).sum::<f64>() / draws as f64)
+            .collect()
+    };
+    common::assert_greater(
+        &over_draws(app),
+        &over_draws(free),
+        "alive, application against free, over the draws",
+    );
+    // Whether free chat dies is not settled by them: it lives in most replicates of some draws
+    // and in none of others.
+    let free_alive: Vec<f64> = (0..draws)
+        .map(|d| common::mean(&of(&alive, free, d)))
+        .collect();
+    assert!(
+        free_alive.iter().any(|&a| a > 0.5) && free_alive.contains(&0.0),
+        "free chat alive by draw: {free_alive:?}"
+    );
+}
