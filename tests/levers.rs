@@ -739,6 +739,75 @@ fn clones_that_get_the_operating_team_die_less_often_than_clones_left_alone() {
     }
 }
 
+/// The comparison file `scenarios/compare/<name>.toml` at a setting (its keys added to the
+/// file's `set`): one scenario per policy and draw of its `[robust]` priors, policy-major.
+fn comparison_at(name: &str, setting: &[(&str, &str)]) -> agora::compare::Comparison {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let text = std::fs::read_to_string(root.join("compare").join(format!("{name}.toml")))
+        .expect("the example comparison");
+    let keys: String = setting
+        .iter()
+        .map(|(k, v)| format!("\"{k}\" = {v}, "))
+        .collect();
+    let text = text
+        .replace("base = \"../", &format!("base = \"{}/", root.display()))
+        .replacen("\nset = { ", &format!("\nset = {{ {keys}"), 1);
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    agora::compare::Comparison::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn clones_that_get_the_operating_team_die_less_often_over_the_constants_nobody_measured() {
+    // scenarios/compare/clones-unmeasured.toml: the fan club's clones with the team and a
+    // moderator each, or nothing, under 20 draws of the visit, memory and quit constants
+    // (docs/MODEL.md §12). At the defaults clones live either way (the ignored test above);
+    // where members visit seldom, those left alone die more. Per replicate, the share of clones
+    // open at least 60 days (younger ones have had less time to die) alive at the end, pooled
+    // over the draws (they share the replicate's seeds), paired across the two policies.
+    use rayon::prelude::*;
+    let old = |g: &agora::metrics::GroupRow| g.opened_day <= 60;
+    for setting in SETTINGS {
+        let c = comparison_at("clones-unmeasured", &setting);
+        let (draws, n) = (c.draws(), c.replicates);
+        assert_eq!(c.policies, ["clones get the team", "clones alone"]);
+        let runs: Vec<Replicate> = (0..c.scenarios.len() * n as usize)
+            .into_par_iter()
+            .map(|i| {
+                let s = &c.scenarios[i / n as usize];
+                agora::engine::run_replicate_with(s, (i % n as usize) as u32, false, &mut |_| {})
+            })
+            .collect();
+        let alive_share = |policy: usize| -> Vec<f64> {
+            (0..n as usize)
+                .map(|r| {
+                    let of = |f: &dyn Fn(&agora::metrics::GroupRow) -> f64| -> f64 {
+                        (0..draws)
+                            .map(|d| {
+                                let run = &runs[(policy * draws + d) * n as usize + r];
+                                over_clones(run, |g| if old(g) { f(g) } else { 0.0 })
+                            })
+                            .sum()
+                    };
+                    let clones = of(&|_| 1.0);
+                    assert!(clones > 0.0, "clones open 60 days");
+                    of(&|g| g.alive_final as f64) / clones
+                })
+                .collect()
+        };
+        assert_greater(
+            &alive_share(0),
+            &alive_share(1),
+            &format!(
+                "share of clones open 60 days alive over the draws, with the team against alone \
+                 ({})",
+                label(&setting)
+            ),
+        );
+    }
+}
+
 #[test]
 fn clones_that_get_the_operating_team_keep_more_of_their_joiners() {
     // The team's answers and a moderator in each clone: a question nobody answers brings its
