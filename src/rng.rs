@@ -51,6 +51,7 @@ pub enum Decision {
     Mute,
     LateAnswer,
     Nudge,
+    NudgeAnswer,
 }
 
 impl Decision {

@@ -596,45 +596,74 @@ fn paid_with_team(extra: &[(&str, &str)], setting: &[(&str, &str)]) -> Vec<Repli
 }
 
 #[test]
-#[ignore = "not reproduced at the calibrated constants: a nudge the size of a reply (0.5 logit) \
-            raises the share of joiners who post at the first setting but not beyond the margin \
-            of 8 replicates at the second, where a silent member's chance is near 0.0002 \
-            (docs/MODEL.md §9.4, §5.10)"]
 fn the_teams_nudges_bring_members_who_never_posted_to_post() {
-    // The team also nudges up to 20 silent visitors a day. A nudge is worth
-    // `behavior.post_nudge`, by default the size of a reply (docs/MODEL.md §5.10).
+    // The team also nudges up to 20 silent visitors a day, a personal request answered by a
+    // share `behavior.nudge_response` of them (docs/MODEL.md §5.10): at its default, the
+    // published rate for a personal request and an upper bound, and at a quarter of it.
     let nudges = |r: &Replicate| sum(&r.series, |d| d.nudges as f64);
+    let answered = |r: &Replicate| sum(&r.series, |d| d.nudges_answered as f64);
     for setting in SETTINGS {
         let none = paid_with_team(&[], &setting);
-        let nudging = paid_with_team(&[("team.nudges_per_day", "20")], &setting);
         assert!(per_summary(&none, nudges).iter().all(|&n| n == 0.0));
-        assert_greater(
-            &per_summary(&nudging, first_post_share),
-            &per_summary(&none, first_post_share),
-            &format!("joiners who post, nudged against not ({})", label(&setting)),
-        );
+        for response in ["0.74", "0.2"] {
+            let nudging = paid_with_team(
+                &[
+                    ("team.nudges_per_day", "20"),
+                    ("behavior.nudge_response", response),
+                ],
+                &setting,
+            );
+            assert_greater(
+                &per_summary(&nudging, first_post_share),
+                &per_summary(&none, first_post_share),
+                &format!(
+                    "joiners who post, nudged ({response} answer) against not ({})",
+                    label(&setting)
+                ),
+            );
+            // What the outputs say of it: the nudged who wrote, about the response's share of
+            // the nudges (binomial: within 4 standard deviations over the run).
+            for r in &nudging {
+                let (n, k) = (nudges(r), answered(r));
+                let p: f64 = response.parse().unwrap();
+                assert!(n > 100.0, "nudges given: {n}");
+                assert!(
+                    (k - n * p).abs() <= 4.0 * (n * p * (1.0 - p)).sqrt() + 0.01 * n,
+                    "{k} of {n} nudged wrote, at a response of {p}"
+                );
+            }
+        }
     }
 }
 
 #[test]
 fn the_teams_time_budget_limits_its_nudges() {
-    // An hour a day: 45 minutes go to its 3 posts, and time is kept for yesterday's answers,
-    // so it nudges fewer than a team without a time budget.
+    // 50 minutes a day: 45 go to its 3 posts and the other 5 are kept for yesterday's answers
+    // when it gave any, so it nudges at most 2 members a day (2 minutes each). Without a time
+    // budget it nudges every silent visitor it meets, more than 2 a day (the premise): the
+    // silent visitors, not the 20 it may nudge, are what bound it then, since most of those
+    // nudged answer and are silent no more.
     let nudges = |r: &Replicate| sum(&r.series, |d| d.nudges as f64);
     for setting in SETTINGS {
         let nudging = paid_with_team(&[("team.nudges_per_day", "20")], &setting);
-        let hour = paid_with_team(
+        premise_a_day(
+            &nudging,
+            |d| d.nudges as f64,
+            2.0,
+            "nudges without a budget",
+        );
+        let budget = paid_with_team(
             &[
                 ("team.nudges_per_day", "20"),
-                ("team.minutes_per_day", "60"),
+                ("team.minutes_per_day", "50"),
             ],
             &setting,
         );
         assert_greater(
             &per_summary(&nudging, nudges),
-            &per_summary(&hour, nudges),
+            &per_summary(&budget, nudges),
             &format!(
-                "nudges without a time budget and with an hour ({})",
+                "nudges without a time budget and with 50 minutes ({})",
                 label(&setting)
             ),
         );

@@ -261,6 +261,7 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
     };
     t.nudges += prompts.nudged as u64;
     let (wrote, messages) = act(c, local, env, d, &pull, prompts, group);
+    t.nudges_answered += (prompts.nudged && wrote.contains(Today::POSTED)) as u64;
     let mut did = Today::VISITED | wrote;
     if has_need(&pop.needs[iu]) {
         did |= extras(c.commitment[local], env, d, &pull, t);
@@ -432,7 +433,6 @@ fn act(
         badge_progress,
         event_boost: env.events.topic_boost,
         shyness_lifted: env.events.shyness_lifted,
-        nudged: unmet.nudged as u8 as f32,
         seed_zeal: if seed {
             seed_zeal(&k.weights, env.day)
         } else {
@@ -446,7 +446,11 @@ fn act(
         },
     };
     let p = post_probability(&k.weights, &drivers);
-    if d.chance(Decision::Post, p as f64) {
+    // A nudge is a personal request: answered at a rate of its own, not a lift of the member's
+    // own (for one who never posted, tiny) odds of writing (docs/MODEL.md §5.10).
+    let answers_nudge =
+        unmet.nudged && d.chance(Decision::NudgeAnswer, k.weights.nudge_response as f64);
+    if answers_nudge || d.chance(Decision::Post, p as f64) {
         // Another message needs someone to talk to: the group's audience of yesterday.
         let partner = saturating(group.visitors, k.value.half_audience);
         (

@@ -185,6 +185,7 @@ impl<'s> Simulation<'s> {
             answered_late: t.answered_late,
             promotions: t.promotions,
             nudges: t.nudges,
+            nudges_answered: t.nudges_answered,
             overtime: self.team.overtime,
             team_away: self.team.away as u64,
             mean_commitment: mean(e.commitment, e.members),

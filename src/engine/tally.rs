@@ -303,6 +303,8 @@ pub struct DayTally {
     pub answered_late: u64,
     /// Members who never posted nudged by the team today.
     pub nudges: u64,
+    /// Of them, members who wrote in the group on that visit.
+    pub nudges_answered: u64,
     /// The operator's promotional posts today, over all groups.
     pub promotions: u64,
     pub joiners: Vec<u32>,
@@ -330,6 +332,7 @@ impl DayTally {
         self.answered += o.answered;
         self.answered_late += o.answered_late;
         self.nudges += o.nudges;
+        self.nudges_answered += o.nudges_answered;
         self.joiners.extend(o.joiners);
         self.unanswered.extend(o.unanswered);
         self.exposure.add(&o.exposure);

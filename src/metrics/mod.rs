@@ -121,6 +121,8 @@ columns! {
             team).";
         nudges: u64, "Members who never posted nudged by the operating team today (a mention or \
             a private message inviting them to speak; `team.nudges_per_day`).";
+        nudges_answered: u64, "Of them, members who wrote in the group on that visit (answering \
+            the nudge, `behavior.nudge_response`, or of their own accord).";
         answered_late: u64, "Questions asked on earlier days answered today by members or staff \
             (a question waits until buried under `community.attention` messages).";
         overtime: f64, "Minutes the operating team worked past its time budget today, over all \

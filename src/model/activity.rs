@@ -68,8 +68,6 @@ pub struct PostDrivers {
     pub event_boost: f32,
     /// Share of the shyness term lifted today by a participation activity, in [0, 1].
     pub shyness_lifted: f32,
-    /// 1 if the operating team nudged this member, who never posted, today; else 0.
-    pub nudged: f32,
     /// What is left of a founder's or opinion leader's zeal, in [0, 1] (0 for others).
     pub seed_zeal: f32,
     /// The member's own posting constant around `post_base`: its talkativeness (logit).
@@ -88,7 +86,6 @@ pub fn post_probability(w: &Weights, d: &PostDrivers) -> f32 {
         + w.post_reward * d.reward
         + w.post_badge * d.badge_progress
         + d.event_boost
-        + w.post_nudge * d.nudged
         + w.post_seed * d.seed_zeal
         + d.talkativeness;
     logistic(score)

@@ -53,9 +53,10 @@ table! {
             "Standard deviation of each agent's own posting constant around `post_base`, its \
              talkativeness: users differ widely in activity rate (Hogg & Szabo 2009); 0: every \
              agent shares the constant.";
-        post_nudge: f64 = 0.5, WEIGHT, "score",
-            "Posting bonus, on that visit, of a member who never posted when the team nudges it \
-             (`team.nudges_per_day`).";
+        nudge_response: f64 = 0.74, Rule::closed(0.0, 1.0), "share",
+            "Share of the members nudged by the team (`team.nudges_per_day`) who answer: they \
+             write in the group on that visit. A personal request's response rate (Barron & \
+             Yechiam 2002), an upper bound for an answer written in public.";
         post_seed: f64 = 4.0, WEIGHT, "score",
             "Posting bonus of seed members at the start, fading with \
              `community.seed_fatigue_days`.";
