@@ -47,6 +47,7 @@ const OTHER_OWN_FILES: &[&str] = &[
     "sensitivity.csv",
     "compare.csv",
     "robust.csv",
+    "robust-keys.csv",
     "posterior.csv",
     "calibration.csv",
     "generations.csv",

@@ -66,6 +66,64 @@ pub fn paired_difference(a: &[f64], b: &[f64]) -> Estimate {
     estimate(&diffs)
 }
 
+/// Ranks of `xs` from 1, ties given the mean of the ranks they span.
+fn ranks(xs: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    order.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
+    let mut ranks = vec![0.0; xs.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && xs[order[j + 1]] == xs[order[i]] {
+            j += 1;
+        }
+        let mean_rank = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            ranks[k] = mean_rank;
+        }
+        i = j + 1;
+    }
+    ranks
+}
+
+/// Spearman's rank correlation of paired samples: Pearson's correlation of their ranks (ties at
+/// mean ranks), over the pairs where both are finite. NaN with fewer than 3 pairs or when
+/// either side does not vary.
+pub fn rank_correlation(a: &[f64], b: &[f64]) -> f64 {
+    let (x, y): (Vec<f64>, Vec<f64>) = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .map(|(x, y)| (*x, *y))
+        .unzip();
+    if x.len() < 3 {
+        return f64::NAN;
+    }
+    let (rx, ry) = (ranks(&x), ranks(&y));
+    let mean = (x.len() as f64 + 1.0) / 2.0;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (u, v) in rx.iter().zip(&ry) {
+        sxy += (u - mean) * (v - mean);
+        sxx += (u - mean).powi(2);
+        syy += (v - mean).powi(2);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        return f64::NAN;
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+/// The rank correlation below which `n` pairs cannot tell a relation from none, two-sided at
+/// 5%: the t approximation r = t / sqrt(n − 2 + t²), t the 97.5% quantile with n − 2 degrees of
+/// freedom (NaN below 3 pairs).
+pub fn rank_correlation_critical(n: usize) -> f64 {
+    if n < 3 {
+        return f64::NAN;
+    }
+    let t = t_quantile_975(n - 2);
+    t / (n as f64 - 2.0 + t * t).sqrt()
+}
+
 /// Welch's 95% interval for the difference of means of two independent samples (what the
 /// comparison would give without pairing).
 pub fn unpaired_difference(a: &[f64], b: &[f64]) -> Estimate {
@@ -90,6 +148,27 @@ pub fn unpaired_difference(a: &[f64], b: &[f64]) -> Estimate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rank_correlation_reads_order_not_size() {
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(rank_correlation(&a, &[1.0, 4.0, 9.0, 16.0, 25.0]), 1.0);
+        assert_eq!(rank_correlation(&a, &[50.0, 4.0, 3.0, 2.0, -1.0]), -1.0);
+        // With a tie, by hand: ranks (1, 2.5, 2.5, 4) and (1, 3, 2, 4) about 2.5 give
+        // 4.5 / sqrt(4.5 × 5) = 3 / sqrt(10).
+        let r = rank_correlation(&[1.0, 2.0, 2.0, 3.0], &[1.0, 3.0, 2.0, 4.0]);
+        assert!((r - 3.0 / 10f64.sqrt()).abs() < 1e-12, "{r}");
+        // Pairs with a non-finite value are left out; a side that does not vary gives NaN.
+        assert_eq!(
+            rank_correlation(&[1.0, f64::NAN, 2.0, 3.0], &[3.0, 0.0, 2.0, 1.0]),
+            -1.0
+        );
+        assert!(rank_correlation(&a, &[2.0; 5]).is_nan());
+        assert!(rank_correlation(&a[..2], &a[..2]).is_nan());
+        // The 5% critical value at 20 pairs: t(0.975, 18) = 2.1009 (tables), so
+        // 2.1009 / sqrt(18 + 2.1009²) = 0.4438 (the exact table gives 0.447).
+        assert!((rank_correlation_critical(20) - 0.4438).abs() < 1e-3);
+    }
 
     #[test]
     fn t_quantiles_match_tables() {

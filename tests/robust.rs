@@ -583,6 +583,34 @@ fn constants_nobody_calibrated_are_drawn_from_their_priors_as_a_latin_hypercube(
         (p - low_wins as f64 / 5.0).abs() < 1e-12,
         "{p} against {low_wins} of 5"
     );
+    // robust-keys.csv: the rank correlation of each key with the lead of the best policy over
+    // the runner-up, recomputed by the formula for untied ranks, 1 − 6 Σ d² / (n (n² − 1)).
+    let (kh, keys) = table(&out.join("robust-keys.csv"));
+    assert_eq!(keys.len(), 2);
+    let (best, runner) = (&keys[0][col(&kh, "best")], &keys[0][col(&kh, "runner_up")]);
+    let rank_of = |name: &str| rows.iter().find(|r| r[0] == name).unwrap()[col(&h, "rank")].clone();
+    assert_eq!((rank_of(best), rank_of(runner)), ("1".into(), "2".into()));
+    let lead: Vec<f64> = (0..5)
+        .map(|d| means[&(best.clone(), d)] - means[&(runner.clone(), d)])
+        .collect();
+    let ranks = |xs: &[f64]| -> Vec<f64> {
+        xs.iter()
+            .map(|x| xs.iter().filter(|y| *y < x).count() as f64)
+            .collect()
+    };
+    for k in &keys {
+        let values = draw_values(&k[col(&kh, "key")]);
+        let v: Vec<f64> = (0..5).map(|d| values[&d]).collect();
+        let (rv, rl) = (ranks(&v), ranks(&lead));
+        let d2: f64 = rv.iter().zip(&rl).map(|(a, b)| (a - b).powi(2)).sum();
+        let expected = 1.0 - 6.0 * d2 / (5.0 * 24.0);
+        let got: f64 = k[col(&kh, "rank_correlation")].parse().unwrap();
+        assert!(
+            (got - expected).abs() < 1e-9,
+            "{}: {got} against {expected}",
+            k[0]
+        );
+    }
     // The same file draws the same values: byte-identical runs.
     let first = fs::read(out.join("runs.csv")).unwrap();
     compare(&dir.path().join("priors.toml"), &out);

@@ -250,6 +250,12 @@ fn compare(args: CompareArgs) -> Result<()> {
             "{}",
             crate::compare::report(ranking, &c.policies, objective, c.draws(), r.of())
         );
+        if let Some(lead) = &ranking.lead {
+            println!(
+                "{}",
+                crate::compare::lead_sentence(lead, &r.keys, &c.policies)
+            );
+        }
     }
     if results.iter().all(|r| r.rank.is_none()) {
         eprintln!(

@@ -7,6 +7,7 @@
 //! `diff_r = metric(policy, r) - metric(first, r)`, and the 95% interval of the paired mean is much
 //! narrower than the unpaired one when replicates share most of their noise.
 
+mod lead;
 mod output;
 mod robust;
 mod tasks;
@@ -14,6 +15,7 @@ mod tasks;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use lead::{sentence as lead_sentence, Lead};
 use robust::RobustFile;
 pub use robust::{
     rank_over_draws, report, systematic_draws, Robust, RobustRanking, RobustResult, Unknowns,

@@ -1,6 +1,7 @@
-//! What a comparison prints and writes: the terminal table, compare.csv and robust.csv.
+//! What a comparison prints and writes: the terminal table, compare.csv, robust.csv and
+//! robust-keys.csv.
 
-use super::{Comparison, PolicyResult, RobustRanking};
+use super::{Comparison, Lead, PolicyResult, RobustRanking};
 use crate::metrics::Metrics;
 
 impl Comparison {
@@ -78,6 +79,22 @@ impl Comparison {
                 );
                 row
             });
+        crate::export::csv_table(&header, rows)
+    }
+
+    /// robust-keys.csv: a row per uncertain key, in the order of the draws' columns: how the
+    /// lead of the best policy over the runner-up moves with it across the draws.
+    pub fn robust_keys_csv(&self, lead: &Lead, keys: &[String]) -> anyhow::Result<Vec<u8>> {
+        let header = ["key", "rank_correlation", "critical", "best", "runner_up"];
+        let rows = keys.iter().zip(&lead.by_key).map(|(key, r)| {
+            vec![
+                key.clone(),
+                crate::export::cell(*r),
+                crate::export::cell(lead.critical),
+                self.policies[lead.best].clone(),
+                self.policies[lead.runner_up].clone(),
+            ]
+        });
         crate::export::csv_table(&header, rows)
     }
 

@@ -192,7 +192,23 @@ impl super::Comparison {
                     .collect()
             })
             .collect();
-        rank_over_draws(&means, r.top, &|a, b| self.better(a, b))
+        let mut ranking = rank_over_draws(&means, r.top, &|a, b| self.better(a, b));
+        let ranked = |k: usize| ranking.policies.iter().position(|x| x.rank == Some(k));
+        if let (Some(best), Some(runner_up)) = (ranked(1), ranked(2)) {
+            let values: Vec<Vec<f64>> = r
+                .draws
+                .iter()
+                .map(|d| d.iter().map(|v| v.parse().unwrap_or(f64::NAN)).collect())
+                .collect();
+            ranking.lead = Some(super::lead::lead_by_key(
+                &means,
+                best,
+                runner_up,
+                &values,
+                &|a, b| self.better(a, b),
+            ));
+        }
+        ranking
     }
 
     /// Ranks a robust comparison's policies over the draws and writes robust.csv (nothing for
@@ -207,6 +223,12 @@ impl super::Comparison {
         };
         let ranking = self.rank_over_draws(done, r);
         crate::export::write_atomic(&staging.join("robust.csv"), &self.robust_csv(&ranking)?)?;
+        if let Some(lead) = &ranking.lead {
+            crate::export::write_atomic(
+                &staging.join("robust-keys.csv"),
+                &self.robust_keys_csv(lead, &r.keys)?,
+            )?;
+        }
         Ok(Some(ranking))
     }
 
@@ -340,6 +362,9 @@ pub struct RobustResult {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RobustRanking {
     pub policies: Vec<RobustResult>,
+    /// How the lead of the best policy over the runner-up moves with each uncertain key (none
+    /// with fewer than two ranked policies).
+    pub lead: Option<super::lead::Lead>,
     /// The best policies, best first, whose order is checked in every draw.
     pub top: Vec<usize>,
     /// Share of the draws whose own best policies, in order, are `top`.
@@ -409,6 +434,7 @@ pub fn rank_over_draws(
         .collect();
     RobustRanking {
         policies,
+        lead: None,
         top: top_order,
         top_order_share: share(same_top as f64),
     }
