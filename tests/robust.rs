@@ -611,6 +611,13 @@ fn constants_nobody_calibrated_are_drawn_from_their_priors_as_a_latin_hypercube(
             k[0]
         );
     }
+    // The report shows it: a section naming every key with its correlation.
+    agora().arg("report").arg(&out).assert().success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("What the choice turns on"));
+    for k in &keys {
+        assert!(html.contains(&k[0]) && html.contains(&k[col(&kh, "rank_correlation")]));
+    }
     // The same file draws the same values: byte-identical runs.
     let first = fs::read(out.join("runs.csv")).unwrap();
     compare(&dir.path().join("priors.toml"), &out);

@@ -36,6 +36,10 @@ pub fn report(dir: &Path) -> Result<Report> {
     if robust.is_file() {
         sections.push(over_draws(&Table::read(&robust)?)?);
     }
+    let keys = dir.join("robust-keys.csv");
+    if keys.is_file() {
+        sections.push(turns_on(&Table::read(&keys)?)?);
+    }
     let mut facts = batch_facts(dir)?;
     facts.insert(0, ("policies".into(), policies.join("; ")));
     Ok(Report {
@@ -198,6 +202,48 @@ fn over_draws(r: &Table) -> Result<Section> {
                         .collect()
                 })
                 .collect(),
+        },
+    })
+}
+
+/// What the choice turns on: each unknown key's rank correlation with the best policy's lead.
+fn turns_on(k: &Table) -> Result<Section> {
+    let keys: Vec<String> = k.rows.iter().map(|x| x[0].clone()).collect();
+    let r = k.numbers("rank_correlation")?;
+    let critical = k.numbers("critical")?.first().copied().unwrap_or(f64::NAN);
+    let (best, runner_up) = match k.rows.first() {
+        Some(row) => (
+            row[k.col("best")?].clone(),
+            row[k.col("runner_up")?].clone(),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let strong: Vec<&str> = keys
+        .iter()
+        .zip(&r)
+        .filter(|(_, x)| x.abs() >= critical)
+        .map(|(key, _)| key.as_str())
+        .collect();
+    let size: Vec<f64> = r.iter().map(|x| x.abs()).collect();
+    Ok(Section {
+        id: "turns-on".into(),
+        title: "What the choice turns on: the unknown constants to measure first".into(),
+        reading: format!(
+            "How the lead of {best} over {runner_up} moves, across the draws, with each unknown \
+             constant (Spearman's rank correlation; a size of {critical:.2} or more tells a \
+             relation from none). {}",
+            if strong.is_empty() {
+                "It moves with none of them beyond chance.".to_string()
+            } else {
+                format!("Measure first: {}.", strong.join(", "))
+            }
+        ),
+        svg: bars("size of the rank correlation", &keys, &size)?,
+        numbers: Numbers {
+            header: ["key", "rank_correlation", "critical"]
+                .map(String::from)
+                .to_vec(),
+            rows: k.rows.iter().map(|x| x[..3].to_vec()).collect(),
         },
     })
 }
