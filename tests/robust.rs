@@ -1,4 +1,5 @@
-//! `agora compare` with `[robust]`: policies run under draws of a calibrated posterior, with
+//! `agora compare` with `[robust]`: policies run under draws of a calibrated posterior (or of
+//! priors written in the file), with
 //! common random numbers within a draw, ranked over that uncertainty. robust.csv is checked
 //! against a recomputation from runs.csv, the draws against the posterior's weights, and the
 //! verdict against a case built so the best policy depends on an unknown constant.
@@ -302,7 +303,7 @@ fn bad_robust_comparisons_are_refused_naming_the_file_line_and_key() {
     )
     .unwrap();
     let e = refusal(d, &file, &[]);
-    assert!(e.contains("set the same key"), "{e}");
+    assert!(e.contains("is given twice"), "{e}");
     fs::write(
         d.join("posterior.csv"),
         "behavior.fee_reference,weight,distance\n30,0.5,0.1\n3000,0.5,0.2\n",
@@ -646,13 +647,16 @@ fn bad_priors_in_a_robust_comparison_are_refused_naming_the_line_and_key() {
     let head = &text[..text.find("[[robust.parameters]]").unwrap()];
     let e = refused("neither.toml", head.to_string());
     assert!(e.contains("say what is not known"), "{e}");
-    // A prior that reaches values the scenario cannot take: its lowest quarter is below 0.
+    // A prior that reaches values the scenario cannot take, however few of them: its lowest
+    // 0.003% is below 0, where no draw of the four is likely to land; its end is checked.
     let e = refused(
         "negative.toml",
-        text.replace("log_uniform = [30.0, 3000.0]", "uniform = [-5.0, 10.0]"),
+        text.replace("log_uniform = [30.0, 3000.0]", "uniform = [-0.1, 3000.0]"),
     );
     assert!(
-        e.contains("robust.parameters.0.prior") && e.contains("fee_reference"),
+        e.contains("robust.parameters.0.prior")
+            && e.contains("fee_reference")
+            && e.contains("end -0.1"),
         "{e}"
     );
     // A key that does not exist, a malformed prior, a key given two priors.
@@ -673,7 +677,7 @@ fn bad_priors_in_a_robust_comparison_are_refused_naming_the_line_and_key() {
         "twice.toml",
         text.replace("\"behavior.renew_base\"", "\"behavior.fee_reference\""),
     );
-    assert!(e.contains("already has a prior"), "{e}");
+    assert!(e.contains("is given twice"), "{e}");
     // A policy may not fix what a prior draws.
     let e = refused(
         "fixed.toml",
@@ -691,12 +695,20 @@ fn bad_priors_in_a_robust_comparison_are_refused_naming_the_line_and_key() {
 #[test]
 fn the_levers_directions_hold_over_the_constants_nobody_measured() {
     // The example of docs/MODEL.md §12: the launch strategies under 20 prior draws of the visit,
-    // memory and quit constants, 10 replicates each.
-    let dir = TempDir::new().unwrap();
-    let out = dir.path().join("out");
-    let file =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/compare/robust-unmeasured.toml");
-    compare(&file, &out);
+    // memory and quit constants, 10 replicates each, at both settings of the posting constants
+    // and prepotency.
+    for setting in common::SETTINGS {
+        let dir = TempDir::new().unwrap();
+        let out = dir.path().join("out");
+        let file = common::example_at("robust-unmeasured", &setting, dir.path());
+        compare(&file, &out);
+        directions_hold(&out, &common::label(&setting));
+    }
+}
+
+/// The three statements of the_levers_directions_hold_over_the_constants_nobody_measured, on
+/// the runs in `out`.
+fn directions_hold(out: &Path, setting: &str) {
     let (h, rows) = table(&out.join("runs.csv"));
     // metric[(policy, draw)] = values by replicate, in replicate order.
     let by = |metric: &str| -> BTreeMap<(String, usize), Vec<f64>> {
@@ -732,7 +744,7 @@ fn the_levers_directions_hold_over_the_constants_nobody_measured() {
             common::assert_greater(
                 &of(&members, moderated, d),
                 &of(&members, other, d),
-                &format!("members, moderated against {other}, draw {d}"),
+                &format!("members, moderated against {other}, draw {d} ({setting})"),
             );
         }
     }
@@ -746,7 +758,7 @@ fn the_levers_directions_hold_over_the_constants_nobody_measured() {
     common::assert_greater(
         &over_draws(app),
         &over_draws(free),
-        "alive, application against free, over the draws",
+        &format!("alive, application against free, over the draws ({setting})"),
     );
     // Whether free chat dies is not settled by them: it lives in most replicates of some draws
     // and in none of others.
@@ -755,6 +767,6 @@ fn the_levers_directions_hold_over_the_constants_nobody_measured() {
         .collect();
     assert!(
         free_alive.iter().any(|&a| a > 0.5) && free_alive.contains(&0.0),
-        "free chat alive by draw: {free_alive:?}"
+        "free chat alive by draw ({setting}): {free_alive:?}"
     );
 }

@@ -217,19 +217,8 @@ pub(crate) fn read_parameters(
 ) -> Result<Vec<Parameter>, ScenarioError> {
     let mut parameters: Vec<Parameter> = Vec::new();
     for (i, p) in raw.iter().enumerate() {
-        let here = format!("{at}.{i}.key");
-        check_scenario_key(source, &here, &p.key)?;
-        if let Some(why) = crate::sweep::not_sweepable(&p.key) {
-            return Err(source.error(&here, why, None));
-        }
-        if let Some(other) = parameters.iter().find(|q| overlap(&q.key, &p.key)) {
-            let why = if other.key == p.key {
-                "this key already has a prior".to_string()
-            } else {
-                format!("`{}` and `{}` set the same key", other.key, p.key)
-            };
-            return Err(source.error(&here, why, None));
-        }
+        let earlier: Vec<&str> = parameters.iter().map(|q| q.key.as_str()).collect();
+        check_varied_key(source, &format!("{at}.{i}.key"), &p.key, &earlier)?;
         let prior = prior(source, &format!("{at}.{i}.prior"))?;
         let integer =
             crate::scenario::keys::spec_at(crate::scenario::scenario_schema().keys, &p.key)
@@ -244,6 +233,30 @@ pub(crate) fn read_parameters(
         });
     }
     Ok(parameters)
+}
+
+/// Checks a key that varies from run to run (a calibrated key, a key with a prior, a posterior's
+/// column), blamed on `at`: a scenario key, one that may vary, and neither one of `earlier` nor
+/// in a table with one of them.
+pub(crate) fn check_varied_key(
+    source: &TomlSource,
+    at: &str,
+    key: &str,
+    earlier: &[&str],
+) -> Result<(), ScenarioError> {
+    check_scenario_key(source, at, key)?;
+    if let Some(why) = crate::sweep::not_sweepable(key) {
+        return Err(source.error(at, why, None));
+    }
+    if let Some(other) = earlier.iter().find(|k| overlap(k, key)) {
+        let why = if *other == key {
+            format!("`{key}` is given twice")
+        } else {
+            format!("`{other}` and `{key}` set the same key")
+        };
+        return Err(source.error(at, why, None));
+    }
+    Ok(())
 }
 
 /// Whether two scenario keys set the same value: equal, or one a table holding the other.

@@ -174,6 +174,9 @@ impl Comparison {
         };
         if let Some(r) = &robust {
             check_uncertain_keys_are_not_set(&base, r, &raw.policies)?;
+            for (overrides, what) in r.prior_ends() {
+                base.item(&overrides, None, &|key| r.origin(key), &what)?;
+            }
         }
         let draws = robust.as_ref().map_or(1, |r| r.draws.len());
         let mut names: Vec<String> = Vec::new();
@@ -249,7 +252,7 @@ impl Comparison {
     }
 }
 
-/// A constant the posterior leaves uncertain cannot also be fixed, by `set` or by a policy: the
+/// A constant the draws leave uncertain cannot also be fixed, by `set` or by a policy: the
 /// draws would silently override it.
 fn check_uncertain_keys_are_not_set(
     base: &Base,

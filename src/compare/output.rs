@@ -86,11 +86,11 @@ impl Comparison {
     /// lead of the best policy over the runner-up moves with it across the draws.
     pub fn robust_keys_csv(&self, lead: &Lead, keys: &[String]) -> anyhow::Result<Vec<u8>> {
         let header = ["key", "rank_correlation", "critical", "best", "runner_up"];
-        let rows = keys.iter().zip(&lead.by_key).map(|(key, r)| {
+        let rows = keys.iter().zip(&lead.by_key).map(|(key, k)| {
             vec![
                 key.clone(),
-                crate::export::cell(*r),
-                crate::export::cell(lead.critical),
+                crate::export::cell(k.r),
+                crate::export::cell(k.critical),
                 self.policies[lead.best].clone(),
                 self.policies[lead.runner_up].clone(),
             ]

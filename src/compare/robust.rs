@@ -1,5 +1,6 @@
 //! Robust comparison: every policy runs under each of several draws of the constants nobody
-//! measured (the posterior of an `agora calibrate` run), with common random numbers across
+//! measured (the posterior of an `agora calibrate` run, or priors written in the comparison
+//! file), with common random numbers across
 //! policies within a draw, and is ranked by what it achieves over that uncertainty: its mean
 //! objective over the draws, the share of draws in which it is best, its regret against each
 //! draw's best policy, and whether the order of the best policies holds from draw to draw.
@@ -12,7 +13,7 @@ use crate::stats::{estimate, Estimate};
 
 use crate::calibrate::observed::{csv_error, open_csv};
 pub(super) use crate::calibrate::overlap;
-use crate::calibrate::{read_parameters, ParameterFile};
+use crate::calibrate::{check_varied_key, read_parameters, Parameter, ParameterFile};
 use crate::scenario::keys::{table, Rule};
 use crate::scenario::{Override, ScenarioError, TomlSource};
 
@@ -48,7 +49,7 @@ pub enum Unknowns {
     Posterior(std::path::PathBuf),
     /// Priors written in the comparison file (`[[robust.parameters]]`), drawn as a Latin
     /// hypercube from the comparison's seed.
-    Priors,
+    Priors(Vec<Parameter>),
 }
 
 /// The draws of the unknown constants a robust comparison runs under.
@@ -90,19 +91,13 @@ impl Robust {
             let strata = crate::sweep::latin_hypercube_strata(n, parameters.len(), seed);
             let draws = strata
                 .iter()
-                .map(|u| {
-                    parameters
-                        .iter()
-                        .zip(u)
-                        .map(|(p, &u)| p.text(p.prior.quantile(u)))
-                        .collect()
-                })
+                .map(|u| parameters.iter().zip(u).map(|(p, &u)| at(p, u)).collect())
                 .collect();
             return Ok(Robust {
-                keys: parameters.into_iter().map(|p| p.key).collect(),
+                keys: parameters.iter().map(|p| p.key.clone()).collect(),
                 draws,
                 top: raw.top as usize,
-                unknowns: Unknowns::Priors,
+                unknowns: Unknowns::Priors(parameters),
             });
         }
         let csv = path.parent().unwrap_or(Path::new(".")).join(&raw.posterior);
@@ -116,22 +111,11 @@ impl Robust {
             }
         })?;
         for (i, key) in keys.iter().enumerate() {
-            if let Some(why) = crate::sweep::not_sweepable(key) {
-                return Err(source.error("robust.posterior", why, None));
-            }
-            if let Some(other) = keys[..i].iter().find(|k| overlap(k, key)) {
-                return Err(source.error(
-                    "robust.posterior",
-                    format!("the posterior's columns `{other}` and `{key}` set the same key"),
-                    None,
-                ));
-            }
-            crate::batch::file::check_scenario_key(source, "robust.posterior", key).map_err(
-                |mut e| {
-                    e.message = format!("the posterior's column `{key}`: {}", e.message);
-                    e
-                },
-            )?;
+            let earlier: Vec<&str> = keys[..i].iter().map(String::as_str).collect();
+            check_varied_key(source, "robust.posterior", key, &earlier).map_err(|mut e| {
+                e.message = format!("the posterior's column `{key}`: {}", e.message);
+                e
+            })?;
         }
         let draws = systematic_draws(&weights, raw.draws as usize)
             .into_iter()
@@ -149,17 +133,46 @@ impl Robust {
     pub fn of(&self) -> &'static str {
         match self.unknowns {
             Unknowns::Posterior(_) => "posterior",
-            Unknowns::Priors => "prior",
+            Unknowns::Priors(_) => "prior",
         }
     }
 
-    /// Where in the comparison file key `key` is made uncertain, if it is.
+    /// Where in the comparison file key `key` is made uncertain, if it is: a drawn key, or a key
+    /// below one (a table drawn whole). A table that merely holds a drawn key is not blamed on
+    /// the draws.
     pub fn origin(&self, key: &str) -> Option<String> {
-        let i = self.keys.iter().position(|k| overlap(k, key))?;
+        let i = self
+            .keys
+            .iter()
+            .position(|k| key == k || key.starts_with(&format!("{k}.")))?;
         Some(match self.unknowns {
             Unknowns::Posterior(_) => "robust.posterior".to_string(),
-            Unknowns::Priors => format!("robust.parameters.{i}.prior"),
+            Unknowns::Priors(_) => format!("robust.parameters.{i}.prior"),
         })
+    }
+
+    /// For priors, the overrides that put each key in turn at either end of its prior and the
+    /// others at their medians, with what they test: the scenario must take every value a prior
+    /// may draw, whichever points the hypercube happens to hold.
+    pub fn prior_ends(&self) -> Vec<(Vec<Override>, String)> {
+        let Unknowns::Priors(parameters) = &self.unknowns else {
+            return Vec::new();
+        };
+        let mut ends = Vec::new();
+        for (i, p) in parameters.iter().enumerate() {
+            for end in [0.0, 1.0] {
+                let overrides = parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(j, q)| Override {
+                        key: q.key.clone(),
+                        value: at(q, if i == j { end } else { 0.5 }),
+                    })
+                    .collect();
+                ends.push((overrides, format!("the prior's end {}", at(p, end))));
+            }
+        }
+        ends
     }
 
     /// The columns runs.csv gains: the draw, and the value of each key in it.
@@ -183,7 +196,8 @@ impl Robust {
 }
 
 impl super::Comparison {
-    /// The policies ranked over the posterior draws, from each policy's mean objective in each.
+    /// The policies ranked over the draws, from each policy's mean objective in each, with what
+    /// the lead of the best over the runner-up turns on.
     fn rank_over_draws(&self, done: &BTreeMap<RunKey, RunRow>, r: &Robust) -> RobustRanking {
         let means: Vec<Vec<f64>> = (0..self.policies.len())
             .map(|p| {
@@ -195,10 +209,22 @@ impl super::Comparison {
         let mut ranking = rank_over_draws(&means, r.top, &|a, b| self.better(a, b));
         let ranked = |k: usize| ranking.policies.iter().position(|x| x.rank == Some(k));
         if let (Some(best), Some(runner_up)) = (ranked(1), ranked(2)) {
-            let values: Vec<Vec<f64>> = r
-                .draws
+            // Each distinct draw once: a repeated particle repeats its runs exactly.
+            let distinct: Vec<usize> = (0..r.draws.len())
+                .filter(|&d| !r.draws[..d].contains(&r.draws[d]))
+                .collect();
+            let values: Vec<Vec<f64>> = distinct
                 .iter()
-                .map(|d| d.iter().map(|v| v.parse().unwrap_or(f64::NAN)).collect())
+                .map(|&d| {
+                    r.draws[d]
+                        .iter()
+                        .map(|v| v.parse().unwrap_or(f64::NAN))
+                        .collect()
+                })
+                .collect();
+            let means: Vec<Vec<f64>> = means
+                .iter()
+                .map(|m| distinct.iter().map(|&d| m[d]).collect())
                 .collect();
             ranking.lead = Some(super::lead::lead_by_key(
                 &means,
@@ -211,8 +237,8 @@ impl super::Comparison {
         ranking
     }
 
-    /// Ranks a robust comparison's policies over the draws and writes robust.csv (nothing for
-    /// a plain comparison).
+    /// Ranks a robust comparison's policies over the draws and writes robust.csv and
+    /// robust-keys.csv (nothing for a plain comparison).
     pub(super) fn write_robust(
         &self,
         done: &BTreeMap<RunKey, RunRow>,
@@ -253,6 +279,13 @@ impl super::Comparison {
             })
             .collect()
     }
+}
+
+/// A prior's value at a share `u` of its mass, as TOML text: within its ends exactly, to 12
+/// significant digits (as a sweep's), rounded for a whole-number key.
+fn at(p: &Parameter, u: f64) -> String {
+    let value = |u: f64| p.prior.value(p.prior.quantile(u));
+    crate::sweep::drawn_value(value(u), value(0.0), value(1.0), p.integer)
 }
 
 type Posterior = (Vec<String>, Vec<Vec<String>>, Vec<f64>);

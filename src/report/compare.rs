@@ -210,7 +210,8 @@ fn over_draws(r: &Table) -> Result<Section> {
 fn turns_on(k: &Table) -> Result<Section> {
     let keys: Vec<String> = k.rows.iter().map(|x| x[0].clone()).collect();
     let r = k.numbers("rank_correlation")?;
-    let critical = k.numbers("critical")?.first().copied().unwrap_or(f64::NAN);
+    let criticals = k.numbers("critical")?;
+    let critical = criticals.first().copied().unwrap_or(f64::NAN);
     let (best, runner_up) = match k.rows.first() {
         Some(row) => (
             row[k.col("best")?].clone(),
@@ -220,8 +221,8 @@ fn turns_on(k: &Table) -> Result<Section> {
     };
     let strong: Vec<&str> = keys
         .iter()
-        .zip(&r)
-        .filter(|(_, x)| x.abs() >= critical)
+        .zip(r.iter().zip(&criticals))
+        .filter(|(_, (x, c))| x.abs() >= **c)
         .map(|(key, _)| key.as_str())
         .collect();
     let size: Vec<f64> = r.iter().map(|x| x.abs()).collect();

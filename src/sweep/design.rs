@@ -35,6 +35,12 @@ fn tidy(x: f64) -> f64 {
     format!("{x:.11e}").parse().unwrap_or(x)
 }
 
+/// A value drawn in [low, high], as TOML text: to 12 significant digits like grid values, within
+/// the ends exactly, rounded for a whole-number key.
+pub fn drawn_value(x: f64, low: f64, high: f64, integer: bool) -> String {
+    format_number(tidy(x).clamp(low.min(high), low.max(high)), integer)
+}
+
 /// The grid values of an axis, as TOML text.
 pub fn grid_values(a: &Axis) -> Vec<String> {
     match &a.values {
@@ -75,7 +81,7 @@ fn value_at(a: &Axis, u: f64) -> String {
             } else {
                 start + u * (stop - start)
             };
-            format_number(tidy(x).clamp(start.min(stop), start.max(stop)), a.integer)
+            drawn_value(x, start, stop, a.integer)
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::batch::file::{read, Base};
 use crate::batch::manifest::Manifest;
 use crate::scenario::keys::{choice, table, Rule, Settings, Table, Values};
 use crate::scenario::{Override, Scenario, ScenarioError, Schema};
-pub use design::{latin_hypercube_strata, MAX_POINTS};
+pub use design::{drawn_value, latin_hypercube_strata, MAX_POINTS};
 
 choice! {
     /// Which points of the axes a sweep runs.

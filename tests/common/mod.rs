@@ -112,3 +112,31 @@ pub fn assert_greater(a: &[f64], b: &[f64], what: &str) {
 pub fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
 }
+
+/// A copy, in `dir`, of the example comparison `scenarios/compare/<name>.toml` at a setting: its
+/// keys added to the file's top-level `set` (written if it has none), its base made absolute.
+pub fn example_at(name: &str, setting: &[(&str, &str)], dir: &Path) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let text = std::fs::read_to_string(root.join("compare").join(format!("{name}.toml")))
+        .expect("the example comparison");
+    let policies = text.find("\n[[policies]]").expect("policies");
+    let (head, tail) = text.split_at(policies);
+    assert!(head.contains("\nbase = \"../"), "{name}: a relative base");
+    let keys: Vec<String> = setting
+        .iter()
+        .map(|(k, v)| format!("\"{k}\" = {v}"))
+        .collect();
+    let head = head.replace("\nbase = \"../", &format!("\nbase = \"{}/", root.display()));
+    let head = if head.contains("\nset = { ") {
+        head.replacen(
+            "\nset = { ",
+            &format!("\nset = {{ {}, ", keys.join(", ")),
+            1,
+        )
+    } else {
+        format!("{head}\nset = {{ {} }}\n", keys.join(", "))
+    };
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, format!("{head}{tail}")).unwrap();
+    path
+}
