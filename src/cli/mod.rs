@@ -244,18 +244,8 @@ fn compare(args: CompareArgs) -> Result<()> {
     folder.publish()?;
     let (results, separation) = (&outcome.results, &outcome.separation);
     println!("{}", c.table(results));
-    if let (Some(ranking), Some(r)) = (&outcome.robust, &c.robust) {
-        let objective = crate::metrics::Metrics::NAMES[c.objective];
-        println!(
-            "{}",
-            crate::compare::report(ranking, &c.policies, objective, c.draws(), r.of())
-        );
-        if let Some(lead) = &ranking.lead {
-            println!(
-                "{}",
-                crate::compare::lead_sentence(lead, &r.keys, &c.policies)
-            );
-        }
+    if let Some(ranking) = &outcome.robust {
+        println!("{}", c.robust_report(ranking));
     }
     if results.iter().all(|r| r.rank.is_none()) {
         eprintln!(

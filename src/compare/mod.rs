@@ -9,17 +9,18 @@
 
 mod lead;
 mod output;
+mod posterior;
 mod robust;
 mod tasks;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use lead::{sentence as lead_sentence, Lead};
+pub use lead::Lead;
+pub use posterior::systematic_draws;
 use robust::RobustFile;
 pub use robust::{
-    rank_over_draws, report, systematic_draws, Robust, RobustRanking, RobustResult, Unknowns,
-    STABLE_SHARE,
+    rank_over_draws, report, Robust, RobustRanking, RobustResult, Unknowns, STABLE_SHARE,
 };
 
 use crate::batch::file::{read, read_set, Base};

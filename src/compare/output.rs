@@ -98,6 +98,21 @@ impl Comparison {
         crate::export::csv_table(&header, rows)
     }
 
+    /// What a robust comparison prints after its table: the ranking over the draws, its
+    /// verdict, and what the best policy's lead turns on.
+    pub fn robust_report(&self, ranking: &RobustRanking) -> String {
+        let Some(r) = &self.robust else {
+            return String::new();
+        };
+        let objective = Metrics::NAMES[self.objective];
+        let mut out = super::report(ranking, &self.policies, objective, self.draws(), r.of());
+        if let Some(lead) = &ranking.lead {
+            out.push('\n');
+            out.push_str(&super::lead::sentence(lead, &r.keys, &self.policies));
+        }
+        out
+    }
+
     /// An aligned table of the objective for the terminal, best first.
     pub fn table(&self, results: &[PolicyResult]) -> String {
         let i = self
