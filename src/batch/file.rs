@@ -125,7 +125,7 @@ impl Base {
             origin_of(key).or_else(|| {
                 self.set
                     .iter()
-                    .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
+                    .any(|o| crate::scenario::keys::within(key, &o.key))
                     .then(|| format!("{}set.{key}", self.prefix))
             })
         };

@@ -25,7 +25,7 @@ use toml_edit::{Item, Value};
 
 use crate::batch::file::{check_scenario_key, read, Base};
 use crate::metrics::Metrics;
-use crate::scenario::keys::{table, Rule, Settings, Table};
+use crate::scenario::keys::{overlap, table, within, Rule, Settings, Table};
 use crate::scenario::{item_at, Override, Scenario, ScenarioError, Schema, TomlSource};
 use abc::Prior;
 pub use observed::Observed;
@@ -259,11 +259,6 @@ pub(crate) fn check_varied_key(
     Ok(())
 }
 
-/// Whether two scenario keys set the same value: equal, or one a table holding the other.
-pub(crate) fn overlap(a: &str, b: &str) -> bool {
-    a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
-}
-
 /// Reads the prior written at `at` (e.g. `parameters.0.prior`).
 fn prior(source: &TomlSource, at: &str) -> Result<Prior, ScenarioError> {
     let shape = "expected one of `{ uniform = [a, b] }`, `{ log_uniform = [a, b] }` or \
@@ -408,7 +403,7 @@ impl Calibration {
         let origin_of = |key: &str| {
             self.parameters
                 .iter()
-                .position(|p| key == p.key || key.starts_with(&format!("{}.", p.key)))
+                .position(|p| within(key, &p.key))
                 .map(|i| format!("parameters.{i}.prior"))
         };
         case.base

@@ -27,7 +27,7 @@ use crate::batch::file::{read, read_set, Base};
 use crate::batch::manifest::Manifest;
 use crate::batch::{metric_values, Batch, Progress, RunKey, RunRow};
 use crate::metrics::Metrics;
-use crate::scenario::keys::{choice, table, Rule, Settings, Table};
+use crate::scenario::keys::{choice, overlap, table, within, Rule, Settings, Table};
 use crate::scenario::{item_at, nearest, Scenario, ScenarioError, Schema, TomlSource};
 use crate::stats::{estimate, paired_difference, Estimate};
 
@@ -196,7 +196,7 @@ impl Comparison {
                     return Some(at);
                 }
                 own.iter()
-                    .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
+                    .any(|o| within(key, &o.key))
                     .then(|| format!("policies.{i}.set.{key}"))
             };
             let context = format!("policy `{}`", p.name);
@@ -264,7 +264,7 @@ fn check_uncertain_keys_are_not_set(
         .chain((0..policies.len()).map(|i| format!("policies.{i}.set")));
     for at in places {
         for o in read_set(&base.source, &at)? {
-            if let Some(key) = robust.keys.iter().find(|k| robust::overlap(k, &o.key)) {
+            if let Some(key) = robust.keys.iter().find(|k| overlap(k, &o.key)) {
                 return Err(base.source.error(
                     &format!("{at}.{key}"),
                     format!(

@@ -12,9 +12,8 @@ use crate::batch::{metric_values, RunKey, RunRow};
 use crate::stats::{estimate, Estimate};
 
 use super::posterior::{read_posterior, systematic_draws};
-pub(super) use crate::calibrate::overlap;
 use crate::calibrate::{check_varied_key, read_parameters, Parameter, ParameterFile};
-use crate::scenario::keys::{table, Rule};
+use crate::scenario::keys::{table, within, Rule};
 use crate::scenario::{Override, ScenarioError, TomlSource};
 
 table! {
@@ -141,10 +140,7 @@ impl Robust {
     /// below one (a table drawn whole). A table that merely holds a drawn key is not blamed on
     /// the draws.
     pub fn origin(&self, key: &str) -> Option<String> {
-        let i = self
-            .keys
-            .iter()
-            .position(|k| key == k || key.starts_with(&format!("{k}.")))?;
+        let i = self.keys.iter().position(|k| within(key, k))?;
         Some(match self.unknowns {
             Unknowns::Posterior(_) => "robust.posterior".to_string(),
             Unknowns::Priors(_) => format!("robust.parameters.{i}.prior"),

@@ -271,6 +271,19 @@ fn walk(keys: &'static [KeySpec], prefix: &str, out: &mut Vec<(String, &'static 
     }
 }
 
+/// Whether the dotted key `key` is `table` itself or a key inside it
+/// (`population.segments.0.share` is within `population.segments`; `rules.ads_x` is not within
+/// `rules.ads`).
+pub fn within(key: &str, table: &str) -> bool {
+    key.strip_prefix(table)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// Whether two dotted keys set the same value: equal, or one a table holding the other.
+pub fn overlap(a: &str, b: &str) -> bool {
+    within(a, b) || within(b, a)
+}
+
 /// `prefix.name`, or `name` at the top.
 pub fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
@@ -481,4 +494,25 @@ pub fn elide(text: &str, max: usize) -> String {
 /// Text for the meaning column: the declared doc on one line.
 pub fn doc_line(doc: &str) -> String {
     doc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_within_itself_and_its_tables_only() {
+        assert!(within("rules.ads", "rules.ads"));
+        assert!(within("population.segments.0.share", "population.segments"));
+        assert!(
+            !within("rules.ads_x", "rules.ads"),
+            "a longer name is not inside"
+        );
+        assert!(
+            !within("rules", "rules.ads"),
+            "a table is not inside its key"
+        );
+        assert!(overlap("rules", "rules.ads") && overlap("rules.ads", "rules"));
+        assert!(!overlap("rules.ads", "rules.ads_x"));
+    }
 }

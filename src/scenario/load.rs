@@ -56,9 +56,7 @@ impl Override {
     /// Whether this override bears on `key`: it sets `key`, a table holding it, or a key
     /// inside it (a rule on `population.segments` is broken by a `--set` of one share).
     fn covers(&self, key: &str) -> bool {
-        key == self.key
-            || key.starts_with(&format!("{}.", self.key))
-            || self.key.starts_with(&format!("{key}."))
+        super::keys::overlap(key, &self.key)
     }
 }
 
@@ -194,9 +192,7 @@ pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenar
     // Written by the file, or set by an override (not filled in from a default table).
     let written = |key: &str| {
         item_at(source.root(), key).is_some()
-            || overrides
-                .iter()
-                .any(|o| key == o.key || key.starts_with(&format!("{}.", o.key)))
+            || overrides.iter().any(|o| super::keys::within(key, &o.key))
     };
     let warnings = lint(&file, &written).into_iter().map(located).collect();
     Ok(Scenario::from_valid(file, warnings))

@@ -249,11 +249,7 @@ impl Sweep {
         let mut axes: Vec<Axis> = Vec::new();
         for (i, a) in raw.axes.iter().enumerate() {
             let axis = axis(&base, i, a, raw.design)?;
-            let overlaps = |b: &Axis| {
-                b.key == axis.key
-                    || b.key.starts_with(&format!("{}.", axis.key))
-                    || axis.key.starts_with(&format!("{}.", b.key))
-            };
+            let overlaps = |b: &Axis| crate::scenario::keys::overlap(&b.key, &axis.key);
             if let Some(j) = axes.iter().position(overlaps) {
                 return Err(base.source.error(
                     &format!("axes.{i}.key"),
@@ -303,11 +299,7 @@ impl Sweep {
         let origin_of = |key: &str| {
             self.axes
                 .iter()
-                .position(|a| {
-                    key == a.key
-                        || key.starts_with(&format!("{}.", a.key))
-                        || a.key.starts_with(&format!("{key}."))
-                })
+                .position(|a| crate::scenario::keys::overlap(key, &a.key))
                 .map(|i| format!("axes.{i}.key"))
         };
         let context = self.context(p);
