@@ -184,6 +184,9 @@ pub fn merge(dir: &Path) -> Result<()> {
             folder.publish()?;
             println!("merged {} tasks into {}", plan.tasks, dir.display());
             println!("{}", c.table(&outcome.results));
+            if let Some(ranking) = &outcome.robust {
+                println!("{}", c.robust_report(ranking));
+            }
         }
         calibration::KIND => {
             let cal = Calibration::load(&plan.file)?;

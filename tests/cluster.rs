@@ -210,6 +210,45 @@ fn a_split_comparison_merges_into_the_files_of_one_machine() {
 }
 
 #[test]
+fn a_split_robust_comparison_merges_and_says_what_one_machine_says() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let file = compare_file(d, 2000);
+    let mut text = fs::read_to_string(&file).unwrap();
+    text.push_str(
+        "\n[robust]\ndraws = 4\n\n[[robust.parameters]]\nkey = \"behavior.visit_base\"\n\
+         prior = { uniform = [-2.0, -1.0] }\n",
+    );
+    fs::write(&file, text).unwrap();
+    let (local, split) = (d.join("local"), d.join("split"));
+    let said = stdout(agora().arg("compare").arg(&file).arg("--out").arg(&local));
+    // The verdict over the draws and what the lead turns on, as one machine prints them.
+    let at = said.find("over 4 prior draws").expect(&said);
+    let verdict = &said[said[..at].rfind('\n').map_or(0, |i| i + 1)..];
+    assert!(verdict.contains("distinct draws"), "{said}");
+    for task in ["1", "0"] {
+        stdout(
+            agora()
+                .arg("compare")
+                .arg(&file)
+                .arg("--out")
+                .arg(&split)
+                .args(["--tasks", "2", "--task", task]),
+        );
+    }
+    let merged = stdout(agora().arg("merge").arg(&split));
+    assert!(
+        merged.contains(verdict.trim_end()),
+        "{merged}\nagainst\n{said}"
+    );
+    same(
+        &local,
+        &split,
+        &["runs.csv", "compare.csv", "robust.csv", "robust-keys.csv"],
+    );
+}
+
+#[test]
 fn a_task_killed_mid_run_goes_on_from_its_last_recorded_run() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();

@@ -132,7 +132,7 @@ impl Comparison {
             "rank".into(),
             "policy".into(),
             format!("{name} (95% CI)"),
-            "paired difference to first (95% CI)".into(),
+            format!("paired difference to {} (95% CI)", self.policies[0]),
             "P(best)".into(),
         ]];
         let mut sorted: Vec<&PolicyResult> = results.iter().collect();
