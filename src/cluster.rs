@@ -18,6 +18,11 @@ use crate::sweep::Sweep;
 /// `agora sweep FILE --tasks N --task I`: runs task I's chunk of the sweep into its part.
 pub fn sweep_task(args: &SweepArgs, spec: TaskSpec) -> Result<()> {
     let sweep = Sweep::load(&args.file)?;
+    refuse_more_tasks_than(
+        spec,
+        sweep.points.len() * sweep.replicates as usize,
+        "runs of the sweep",
+    )?;
     let out = out_dir(args.output.out.as_deref(), &sweep.name);
     let pool = thread_pool(args.output.threads)?;
     let checked = pool.install(|| sweep.check(&|| {}))?;
@@ -32,9 +37,23 @@ pub fn sweep_task(args: &SweepArgs, spec: TaskSpec) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a split into more tasks than there are `units` of work (`what`): a task would have
+/// nothing to do, and the plan of a huge number of tasks could not be read back.
+fn refuse_more_tasks_than(spec: TaskSpec, units: usize, what: &str) -> Result<()> {
+    if spec.tasks > units {
+        bail!("--tasks {} is more than the {units} {what}", spec.tasks);
+    }
+    Ok(())
+}
+
 /// `agora compare FILE --tasks N --task I`: runs task I's chunk of the comparison into its part.
 pub fn compare_task(args: &CompareArgs, spec: TaskSpec) -> Result<()> {
     let c = Comparison::load(&args.file)?;
+    refuse_more_tasks_than(
+        spec,
+        c.scenarios.len() * c.replicates as usize,
+        "runs of the comparison",
+    )?;
     let out = out_dir(args.output.out.as_deref(), &c.name);
     let pool = thread_pool(args.output.threads)?;
     let options = crate::batch::Options {
@@ -54,13 +73,11 @@ pub fn compare_task(args: &CompareArgs, spec: TaskSpec) -> Result<()> {
 pub fn calibrate_task(args: &CalibrateArgs, spec: TaskSpec) -> Result<()> {
     let cal = Calibration::load(&args.file)?;
     let out = out_dir(args.output.out.as_deref(), &cal.name);
-    if spec.tasks > cal.abc.particles {
-        bail!(
-            "--tasks {} is more than the {} proposals of a round (abc.particles)",
-            spec.tasks,
-            cal.abc.particles
-        );
-    }
+    refuse_more_tasks_than(
+        spec,
+        cal.abc.particles,
+        "proposals of a round (abc.particles)",
+    )?;
     let pool = thread_pool(args.output.threads)?;
     let budget = Budget::new(args.output.memory.max_memory);
     let (outcome, round) =

@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     match agora::cli::execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", agora::cli::error_words(&err));
             ExitCode::FAILURE
         }
     }

@@ -759,3 +759,67 @@ fn red_team_findings_stay_fixed() {
     let csv = fs::read_to_string(dir.path().join("cp/compare.csv")).unwrap();
     assert!(!csv.contains("NaN"), "{csv}");
 }
+
+#[test]
+fn batch_files_that_would_run_nothing_useful_are_refused() {
+    // A second red-team pass: each of these ran (or panicked) before.
+    let dir = TempDir::new().unwrap();
+    let base = preset_file("free-chat-group");
+    let head = format!("name = \"x\"\nbase = \"{}\"\n", base.display());
+    let axis = |rest: &str| format!("{head}[[axes]]\nkey = \"entry.fee\"\n{rest}\n");
+    let cases = [
+        ("compare", head.clone(), "write a [[policies]] section"),
+        ("sweep", head.clone(), "write a [[axes]] section"),
+        (
+            "sweep",
+            format!("{head}[[axes]]\nkey = \"name\"\nvalues = [\"a\", \"b\"]\n"),
+            "only names the results folder",
+        ),
+        (
+            "sweep",
+            axis("values = [1.0]").replace("[[axes]]", "design = \"latin-hypercube\"\n[[axes]]"),
+            "one value would give the same value at every point",
+        ),
+        (
+            "sweep",
+            axis("values = [1.0, 2.0]")
+                .replace("[[axes]]", "set = { \"entry.fee\" = 5.0 }\n[[axes]]"),
+            "also fixed by `set`",
+        ),
+        (
+            "sweep",
+            axis("range = { start = 1.0, stop = 1.0, steps = 3 }"),
+            "starts and stops at 1",
+        ),
+    ];
+    for (command, text, expected) in cases {
+        let file = write(dir.path(), "b.toml", &text);
+        let e = failure(&[command, file.to_str().unwrap(), "--out", "/nonexistent/x"]);
+        assert!(e.contains(expected), "{expected}: {e}");
+        assert_eq!(e.trim_end().lines().count(), 1, "one line: {e}");
+    }
+    // A split into more tasks than runs would leave tasks with nothing to do.
+    let sweep = write(dir.path(), "s.toml", &axis("values = [1.0, 2.0]"));
+    let out = dir.path().join("s");
+    let e = failure(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--tasks",
+        "18446744073709551615",
+        "--task",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(e.contains("is more than the 2 runs of the sweep"), "{e}");
+    assert!(!out.exists(), "nothing written");
+    // A comparison folder with no rows gets an error from the report, not a crash.
+    let empty = dir.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    fs::write(empty.join("compare.csv"), "policy,final_members_mean\n").unwrap();
+    let e = failure(&["report", empty.to_str().unwrap()]);
+    assert!(e.contains("no policy rows"), "{e}");
+    // System error numbers are left out.
+    let e = failure(&["run", dir.path().join("nowhere.toml").to_str().unwrap()]);
+    assert!(e.contains("No such file") && !e.contains("os error"), "{e}");
+}

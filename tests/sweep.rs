@@ -323,12 +323,11 @@ set = {{ "rules.daily_cost" = 0.0 }}
     assert_eq!(runs.len(), 16);
 }
 
-#[test]
-fn a_sweep_killed_part_way_and_resumed_equals_an_uninterrupted_one() {
-    let dir = TempDir::new().unwrap();
+/// A sweep long enough to be killed part-way: 30 runs of the fan club, 20,000 agents, 120 days.
+fn long_sweep(dir: &Path) -> PathBuf {
     let base = presets().join("brand-fan-club.toml");
-    let file = write(
-        dir.path(),
+    write(
+        dir,
         "long.toml",
         &format!(
             r#"name = "long"
@@ -341,7 +340,41 @@ values = [0.02, 0.04, 0.06, 0.08, 0.1]
 "#,
             base.display()
         ),
-    );
+    )
+}
+
+/// Starts `agora sweep FILE --out OUT EXTRA` and kills it (SIGKILL, no chance to clean up) once
+/// at least `runs` runs are recorded; returns how many were.
+fn kill_part_way(file: &Path, out: &Path, extra: &[&str], runs: usize) -> usize {
+    let partial = out.join(".partial").join("runs.csv");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("agora"))
+        .arg("sweep")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let recorded = || {
+        fs::read_to_string(&partial)
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    };
+    while recorded() < runs && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    recorded()
+}
+
+#[test]
+fn a_sweep_killed_part_way_and_resumed_equals_an_uninterrupted_one() {
+    let dir = TempDir::new().unwrap();
+    let file = long_sweep(dir.path());
     let whole = dir.path().join("whole");
     agora()
         .arg("sweep")
@@ -353,29 +386,7 @@ values = [0.02, 0.04, 0.06, 0.08, 0.1]
         .success();
 
     let cut = dir.path().join("cut");
-    let partial = cut.join(".partial").join("runs.csv");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("agora"))
-        .arg("sweep")
-        .arg(&file)
-        .arg("--out")
-        .arg(&cut)
-        .arg("--timeseries")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let recorded = || {
-        fs::read_to_string(&partial)
-            .map(|t| t.lines().count())
-            .unwrap_or(0)
-    };
-    while recorded() < 4 && start.elapsed() < Duration::from_secs(120) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap(); // SIGKILL: no chance to clean up
-    child.wait().unwrap();
-    let before = recorded();
+    let before = kill_part_way(&file, &cut, &["--timeseries"], 4);
     assert!(
         (4..30).contains(&before),
         "killed part-way: {before} of 30 runs recorded"
@@ -409,6 +420,44 @@ values = [0.02, 0.04, 0.06, 0.08, 0.1]
         !cut.join(".partial").exists(),
         "partial state is cleaned up"
     );
+}
+
+#[test]
+fn records_of_runs_the_sweep_does_not_have_are_dropped_on_resume() {
+    // A damaged `.partial/runs.csv` (a point or replicate this sweep does not have) must neither
+    // crash the resume nor reach the results: they equal an uninterrupted sweep's.
+    let dir = TempDir::new().unwrap();
+    let file = long_sweep(dir.path());
+    let whole = dir.path().join("whole");
+    agora()
+        .args(["sweep", file.to_str().unwrap(), "--out"])
+        .arg(&whole)
+        .assert()
+        .success();
+    let cut = dir.path().join("cut");
+    let before = kill_part_way(&file, &cut, &["--threads", "1"], 2);
+    assert!(
+        (2..30).contains(&before),
+        "killed part-way: {before} of 30 runs"
+    );
+    let partial = cut.join(".partial").join("runs.csv");
+    let text = fs::read_to_string(&partial).unwrap();
+    let first = text.lines().next().unwrap();
+    let rest = first.splitn(3, ',').nth(2).unwrap();
+    let damaged = format!("{text}999999,0,{rest}\n0,99,{rest}\n");
+    fs::write(&partial, damaged).unwrap();
+    agora()
+        .args(["sweep", file.to_str().unwrap(), "--resume", "--out"])
+        .arg(&cut)
+        .assert()
+        .success();
+    for f in ["runs.csv", "points.csv"] {
+        assert_eq!(
+            fs::read(whole.join(f)).unwrap(),
+            fs::read(cut.join(f)).unwrap(),
+            "{f} differs after resume"
+        );
+    }
 }
 
 #[test]

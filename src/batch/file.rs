@@ -152,9 +152,10 @@ pub fn read_set(source: &TomlSource, at: &str) -> Result<Vec<Override>, Scenario
     };
     let mut out: Vec<Override> = Vec::new();
     for (key, value) in pairs {
-        if let Some(other) = out.iter().find(|o| {
-            key.starts_with(&format!("{}.", o.key)) || o.key.starts_with(&format!("{key}."))
-        }) {
+        if let Some(other) = out
+            .iter()
+            .find(|o| crate::scenario::keys::overlap(&key, &o.key))
+        {
             let mut err = source.error(
                 &format!("{at}.{key}"),
                 format!(

@@ -166,6 +166,9 @@ impl Batch<'_> {
     /// Runs already recorded; a torn last record (from a kill mid-write) is dropped.
     fn read_done(&self) -> Result<BTreeMap<RunKey, RunRow>> {
         let mut done = read_records(&self.partial());
+        // A record of an item this batch does not have was not written by it (the manifest
+        // matched): it is dropped, like a torn one.
+        done.retain(|key, _| key.item < self.lead.len());
         if self.keep_timeseries {
             done.retain(|key, _| self.timeseries_part(*key).exists());
         }

@@ -48,7 +48,7 @@ table! {
         observed: ObservedFile = ObservedFile::default(), Rule::Any, "",
             "What was observed: a daily series and/or summary targets.", required;
         parameters: Vec<ParameterFile> = Vec::new(), Rule::Count { min: 1, max: 32 }, "",
-            "The calibrated scenario keys, each with its prior.";
+            "The calibrated scenario keys, each with its prior.", required;
         abc: AbcFile = AbcFile::default(), Rule::Any, "",
             "Settings of the ABC-SMC algorithm.";
         also: Vec<AlsoFile> = Vec::new(), Rule::Count { min: 0, max: 16 }, "",
@@ -347,6 +347,9 @@ impl Calibration {
         for (i, also) in raw.also.iter().enumerate() {
             cases.push(Case::load(&source, path, i, also, raw.seed)?);
         }
+        for case in &cases {
+            refuse_set_calibrated(&case.base, &parameters)?;
+        }
         label_cases(&mut cases, &source)?;
         let calibration = Calibration {
             name: raw.name,
@@ -447,6 +450,24 @@ impl Case {
             observed,
         })
     }
+}
+
+/// Refuses a case whose `set` fixes a calibrated key: the calibration's draws would overwrite it.
+fn refuse_set_calibrated(base: &Base, parameters: &[Parameter]) -> Result<(), ScenarioError> {
+    for o in &base.set {
+        if let Some(p) = parameters.iter().find(|p| overlap(&p.key, &o.key)) {
+            return Err(base.source.error(
+                &base.at(&format!("set.{}", o.key)),
+                format!(
+                    "`{}` is calibrated (`parameters`), so `set` cannot also fix `{}`: the \
+                     draws would overwrite it; remove it from one",
+                    p.key, o.key
+                ),
+                None,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Names the cases of a joint calibration: each `[[also]]` entry by its `name` or its base

@@ -56,6 +56,18 @@ pub(crate) fn csv_error(file: &Path, line: usize, column: &str, message: String)
     }
 }
 
+/// What is wrong with a CSV row, in an operator's words rather than the reader's.
+pub(crate) fn csv_words(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("this row has {len} cells where the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "this row is not UTF-8 text".into(),
+        csv::ErrorKind::Io(io) => io.to_string(),
+        _ => e.to_string(),
+    }
+}
+
 /// Opens a CSV file named in a calibration or comparison file (`what` it holds, for errors) and
 /// reads its header.
 pub(crate) fn open_csv(
@@ -67,7 +79,7 @@ pub(crate) fn open_csv(
         csv::Reader::from_path(csv).map_err(|e| file_error(format!("cannot read {what}: {e}")))?;
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| file_error(format!("cannot read its header: {e}")))?
+        .map_err(|e| file_error(format!("cannot read its header: {}", csv_words(&e))))?
         .iter()
         .map(str::to_string)
         .collect();
@@ -96,6 +108,26 @@ impl Observed {
                 ));
             }
         } else {
+            let written = item_at(base.source.root(), &base.at("observed.columns"));
+            if raw.columns.is_empty() && written.is_some() {
+                return Err(base.source.error(
+                    &base.at("observed.columns"),
+                    "no columns listed: name the columns to fit, or leave `columns` out to fit \
+                     all but `day`",
+                    None,
+                ));
+            }
+            let at = base.at("observed.columns");
+            for (k, name) in raw.columns.iter().enumerate() {
+                let why = if name == "day" {
+                    "it is when each row was observed, not a series to fit: list the others"
+                } else if raw.columns[..k].contains(name) {
+                    "this column is listed twice"
+                } else {
+                    continue;
+                };
+                return Err(base.source.error(&at, format!("`{name}`: {why}"), None));
+            }
             let csv = path.parent().unwrap_or(Path::new(".")).join(&raw.file);
             read_series(&mut observed, &csv, &raw.columns, days).map_err(|e| {
                 if e.origin == Origin::File && e.key.is_empty() {
@@ -237,6 +269,18 @@ fn resolve_columns(
             "the observed file needs a `day` column".into(),
         )
     })?;
+    if let Some((k, twice)) = header
+        .iter()
+        .enumerate()
+        .find(|(k, h)| header[..*k].contains(h))
+    {
+        return Err(csv_error(
+            csv,
+            1,
+            twice,
+            format!("the header names `{twice}` twice (column {})", k + 1),
+        ));
+    }
     let names: Vec<String> = if wanted.is_empty() {
         header.iter().filter(|h| *h != "day").cloned().collect()
     } else {
@@ -282,8 +326,7 @@ fn read_series(
     let mut values = vec![Vec::new(); at.len()];
     for (row, record) in reader.records().enumerate() {
         let line = row + 2;
-        let record =
-            record.map_err(|e| csv_error(csv, line, "", format!("unreadable row: {e}")))?;
+        let record = record.map_err(|e| csv_error(csv, line, "", csv_words(&e)))?;
         let cell = |i: usize, name: &str| -> Result<f64, ScenarioError> {
             record
                 .get(i)
@@ -305,7 +348,20 @@ fn read_series(
         }
         observed.days.push(day as u32);
         for (k, &(column, _)) in at.iter().enumerate() {
-            values[k].push(cell(column, &names[k])?);
+            let value = cell(column, &names[k])?;
+            if value < 0.0 {
+                return Err(csv_error(
+                    csv,
+                    line,
+                    &names[k],
+                    format!(
+                        "`{}` is {value}, below 0: every timeseries.csv column is a count, an \
+                         amount of money or a mean of values from 0 to 1",
+                        names[k]
+                    ),
+                ));
+            }
+            values[k].push(value);
         }
     }
     if observed.days.is_empty() {

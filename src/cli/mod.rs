@@ -503,9 +503,50 @@ fn init(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// An error as `agora` prints it: the chain of contexts, without the system's error numbers.
+pub fn error_words(err: &anyhow::Error) -> String {
+    without_os_codes(&format!("{err:#}"))
+}
+
+/// The message without the system's error numbers (" (os error 2)"): "No such file or
+/// directory" says it to an operator; the number says it to nobody.
+fn without_os_codes(message: &str) -> String {
+    const CODE: &str = " (os error ";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(CODE) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + CODE.len()..];
+        match tail.find(')') {
+            Some(end) if end > 0 && tail[..end].bytes().all(|b| b.is_ascii_digit()) => {
+                rest = &tail[end + 1..]
+            }
+            _ => {
+                out.push_str(CODE);
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::usable_cores;
+    use super::{usable_cores, without_os_codes};
+
+    #[test]
+    fn system_error_numbers_are_left_out_and_the_rest_kept() {
+        assert_eq!(
+            without_os_codes("cannot read a.toml: No such file or directory (os error 2)"),
+            "cannot read a.toml: No such file or directory"
+        );
+        assert_eq!(
+            without_os_codes("x: Is a directory (os error 21); y (os error z) (os error 13)"),
+            "x: Is a directory; y (os error z)"
+        );
+        assert_eq!(without_os_codes("no code here"), "no code here");
+    }
 
     #[test]
     fn a_slurm_task_uses_the_cores_it_was_given_and_no_more_than_the_machine_has() {

@@ -61,7 +61,8 @@ table! {
         set: Settings = Settings::default(), Rule::Any, "",
             "Scenario keys fixed for every policy.";
         policies: Vec<PolicyFile> = Vec::new(), Rule::Count { min: 1, max: 1000 }, "",
-            "The policies compared, the first being the reference of the paired differences.";
+            "The policies compared, the first being the reference of the paired differences.",
+            required;
         robust: Option<RobustFile> = None, Rule::Any, "",
             "Run every policy under draws of calibrated constants and rank them over that \
              uncertainty (absent: the base scenario's constants only).";
@@ -429,9 +430,16 @@ impl Comparison {
             if !until_separated {
                 break Separation::NotAsked;
             }
-            let results = self.analyse(&done);
+            // A resumed run may hold later replicates already: judge on this round's only, as
+            // a run never interrupted would.
+            let round: BTreeMap<RunKey, RunRow> = done
+                .iter()
+                .filter(|(k, _)| k.replicate < replicates)
+                .map(|(k, r)| (*k, r.clone()))
+                .collect();
+            let results = self.analyse(&round);
             let separated = self
-                .separation(&done, &results)
+                .separation(&round, &results)
                 .is_some_and(|d| d.ci_low > 0.0 || d.ci_high < 0.0);
             if separated {
                 break Separation::Separated { replicates };

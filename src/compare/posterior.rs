@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::calibrate::observed::{csv_error, open_csv};
+use crate::calibrate::observed::{csv_error, csv_words, open_csv};
 use crate::scenario::ScenarioError;
 
 pub(super) type Posterior = (Vec<String>, Vec<Vec<String>>, Vec<f64>);
@@ -24,8 +24,7 @@ pub(super) fn read_posterior(csv: &Path) -> Result<Posterior, ScenarioError> {
     let (mut values, mut weights) = (Vec::new(), Vec::new());
     for (row, record) in reader.records().enumerate() {
         let line = row + 2;
-        let record =
-            record.map_err(|e| csv_error(csv, line, "", format!("unreadable row: {e}")))?;
+        let record = record.map_err(|e| csv_error(csv, line, "", csv_words(&e)))?;
         let weight = record
             .get(weight_at)
             .and_then(|s| s.trim().parse::<f64>().ok())

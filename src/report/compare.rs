@@ -23,6 +23,12 @@ fn metrics(c: &Table) -> Vec<String> {
 pub fn report(dir: &Path) -> Result<Report> {
     let c = Table::read(&dir.join("compare.csv"))?;
     let policies: Vec<String> = c.rows.iter().map(|r| r[0].clone()).collect();
+    if policies.is_empty() {
+        anyhow::bail!(
+            "{}: no policy rows: the comparison wrote no results",
+            dir.join("compare.csv").display()
+        );
+    }
     let mut sections = Vec::new();
     for metric in metrics(&c).iter().take(6) {
         sections.push(paired(&c, &policies, metric)?);
@@ -126,6 +132,7 @@ fn trajectories(ts: &Table, policies: &[String]) -> Result<Section> {
     let mut series = Vec::new();
     for p in policies {
         let own = Table {
+            file: ts.file.clone(),
             header: ts.header.clone(),
             rows: ts.rows.iter().filter(|r| &r[at] == p).cloned().collect(),
         };

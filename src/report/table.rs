@@ -7,6 +7,8 @@ use anyhow::{Context, Result};
 
 /// A CSV file of a results folder.
 pub struct Table {
+    /// The file's name, for errors.
+    pub file: String,
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
@@ -26,7 +28,11 @@ impl Table {
             .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
             .collect::<Result<Vec<Vec<String>>, _>>()
             .with_context(|| format!("cannot read {}", path.display()))?;
-        Ok(Table { header, rows })
+        let file = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        Ok(Table { file, header, rows })
     }
 
     /// The index of column `name`.
@@ -34,7 +40,7 @@ impl Table {
         self.header
             .iter()
             .position(|h| h == name)
-            .with_context(|| format!("no column `{name}`"))
+            .with_context(|| format!("{} has no column `{name}`", self.file))
     }
 
     /// Column `name` as numbers (NaN for empty cells).
@@ -95,6 +101,7 @@ pub fn daily_cumulative(ts: &Table, column: &str) -> Result<Vec<(f64, f64, f64, 
     let replicates = ts.numbers("replicate")?;
     let values = ts.numbers(column)?;
     let mut running = Table {
+        file: ts.file.clone(),
         header: vec!["day".into(), column.into()],
         rows: Vec::with_capacity(ts.rows.len()),
     };

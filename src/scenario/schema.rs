@@ -94,7 +94,12 @@ impl Schema {
                     missing: true,
                     ..Problem::new(
                         &path,
-                        format!("this key is required: write {} = …", spec.name),
+                        match spec.kind {
+                            Kind::List(_) => format!(
+                                "at least one entry is required: write a [[{path}]] section"
+                            ),
+                            _ => format!("this key is required: write {} = …", spec.name),
+                        },
                     )
                 });
             }

@@ -39,6 +39,14 @@ pub(super) fn axis(
         if arr.is_empty() {
             return Err(source.error(&at("values"), "an axis needs at least one value", None));
         }
+        if arr.len() == 1 && design != Design::Grid {
+            return Err(source.error(
+                &at("values"),
+                "this design draws each point's value from the axis, so one value would give \
+                 the same value at every point: list two or more, or fix the key with `set`",
+                None,
+            ));
+        }
         AxisValues::List(arr.iter().map(value_text).collect())
     } else {
         let (r, log, name) = match (a.range, a.log_range) {
@@ -48,6 +56,17 @@ pub(super) fn axis(
         };
         if log && (r.start <= 0.0 || r.stop <= 0.0) {
             return Err(source.error(&at(name), "a log range needs start and stop > 0", None));
+        }
+        if r.steps > 1 && r.start == r.stop {
+            return Err(source.error(
+                &at(name),
+                format!(
+                    "this range starts and stops at {}, so its {} steps are one value: write \
+                     values = [{}], or give the range two ends",
+                    r.start, r.steps, r.start
+                ),
+                None,
+            ));
         }
         if r.steps == 1 && r.start != r.stop && design == Design::Grid {
             return Err(source.error(
@@ -90,7 +109,8 @@ fn refuse_repeats(
     } else {
         Vec::new()
     };
-    if let Some(twice) = (1..grid.len()).find(|&k| grid[..k].contains(&grid[k])) {
+    let mut seen = std::collections::HashSet::with_capacity(grid.len());
+    if let Some(twice) = (0..grid.len()).find(|&k| !seen.insert(&grid[k])) {
         let (at_key, how) = match &axis.values {
             AxisValues::List(_) => (at("values"), "is listed twice".to_string()),
             AxisValues::Range { .. } => (

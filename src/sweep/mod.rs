@@ -24,7 +24,7 @@ use toml_edit::Value;
 
 use crate::batch::file::{read, Base};
 use crate::batch::manifest::Manifest;
-use crate::scenario::keys::{choice, table, Rule, Settings, Table, Values};
+use crate::scenario::keys::{choice, overlap, table, Rule, Settings, Table, Values};
 use crate::scenario::{Override, Scenario, ScenarioError, Schema};
 pub use design::{drawn_value, latin_hypercube_strata, MAX_POINTS};
 
@@ -79,7 +79,7 @@ table! {
         set: Settings = Settings::default(), Rule::Any, "",
             "Scenario keys fixed for every point, e.g. { \"population.size\" = 20000 }.";
         axes: Vec<AxisFile> = Vec::new(), Rule::Count { min: 1, max: 64 }, "",
-            "The swept scenario keys, each with `values`, a `range` or a `log_range`.";
+            "The swept scenario keys, each with `values`, a `range` or a `log_range`.", required;
     }
 }
 
@@ -233,6 +233,10 @@ pub fn not_sweepable(key: &str) -> Option<&'static str> {
              its replicate number, so that all share their random numbers; for more seeds, \
              raise `replicates`",
         ),
+        "name" => Some(
+            "`name` only names the results folder and cannot vary by point or policy: every \
+             run would be the same",
+        ),
         "replicates" => {
             Some("`replicates` cannot vary by point or policy: write the file's own `replicates`")
         }
@@ -249,7 +253,7 @@ impl Sweep {
         let mut axes: Vec<Axis> = Vec::new();
         for (i, a) in raw.axes.iter().enumerate() {
             let axis = axis(&base, i, a, raw.design)?;
-            let overlaps = |b: &Axis| crate::scenario::keys::overlap(&b.key, &axis.key);
+            let overlaps = |b: &Axis| overlap(&b.key, &axis.key);
             if let Some(j) = axes.iter().position(overlaps) {
                 return Err(base.source.error(
                     &format!("axes.{i}.key"),
@@ -257,6 +261,17 @@ impl Sweep {
                         "`{}` overlaps axis {j} (`{}`): one would overwrite the other; sweep each \
                          key once",
                         axis.key, axes[j].key
+                    ),
+                    None,
+                ));
+            }
+            if let Some(o) = base.set.iter().find(|o| overlap(&o.key, &axis.key)) {
+                return Err(base.source.error(
+                    &format!("axes.{i}.key"),
+                    format!(
+                        "`{}` is swept here and also fixed by `set` (`{}`): the axis would \
+                         overwrite it; remove it from one",
+                        axis.key, o.key
                     ),
                     None,
                 ));

@@ -83,6 +83,8 @@ impl Sweep {
         }
         batch.run(&keys, &mut done, &progress)?;
         progress.finish();
+        // Only this sweep's replicates, whatever else a damaged record claimed.
+        done.retain(|k, _| k.replicate < self.replicates);
         self.finish(&batch, &done, folder.staging())
     }
 
