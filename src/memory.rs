@@ -6,6 +6,7 @@
 //! own limit, so no result depends on the machine a test runs on.
 
 use crate::engine::STATE_BYTES_PER_AGENT;
+use crate::metrics::{CohortRow, DayRecord};
 use crate::population::{network_bytes_per_agent, TRAIT_BYTES_PER_AGENT};
 use crate::scenario::Scenario;
 
@@ -17,7 +18,25 @@ pub fn replicate_bytes(s: &Scenario) -> u64 {
     let p = &s.coefficients().population;
     let per_agent = (TRAIT_BYTES_PER_AGENT + STATE_BYTES_PER_AGENT) as f64
         + network_bytes_per_agent(&p.network);
-    (p.size as f64 * per_agent) as u64
+    (p.size as f64 * per_agent) as u64 + table_bytes(s.days(), p.size as u64)
+}
+
+/// Bytes per row of a table as the CSV writer holds it before the file is written.
+const CSV_BYTES_PER_ROW: u64 = 512;
+
+/// The run's tables that grow with its length: the daily series and the retention triangle, a
+/// row per join week with joiners and week since (kept, sorted into a copy and written as CSV);
+/// `agents` bound the weeks anyone joins.
+fn table_bytes(days: u32, agents: u64) -> u64 {
+    let series = days as u64 + 1;
+    let weeks = days as u64 / 7 + 1;
+    let triangle = if agents >= weeks {
+        weeks * (weeks + 1) / 2
+    } else {
+        agents * weeks
+    };
+    series * (std::mem::size_of::<DayRecord>() as u64 + CSV_BYTES_PER_ROW)
+        + triangle * (2 * std::mem::size_of::<CohortRow>() as u64 + CSV_BYTES_PER_ROW / 4)
 }
 
 /// How much memory agora may use.
@@ -228,7 +247,8 @@ mod tests {
         let s = scenario(10_000_000, "{ kind = \"well-mixed\" }");
         let need = replicate_bytes(&s);
         let per_agent = TRAIT_BYTES_PER_AGENT + STATE_BYTES_PER_AGENT;
-        assert_eq!(need, 10_000_000 * per_agent);
+        let agents = 10_000_000 * per_agent;
+        assert!(need >= agents && need - agents < 1 << 20, "{need}");
         let small = Budget { bytes: Some(need) };
         let err = small.check(&s).unwrap_err();
         assert!(
@@ -241,6 +261,15 @@ mod tests {
         .check(&s)
         .is_ok());
         assert!(Budget { bytes: None }.check(&s).is_ok());
+    }
+
+    #[test]
+    fn a_long_run_is_costed_by_its_weeks_unless_few_can_join() {
+        // 100 years: 5,215 weeks, whose triangle of cohorts is 13.6 million rows if someone
+        // joins every week, and at most 5 rows a week when 5 agents can (then the daily series is most of it).
+        assert!(table_bytes(36_500, 50_000) > 1 << 30);
+        assert!(table_bytes(36_500, 5) < 64 << 20);
+        assert!(table_bytes(180, 50_000) < 1 << 20);
     }
 
     #[test]

@@ -166,10 +166,18 @@ pub fn sobol(o: &Saltelli, resamples: usize, seed: u64) -> (Vec<Sobol>, Vec<Sobo
     let n = o.a.len();
     let k = o.ab.len();
     let all: Vec<usize> = (0..n).collect();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let boots: Vec<Vec<usize>> = (0..resamples)
-        .map(|_| (0..n).map(|_| rng.random_range(0..n)).collect())
-        .collect();
+    // Every index is resampled on the same rows: the sequence is drawn again from `seed` for
+    // each, one resample at a time, so memory does not grow with `resamples`.
+    let boot_of = |f: &dyn Fn(&[usize]) -> f64| -> Vec<f64> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut rows = vec![0; n];
+        (0..resamples)
+            .map(|_| {
+                rows.iter_mut().for_each(|r| *r = rng.random_range(0..n));
+                f(&rows)
+            })
+            .collect()
+    };
     let estimate = |rows: &[usize], f: &dyn Fn(&[usize], f64) -> f64| {
         let v = variance(o, rows);
         if v > 0.0 {
@@ -180,7 +188,7 @@ pub fn sobol(o: &Saltelli, resamples: usize, seed: u64) -> (Vec<Sobol>, Vec<Sobo
     };
     let with_ci = |f: &dyn Fn(&[usize], f64) -> f64| {
         let point = estimate(&all, f);
-        let boot: Vec<f64> = boots.iter().map(|rows| estimate(rows, f)).collect();
+        let boot = boot_of(&|rows| estimate(rows, f));
         (point, Z_95 * sd(&boot))
     };
     let singles = (0..k)

@@ -120,6 +120,10 @@ fn every_table_keeps_its_invariants() {
         );
         for c in &t.cohorts {
             assert!(
+                c.size > 0,
+                "{name}: a week nobody joined has no rows: {c:?}"
+            );
+            assert!(
                 c.members <= c.size && c.active <= c.members,
                 "{name}: {c:?}"
             );

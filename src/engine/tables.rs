@@ -65,7 +65,9 @@ pub fn week_pass(state: &mut State, chunk: usize, week: u32) -> Vec<[u64; 3]> {
         )
 }
 
-/// The rows of the retention triangle for week `week`: every cohort so far, seen at its end.
+/// The rows of the retention triangle for week `week`: every cohort so far that has joiners,
+/// seen at its end (a week nobody joined has nothing to retain, and a long run of few joiners
+/// would otherwise write a row for every pair of weeks).
 pub fn cohort_rows(
     replicate: u32,
     week: u32,
@@ -87,6 +89,7 @@ pub fn cohort_rows(
                 posters: c[2],
             }
         })
+        .filter(|row| row.size > 0)
         .collect()
 }
 
@@ -208,4 +211,24 @@ pub fn segment_rows(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_nobody_joined_have_no_cohort_rows() {
+        // Day 0, then three weeks: joiners on days 2 and 3 (week 0) and day 16 (week 2).
+        let mut joins = vec![0u64; 22];
+        (joins[2], joins[3], joins[16]) = (4, 1, 2);
+        let counts = [[5, 3, 1], [0, 0, 0], [2, 2, 0]];
+        let rows = cohort_rows(7, 2, &counts, &joins);
+        let seen: Vec<(u32, u32, u64, u64)> = rows
+            .iter()
+            .map(|r| (r.cohort_week, r.week, r.size, r.members))
+            .collect();
+        assert_eq!(seen, [(0, 2, 5, 5), (2, 0, 2, 2)]);
+        assert!(rows.iter().all(|r| r.replicate == 7));
+    }
 }

@@ -68,7 +68,7 @@ columns! {
 
 columns! {
     /// The retention triangle (`cohorts.csv`): members who joined in week `cohort_week` (days
-    /// 7w+1 to 7w+7), seen at the end of each later week.
+    /// 7w+1 to 7w+7), seen at the end of each later week. A week nobody joined has no rows.
     CohortRow {
         replicate: u32, "Replicate number.";
         cohort_week: u32, "Week of joining (0 holds days 1 to 7).";

@@ -168,6 +168,9 @@ fn funnel(f: &Table) -> Result<Section> {
     })
 }
 
+/// The most join weeks, and weeks since joining, the cohort heatmaps show.
+const COHORT_WEEKS_SHOWN: usize = 104;
+
 fn cohorts(c: &Table, column: &str, what: &str) -> Result<Section> {
     let (cw, w, size, value) = (
         c.numbers("cohort_week")?,
@@ -175,11 +178,12 @@ fn cohorts(c: &Table, column: &str, what: &str) -> Result<Section> {
         c.numbers("size")?,
         c.numbers(column)?,
     );
-    let rows_n = cw.iter().copied().fold(0.0, f64::max) as usize + 1;
-    let cols_n = w.iter().copied().fold(0.0, f64::max) as usize + 1;
+    // A page shows at most two years of it; cohorts.csv holds the whole triangle.
+    let rows_n = (cw.iter().copied().fold(0.0, f64::max) as usize + 1).min(COHORT_WEEKS_SHOWN);
+    let cols_n = (w.iter().copied().fold(0.0, f64::max) as usize + 1).min(COHORT_WEEKS_SHOWN);
     let mut sums = vec![vec![(0.0, 0.0); cols_n]; rows_n];
     for i in 0..cw.len() {
-        if size[i] > 0.0 {
+        if size[i] > 0.0 && (cw[i] as usize) < rows_n && (w[i] as usize) < cols_n {
             let s = &mut sums[cw[i] as usize][w[i] as usize];
             s.0 += value[i] / size[i];
             s.1 += 1.0;

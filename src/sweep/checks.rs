@@ -61,9 +61,9 @@ pub(super) fn axis(
             return Err(source.error(
                 &at(name),
                 format!(
-                    "this range starts and stops at {}, so its {} steps are one value: write \
-                     values = [{}], or give the range two ends",
-                    r.start, r.steps, r.start
+                    "this range starts and stops at {}, so it does not vary: write values = \
+                     [{}], or give the range two ends",
+                    r.start, r.start
                 ),
                 None,
             ));
