@@ -319,7 +319,8 @@ fn a_community_worked_out_by_hand() {
     assert_eq!(sizes, vec![60, 60, 60, 20]);
     let opened: Vec<u32> = t.groups.iter().map(|g| g.opened_day).collect();
     assert_eq!(opened, vec![0, 1, 1, 1]);
-    // Three weeks: cohort 0 seen at the end of weeks 0, 1 and 2, always 200 strong.
+    // Three weeks: cohort 0 seen at the end of weeks 0, 1 and 2, always 200 strong; nobody
+    // joined in weeks 1 and 2, so they have no rows.
     let rows: Vec<(u32, u32, u64, u64)> = t
         .cohorts
         .iter()
@@ -327,14 +328,7 @@ fn a_community_worked_out_by_hand() {
         .collect();
     assert_eq!(
         rows,
-        vec![
-            (0, 0, 200, 200),
-            (0, 1, 200, 200),
-            (0, 2, 200, 200),
-            (1, 0, 0, 0),
-            (1, 1, 0, 0),
-            (2, 0, 0, 0)
-        ]
+        vec![(0, 0, 200, 200), (0, 1, 200, 200), (0, 2, 200, 200),]
     );
     // With room for two groups only, the last 80 are turned away.
     let run = run_replicate(&everyone_joins(60, "max_groups = 2"), 0, &mut |_| {});

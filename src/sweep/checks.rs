@@ -49,38 +49,7 @@ pub(super) fn axis(
         }
         AxisValues::List(arr.iter().map(value_text).collect())
     } else {
-        let (r, log, name) = match (a.range, a.log_range) {
-            (Some(r), _) => (r, false, "range"),
-            (_, Some(r)) => (r, true, "log_range"),
-            _ => unreachable!("exactly one is given"),
-        };
-        if log && (r.start <= 0.0 || r.stop <= 0.0) {
-            return Err(source.error(&at(name), "a log range needs start and stop > 0", None));
-        }
-        if r.steps > 1 && r.start == r.stop {
-            return Err(source.error(
-                &at(name),
-                format!(
-                    "this range starts and stops at {}, so it does not vary: write values = \
-                     [{}], or give the range two ends",
-                    r.start, r.start
-                ),
-                None,
-            ));
-        }
-        if r.steps == 1 && r.start != r.stop && design == Design::Grid {
-            return Err(source.error(
-                &at(&format!("{name}.steps")),
-                "a range of 1 step gives only its start: use steps = 2 or more, or `values`",
-                None,
-            ));
-        }
-        AxisValues::Range {
-            start: r.start,
-            stop: r.stop,
-            steps: r.steps,
-            log,
-        }
+        range_values(base, i, a, design)?
     };
     let integer = spec_at(scenario_schema().keys, &a.key)
         .is_some_and(|s| matches!(s.kind, Kind::Integer | Kind::OptionalInteger));
@@ -91,6 +60,49 @@ pub(super) fn axis(
     };
     refuse_repeats(base, i, a, &axis, design)?;
     Ok(axis)
+}
+
+/// The values of axis `i` written as a `range` or `log_range`.
+fn range_values(
+    base: &Base,
+    i: usize,
+    a: &AxisFile,
+    design: Design,
+) -> Result<AxisValues, ScenarioError> {
+    let source = &base.source;
+    let at = |f: &str| format!("axes.{i}.{f}");
+    let (r, log, name) = match (a.range, a.log_range) {
+        (Some(r), _) => (r, false, "range"),
+        (_, Some(r)) => (r, true, "log_range"),
+        _ => unreachable!("exactly one is given"),
+    };
+    if log && (r.start <= 0.0 || r.stop <= 0.0) {
+        return Err(source.error(&at(name), "a log range needs start and stop > 0", None));
+    }
+    if r.steps > 1 && r.start == r.stop {
+        return Err(source.error(
+            &at(name),
+            format!(
+                "this range starts and stops at {}, so it does not vary: write values = \
+                 [{}], or give the range two ends",
+                r.start, r.start
+            ),
+            None,
+        ));
+    }
+    if r.steps == 1 && r.start != r.stop && design == Design::Grid {
+        return Err(source.error(
+            &at(&format!("{name}.steps")),
+            "a range of 1 step gives only its start: use steps = 2 or more, or `values`",
+            None,
+        ));
+    }
+    Ok(AxisValues::Range {
+        start: r.start,
+        stop: r.stop,
+        steps: r.steps,
+        log,
+    })
 }
 
 /// Refuses a value twice on one axis: points that would be the same runs twice (a random design
