@@ -177,7 +177,24 @@ fn check_prints_the_resolved_scenario_and_init_writes_a_valid_starter() {
         .assert()
         .success();
     let starter = dir.path().join("my-club.toml");
-    agora().arg("check").arg(&starter).assert().success();
+    // A fresh starter warns of nothing: keys that act only with others are commented out.
+    agora()
+        .arg("check")
+        .arg(&starter)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+    let text = fs::read_to_string(&starter).unwrap();
+    assert!(
+        text.contains("\n# fee = "),
+        "a fee with free entry is commented out"
+    );
+    agora()
+        .current_dir(dir.path())
+        .args(["init", "--", "-x"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("agora run ./-x.toml"));
     agora()
         .current_dir(dir.path())
         .args(["init", "my-club"])

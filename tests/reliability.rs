@@ -819,6 +819,56 @@ fn batch_files_that_would_run_nothing_useful_are_refused() {
     fs::write(empty.join("compare.csv"), "policy,final_members_mean\n").unwrap();
     let e = failure(&["report", empty.to_str().unwrap()]);
     assert!(e.contains("no policy rows"), "{e}");
+    // --until-separated stops at once when no two policies can be ranked.
+    let tiny = write(
+        dir.path(),
+        "tiny.toml",
+        "name = \"tiny\"\ndays = 10\n[population]\nsize = 200\n\
+         network = { kind = \"small-world\", degree = 4, rewire = 0.1 }\n\
+         [community]\nseed_members = 5\n",
+    );
+    let c = write(
+        dir.path(),
+        "roi.toml",
+        &format!(
+            "name = \"roi\"\nbase = \"{}\"\nreplicates = 2\nobjective = \"roi\"\n\
+             [[policies]]\nname = \"a\"\n[[policies]]\nname = \"b\"\n\
+             set = {{ \"acquisition.word_of_mouth\" = 0.2 }}\n",
+            tiny.display()
+        ),
+    );
+    let out = dir.path().join("roi");
+    let o = agora()
+        .args(["compare", c.to_str().unwrap(), "--until-separated", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains("after 2 replicates") && said.contains("nothing to separate"),
+        "{said}"
+    );
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 2 * 2, "{runs}");
+    // TOML's own complaints, said in the file's terms.
+    for (text, expected) in [
+        (
+            "name = \"x\"\ndays = 5\ndays = 6\n",
+            "line 3: `days` is written twice",
+        ),
+        (
+            "name = \"x\"\n[rules]\n[rules]\n",
+            "the table [rules] is written twice",
+        ),
+        (
+            "name = \"x\"\ndays = 99999999999999999999\n",
+            "this number is too large",
+        ),
+    ] {
+        let e = check_error(text, &[]);
+        assert!(e.contains(expected), "{expected}: {e}");
+    }
     // System error numbers are left out.
     let e = failure(&["run", dir.path().join("nowhere.toml").to_str().unwrap()]);
     assert!(e.contains("No such file") && !e.contains("os error"), "{e}");

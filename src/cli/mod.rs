@@ -271,6 +271,9 @@ fn say_separation(separation: &crate::compare::Separation) {
             "not separated: at max_replicates = {replicates} the best two policies' paired \
              difference still includes zero"
         ),
+        Separation::Unranked { replicates } => println!(
+            "not separated: after {replicates} replicates fewer than two policies have a defined              objective, so there is nothing to separate; choose an objective every policy has"
+        ),
     }
 }
 
@@ -494,6 +497,12 @@ fn init(name: &str) -> Result<()> {
     let text = crate::scenario::starter_file(name);
     crate::export::write_atomic(&path, text.as_bytes())?;
     let shown = path.display().to_string();
+    // A name starting with `-` would read as a flag: ./ keeps it a file.
+    let shown = if shown.starts_with('-') {
+        format!("./{shown}")
+    } else {
+        shown
+    };
     let quoted = if shown.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
         format!("'{}'", shown.replace('\'', "'\\''"))
     } else {

@@ -309,8 +309,17 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Separation {
     NotAsked,
-    Separated { replicates: u32 },
-    NotSeparated { replicates: u32 },
+    Separated {
+        replicates: u32,
+    },
+    NotSeparated {
+        replicates: u32,
+    },
+    /// Fewer than two policies have a defined objective after `replicates`: there is no
+    /// runner-up to separate from, and more replicates would not make one.
+    Unranked {
+        replicates: u32,
+    },
 }
 
 impl Comparison {
@@ -438,6 +447,9 @@ impl Comparison {
                 .map(|(k, r)| (*k, r.clone()))
                 .collect();
             let results = self.analyse(&round);
+            if results.iter().filter(|r| r.rank.is_some()).count() < 2 {
+                break Separation::Unranked { replicates };
+            }
             let separated = self
                 .separation(&round, &results)
                 .is_some_and(|d| d.ci_low > 0.0 || d.ci_high < 0.0);

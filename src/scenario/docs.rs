@@ -302,5 +302,31 @@ pub fn starter_file(name: &str) -> String {
             }
         }
     }
+    comment_out_inert(out)
+}
+
+/// The starter with the keys that have no effect at the defaults (a fee with free entry, a
+/// price nobody pays) commented out, so that `agora check` of a fresh starter warns of nothing;
+/// uncommenting one shows its warning until the key it depends on is set.
+fn comment_out_inert(text: String) -> String {
+    let Ok(scenario) = super::load_str(&text, "starter.toml", &[]) else {
+        return text;
+    };
+    let inert: std::collections::BTreeSet<usize> = scenario
+        .warnings()
+        .iter()
+        .filter_map(|w| match w.origin {
+            super::Origin::Line(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    let mut out = String::with_capacity(text.len() + 2 * inert.len());
+    for (i, line) in text.lines().enumerate() {
+        if inert.contains(&(i + 1)) && !line.starts_with('#') {
+            out.push_str("# ");
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
     out
 }

@@ -380,6 +380,20 @@ fn syntax_problem(
         "the value after `=` is missing".to_string()
     } else if message.contains("string values must be quoted") {
         "text values must be in quotes, e.g. kind = \"paid\"".to_string()
+    } else if message.starts_with("duplicate key") {
+        let line = written.trim();
+        match line.strip_prefix('[') {
+            Some(_) => format!("the table {line} is written twice: put its keys under one {line}"),
+            None => {
+                let key = line.split('=').next().unwrap_or(line).trim();
+                format!(
+                    "`{}` is written twice in its table: keep one",
+                    elide(key, 60)
+                )
+            }
+        }
+    } else if message.contains("number overflowed") {
+        "this number is too large".to_string()
     } else {
         format!("this is not valid TOML: {}", elide(message, 200))
     };
