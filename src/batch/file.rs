@@ -27,6 +27,19 @@ pub fn read<T: Table>(path: &Path, schema: Schema) -> Result<(TomlSource, T), Sc
             None,
         ));
     }
+    for (marker, what, command) in crate::scenario::BATCH_MARKERS {
+        if what != schema.what && item_at(source.root(), marker).is_some() {
+            return Err(source.error(
+                marker,
+                format!(
+                    "this is a {what}, not a {}: run it with `agora {command} {}`",
+                    schema.what,
+                    path.display()
+                ),
+                None,
+            ));
+        }
+    }
     let raw = source.deserialize(source.to_mut(), schema, &|_| false)?;
     Ok((source, raw))
 }

@@ -126,6 +126,14 @@ pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, Scenar
     load_source(&TomlSource::read(path, "scenario")?, overrides)
 }
 
+/// The top-level keys that tell a batch file's kind: (key, what the file is, its command).
+pub const BATCH_MARKERS: [(&str, &str, &str); 4] = [
+    ("axes", "sweep file", "sweep"),
+    ("policies", "comparison file", "compare"),
+    ("parameters", "calibration file", "calibrate"),
+    ("observed", "calibration file", "calibrate"),
+];
+
 /// Parses, overrides and validates scenario text; `file` names it in errors.
 pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let source = TomlSource::parse(text, file)?;
@@ -135,14 +143,14 @@ pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Scenar
 /// Overrides and validates a parsed scenario file.
 pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let root = source.root();
-    for (marker, command) in [("axes", "sweep"), ("policies", "compare")] {
+    for (marker, what, command) in BATCH_MARKERS {
         if item_at(root, "base").is_some() && item_at(root, marker).is_some() {
             return Err(ScenarioError {
                 file: source.file.clone(),
                 origin: Origin::File,
                 key: String::new(),
                 message: format!(
-                    "this is a {command} file, not a scenario: run it with `agora {command} {}`",
+                    "this is a {what}, not a scenario: run it with `agora {command} {}`",
                     source.file
                 ),
                 suggestion: None,

@@ -32,7 +32,7 @@ pub use file::{
 };
 pub use load::{
     item_at, load_file, load_source, load_str, scenario_schema, Origin, Override, ScenarioError,
-    TomlSource,
+    TomlSource, BATCH_MARKERS,
 };
 pub use schema::{found, generic_path, nearest, value_text, Problem, Schema};
 
