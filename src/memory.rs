@@ -124,12 +124,14 @@ pub fn estimate(
     )
 }
 
-/// Bytes in MiB or GiB.
+/// Bytes in GiB, MiB, or KiB below one MiB (so a tiny limit is not shown as 1 MiB).
 pub fn size(bytes: u64) -> String {
     if bytes >= 1 << 30 {
         format!("{:.1} GiB", gib(bytes))
+    } else if bytes >= 1 << 20 {
+        format!("{:.0} MiB", bytes as f64 / (1u64 << 20) as f64)
     } else {
-        format!("{:.0} MiB", (bytes as f64 / (1u64 << 20) as f64).max(1.0))
+        format!("{:.0} KiB", (bytes as f64 / 1024.0).max(1.0))
     }
 }
 

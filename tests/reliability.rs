@@ -721,7 +721,7 @@ fn red_team_findings_stay_fixed() {
         "--max-memory",
         "1KB",
     ]);
-    assert!(e.contains("only 1 MiB are available"), "{e}");
+    assert!(e.contains("only 1 KiB are available"), "{e}");
     assert!(!res.exists(), "nothing left in {}", res.display());
     assert!(
         !names(dir.path())
