@@ -299,6 +299,33 @@ fn batch_of(file: &Path) -> Result<Submitted> {
 /// a scheduler's time.
 const RUNS_PER_TASK: usize = 20;
 
+/// Refuses a submission of `kind` (of `units` runs, or proposals a round) that cannot be made.
+fn refuse_bad_submission(
+    kind: &str,
+    units: usize,
+    tasks: usize,
+    timeseries: bool,
+    max_running: Option<usize>,
+) -> Result<()> {
+    if tasks == 0 || tasks > units {
+        bail!(
+            "--tasks must be from 1 to the {}",
+            if kind == calibration::KIND {
+                format!("{units} proposals of a round of the calibration (abc.particles)")
+            } else {
+                format!("{kind}'s {units} runs")
+            }
+        );
+    }
+    if timeseries && kind == calibration::KIND {
+        bail!("--timeseries is for a sweep or a comparison: a calibration keeps no daily series");
+    }
+    if max_running == Some(0) {
+        bail!("--max-running must be at least 1");
+    }
+    Ok(())
+}
+
 /// `agora slurm FILE`: prints a bash script that submits the sweep or comparison as an array
 /// job of `tasks` tasks (at most `max_running` at once, each keeping its runs' daily series if
 /// `timeseries`) and a merge job that starts when all have succeeded; or, for a calibration, that
@@ -318,22 +345,7 @@ pub fn slurm(
         units,
     } = batch_of(file)?;
     let tasks = tasks.unwrap_or(runs.div_ceil(RUNS_PER_TASK).clamp(1, 1000).min(units));
-    if tasks == 0 || tasks > units {
-        bail!(
-            "--tasks must be from 1 to the {}",
-            if kind == calibration::KIND {
-                format!("{units} proposals of a round of the calibration (abc.particles)")
-            } else {
-                format!("{kind}'s {units} runs")
-            }
-        );
-    }
-    if timeseries && kind == calibration::KIND {
-        bail!("--timeseries is for a sweep or a comparison: a calibration keeps no daily series");
-    }
-    if max_running == Some(0) {
-        bail!("--max-running must be at least 1");
-    }
+    refuse_bad_submission(kind, units, tasks, timeseries, max_running)?;
     let absolute = |p: &Path| -> Result<PathBuf> {
         Ok(if p.is_absolute() {
             p.to_path_buf()
@@ -343,6 +355,12 @@ pub fn slurm(
     };
     let file = std::fs::canonicalize(file)?;
     let out = absolute(&out_dir(out, &name))?;
+    if out.exists() && !out.is_dir() {
+        bail!(
+            "{} is a file: --out names the folder the tasks write their results into",
+            out.display()
+        );
+    }
     let agora = std::env::current_exe()?;
     let throttle = max_running.map_or(String::new(), |k| format!("%{k}"));
     // Single-quoted for bash: a ' inside becomes '\''.

@@ -835,6 +835,16 @@ fn batch_files_that_would_run_nothing_useful_are_refused() {
         let e = failure(&[command, file.to_str().unwrap(), "--out", "/nonexistent/x"]);
         assert!(e.contains(expected), "{command}: {e}");
     }
+    let e = failure(&[
+        "slurm",
+        sw.to_str().unwrap(),
+        "--out",
+        cal.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("cal.toml is a file: --out names the folder"),
+        "{e}"
+    );
     // A split into more tasks than runs would leave tasks with nothing to do.
     let sweep = write(dir.path(), "s.toml", &axis("values = [1.0, 2.0]"));
     let out = dir.path().join("s");
