@@ -575,7 +575,8 @@ fn a_sweep_a_comparison_and_a_calibration_run_as_slurm_arrays_and_a_cancelled_ta
     let said = submit(&kscript, &[]);
     assert!(said.contains("calibration finished"), "{said}");
     same(&klocal, &kout, &CALIBRATION_FILES);
-    // Cancel task 1 while it runs: the merge never starts; status names the task; run it again.
+    // Cancel task 2 while it waits behind the two running (--max-running 2), so that it cannot
+    // have finished first: the merge never starts; status names the task; run it again.
     let second = d.join("second");
     let job = script(&second);
     let submitted = submit(&job, &[]);
@@ -592,15 +593,15 @@ fn a_sweep_a_comparison_and_a_calibration_run_as_slurm_arrays_and_a_cancelled_ta
             .unwrap();
         String::from_utf8(o.stdout).unwrap()
     };
-    let task1 = format!("{array}_1");
+    let task2 = format!("{array}_2");
     let mut cancelled = false;
     for _ in 0..600 {
         if squeue("%i %T")
             .lines()
-            .any(|l| l == format!("{task1} RUNNING"))
+            .any(|l| l == format!("{task2} PENDING"))
         {
             Process::new("scancel")
-                .arg(&task1)
+                .arg(&task2)
                 .env("SLURM_CONF", &conf)
                 .status()
                 .unwrap();
@@ -609,7 +610,7 @@ fn a_sweep_a_comparison_and_a_calibration_run_as_slurm_arrays_and_a_cancelled_ta
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(cancelled, "task 1 never ran");
+    assert!(cancelled, "task 2 was never seen waiting");
     // Wait until nothing of ours is queued or running.
     for _ in 0..1200 {
         if squeue("%i").trim().is_empty() {
@@ -617,10 +618,13 @@ fn a_sweep_a_comparison_and_a_calibration_run_as_slurm_arrays_and_a_cancelled_ta
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(!second.join("runs.csv").exists(), "merged without task 1");
+    assert!(!second.join("runs.csv").exists(), "merged without task 2");
     let status = stdout(agora().arg("status").arg(&second));
-    assert!(status.contains("missing: 1"), "{status}");
-    submit(&job, &[("ARRAY_TASKS", "1"), ("AGORA_WAIT", "1")]);
+    assert!(
+        status.contains("1 missing") && status.contains("missing: 2\n"),
+        "{status}"
+    );
+    submit(&job, &[("ARRAY_TASKS", "2"), ("AGORA_WAIT", "1")]);
     same(
         &local,
         &second,
