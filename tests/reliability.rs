@@ -772,14 +772,6 @@ fn batch_files_that_would_run_nothing_useful_are_refused() {
     let axis = |rest: &str| format!("{head}[[axes]]\nkey = \"entry.fee\"\n{rest}\n");
     let cases = [
         ("compare", head.clone(), "write a [[policies]] section"),
-        (
-            "compare",
-            format!(
-                "{head}[[policies]]\nname = \"a\"\n[[policies]]\nname = \"b\"\n\
-                 set = {{ \"entry.fee\" = 0.0 }}\n"
-            ),
-            "policy `b` runs the same scenario as `a`",
-        ),
         ("sweep", head.clone(), "write a [[axes]] section"),
         (
             "sweep",

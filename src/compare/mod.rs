@@ -183,7 +183,6 @@ impl Comparison {
         let draws = robust.as_ref().map_or(1, |r| r.draws.len());
         let mut names: Vec<String> = Vec::new();
         let mut scenarios = Vec::new();
-        let mut seen = Vec::new();
         for (i, p) in raw.policies.iter().enumerate() {
             if names.contains(&p.name) {
                 return Err(base.source.error(
@@ -214,7 +213,6 @@ impl Comparison {
                 scenarios.push(base.item(&overrides, None, &origin_of, &context)?);
             }
             names.push(p.name.clone());
-            refuse_same_as_earlier(&base, &mut seen, &scenarios[i * draws..], &names)?;
         }
         Ok(Comparison {
             name: raw.name,
@@ -281,32 +279,6 @@ fn check_uncertain_keys_are_not_set(
             }
         }
     }
-    Ok(())
-}
-
-/// Refuses the last policy of `names` when it runs the same scenarios (`mine`, one per draw) as
-/// an earlier one (`seen`): their paired difference would be exactly 0 in every replicate, and
-/// the ranking a coin toss.
-fn refuse_same_as_earlier(
-    base: &Base,
-    seen: &mut Vec<Vec<String>>,
-    mine: &[Scenario],
-    names: &[String],
-) -> Result<(), ScenarioError> {
-    let last = names.len() - 1;
-    let mine: Vec<String> = mine.iter().map(Scenario::to_toml).collect();
-    if let Some(q) = seen.iter().position(|s| *s == mine) {
-        return Err(base.source.error(
-            &format!("policies.{last}"),
-            format!(
-                "policy `{}` runs the same scenario as `{}`: their difference would be 0 in \
-                 every replicate; change what one of them sets",
-                names[last], names[q]
-            ),
-            None,
-        ));
-    }
-    seen.push(mine);
     Ok(())
 }
 
