@@ -32,6 +32,10 @@ pub const RUN_FILES: &[&str] = &[
     "groups.csv",
     "cohorts.csv",
     "segments.csv",
+    "weekly.csv",
+    "posters.csv",
+    "newcomers.csv",
+    "poster_cohorts.csv",
     "scenario.toml",
 ];
 

@@ -52,6 +52,8 @@ pub enum Decision {
     LateAnswer,
     Nudge,
     NudgeAnswer,
+    Lapse,
+    Episode,
 }
 
 impl Decision {

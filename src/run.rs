@@ -8,7 +8,10 @@ use rayon::prelude::*;
 use crate::engine::{run_replicate_with, Replicate};
 use crate::export::{csv_table, write_atomic, write_csv};
 use crate::memory::{replicate_bytes, Budget};
-use crate::metrics::{CohortRow, FunnelRow, GroupRow, SegmentRow, Summary};
+use crate::metrics::{
+    CohortRow, FunnelRow, GroupRow, NewcomerRow, PosterCohortRow, PosterRow, SegmentRow, Summary,
+    WeekRow,
+};
 use crate::scenario::Scenario;
 
 /// The default results folder of a scenario: `results/<name>/`.
@@ -69,6 +72,26 @@ pub fn write_outputs(s: &Scenario, runs: &[Replicate], dir: &Path) -> Result<()>
         &dir.join("segments.csv"),
         SegmentRow::COLUMNS,
         runs.iter().flat_map(|r| &r.tables.segments),
+    )?;
+    write_table(
+        &dir.join("weekly.csv"),
+        WeekRow::COLUMNS,
+        runs.iter().flat_map(|r| &r.tables.life.weekly),
+    )?;
+    write_table(
+        &dir.join("posters.csv"),
+        PosterRow::COLUMNS,
+        runs.iter().flat_map(|r| &r.tables.life.posters),
+    )?;
+    write_table(
+        &dir.join("newcomers.csv"),
+        NewcomerRow::COLUMNS,
+        runs.iter().flat_map(|r| &r.tables.life.newcomers),
+    )?;
+    write_table(
+        &dir.join("poster_cohorts.csv"),
+        PosterCohortRow::COLUMNS,
+        runs.iter().flat_map(|r| &r.tables.life.poster_cohorts),
     )?;
     write_atomic(&dir.join("scenario.toml"), s.to_toml().as_bytes())
 }

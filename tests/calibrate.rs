@@ -475,6 +475,37 @@ fn bad_calibration_files_get_a_short_error_naming_the_key_and_line() {
         let e = refusal(&body, csv);
         assert!(e.contains(expected), "{expected}: {e}");
     }
+    // A weekly series is checked as a daily one is, in weeks and weekly.csv's columns.
+    let weekly = "[observed]\nweekly = \"observed.csv\"\n";
+    let weekly_cases = [
+        (
+            "week,active_posters\n1,5\n9,3\n",
+            "week 9 is not a simulated week (1 to 5)",
+        ),
+        (
+            "week,posts\n1,4\n",
+            "`posts` is not a weekly.csv column",
+        ),
+        ("day,active_posters\n1,4\n", "needs a `week` column"),
+        ("week,active_posters\n2,5\n1,3\n", "weeks must increase"),
+    ];
+    for (csv, expected) in weekly_cases {
+        let e = refusal(&format!("{weekly}{fit}"), csv);
+        assert!(
+            e.contains(expected) && e.contains("observed.csv"),
+            "{expected}: {e}"
+        );
+    }
+    let e = refusal(
+        &format!("{weekly}weekly_columns = [\"week\"]\n{fit}"),
+        "week,active_posters\n1,5\n",
+    );
+    assert!(e.contains("not a series to fit"), "{e}");
+    let e = refusal(
+        &format!("[observed]\nweekly_columns = [\"active_posters\"]\n{fit}"),
+        good_csv,
+    );
+    assert!(e.contains("give `observed.weekly`"), "{e}");
     let e = refusal(
         &format!("[observed]\nfile = \"missing.csv\"\n{param}prior = {{ uniform = [0.0, 0.1] }}\n"),
         good_csv,
@@ -542,4 +573,71 @@ fn bad_calibration_files_get_a_short_error_naming_the_key_and_line() {
         e.contains("line 11") && e.contains("a `name` of letters"),
         "{e}"
     );
+}
+
+#[test]
+fn a_weekly_series_is_fitted_week_by_week_like_the_launches() {
+    // Weekly active posters of the small fan club over 6 weeks, as weekly.csv writes them.
+    let dir = TempDir::new().unwrap();
+    let set = |k: &str, v: &str| Override {
+        key: k.into(),
+        value: v.into(),
+    };
+    let s = load_file(
+        &fan_club(),
+        &[
+            set("population.size", "3000"),
+            set("days", "42"),
+            set("acquisition.word_of_mouth", "0.08"),
+        ],
+    )
+    .unwrap();
+    let run = run_replicate(&s, 0, &mut |_| {});
+    let mut text = String::from("week,active_posters,questions\n");
+    for w in &run.tables.life.weekly {
+        text.push_str(&format!(
+            "{},{},{}\n",
+            w.week, w.active_posters, w.questions
+        ));
+    }
+    fs::write(dir.path().join("weekly.csv"), text).unwrap();
+    let file = dir.path().join("cal.toml");
+    fs::write(
+        &file,
+        format!(
+            r#"name = "weekly"
+base = "{}"
+set = {{ "population.size" = 3000, days = 42 }}
+replicates = 2
+
+[observed]
+weekly = "weekly.csv"
+weekly_columns = ["active_posters"]
+
+[[parameters]]
+key = "acquisition.word_of_mouth"
+prior = {{ uniform = [0.0, 0.2] }}
+
+[abc]
+particles = 30
+generations = 3
+"#,
+            fan_club().display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    calibrate(&file, &out, "2");
+    // The predictive rows stand on each week's last day, under the weekly column's name.
+    let mut r = csv::Reader::from_path(out.join("predictive.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 6);
+    for (w, row) in run.tables.life.weekly.iter().zip(&rows) {
+        assert_eq!(&row[0], "weekly.active_posters");
+        assert_eq!(row[1].parse::<u32>().unwrap(), 7 * w.week);
+        assert_eq!(row[2].parse::<f64>().unwrap(), w.active_posters as f64);
+    }
+    // Word of mouth brings the members who post: the weeks narrow it from the prior's 0.2.
+    let (lo, hi) = interval(&out);
+    assert!(hi - lo < 0.15, "90% interval {lo}..{hi}");
 }

@@ -29,12 +29,16 @@ fn read(dir: &TempDir, name: &str) -> String {
 
 /// The documented columns of each file of `agora run` (docs/OUTPUTS.md), written out here as the
 /// format's contract: a change of columns changes this test deliberately.
-const TIMESERIES_HEADER: &str = "replicate,day,members,absent,muted,lurkers,posters,advertisers,joins,quits,kicks,posts,ads_posted,ads_removed,ads_seen,promotions,groups,groups_alive,questions,answered,nudges,nudges_answered,answered_late,overtime,team_away,mean_commitment,sat_safety,sat_belonging,sat_esteem,sat_self_actualization,revenue,revenue_fees,revenue_sales,cost,cost_acquisition,cost_moderation,cost_team,cost_events,cost_red_envelopes,cost_referrals,cost_other,budget";
-const SUMMARY_HEADER: &str = "replicate,seed,final_members,muted_share,peak_members,peak_day,alive,groups_opened,groups_alive,groups_dead_share,joined,quits,kicks,answered_share,team_overtime,team_days_away,question_share,retention_30d,visit_rate,posts_per_member_day,ad_share,never_posted_share,posted_again_share,top1_post_share,top10_post_share,post_gini,total_revenue,revenue_fees,revenue_sales,total_cost,cost_acquisition,cost_moderation,cost_team,cost_events,cost_red_envelopes,cost_referrals,cost_other,cost_per_joined,cost_per_retained_30,cost_per_active_member_day,payback_day,roi";
+const TIMESERIES_HEADER: &str = "replicate,day,members,absent,muted,dormant,lurkers,posters,advertisers,joins,quits,kicks,posts,ads_posted,ads_removed,ads_seen,promotions,groups,groups_alive,questions,answered,nudges,nudges_answered,answered_late,overtime,team_away,mean_commitment,sat_safety,sat_belonging,sat_esteem,sat_self_actualization,revenue,revenue_fees,revenue_sales,cost,cost_acquisition,cost_moderation,cost_team,cost_events,cost_red_envelopes,cost_referrals,cost_other,budget";
+const SUMMARY_HEADER: &str = "replicate,seed,final_members,muted_share,dormant_share,peak_members,peak_day,alive,groups_opened,groups_alive,groups_dead_share,joined,quits,kicks,answered_share,answered_same_day,answered_7d,team_overtime,team_days_away,question_share,retention_30d,visit_rate,posts_per_member_day,ad_share,never_posted_share,posted_again_share,top1_post_share,top10_post_share,post_gini,posters,one_post_share,poster_gini,poster_top1_share,poster_top10_share,still_posting_30d,still_posting_90d,lifespan_q25,lifespan_median,lifespan_q75,active_posters_peak_week,active_posters_m3_m1,total_revenue,revenue_fees,revenue_sales,total_cost,cost_acquisition,cost_moderation,cost_team,cost_events,cost_red_envelopes,cost_referrals,cost_other,cost_per_joined,cost_per_retained_30,cost_per_active_member_day,payback_day,roi";
 const FUNNEL_HEADER: &str = "replicate,exposed,exposed_ads,exposed_word_of_mouth,exposed_referral,considered,declined_no_need,declined_price,rejected_review,turned_away_full,joined,activated,first_post,eligible_30,retained_30,active_30,eligible_90,retained_90,renewed,quit,kicked";
 const GROUPS_HEADER: &str = "replicate,group,opened_day,tier,members_final,seeds_final,seated_final,members_peak,peak_day,posts_last30,ads_last30,alive_final,died_day,members_joined,members_left";
 const COHORTS_HEADER: &str = "replicate,cohort_week,week,size,members,active,posters";
 const SEGMENTS_HEADER: &str = "replicate,segment,joined,members_final,quit,kicked,posts,ads,mean_commitment,sat_service,sat_work,sat_contact,sat_friendship,sat_life,sat_belonging,sat_promotion,sat_learning";
+const WEEKLY_HEADER: &str = "replicate,week,complete,new_posters,active_posters,active_founders,questions,answers,members,joins,answered_same_day,answered_7d,answered_ever";
+const POSTERS_HEADER: &str = "replicate,members,ever_members,posters,never_posted_share,one_post_share,poster_gini,poster_top1_share,poster_top10_share,eligible_30d,still_posting_30d,eligible_90d,still_posting_90d,lifespan_q25,lifespan_median,lifespan_q75";
+const NEWCOMERS_HEADER: &str = "replicate,members,first_question,newcomers,posted_again,posted_again_share,posted_again_30d,posted_again_30d_share";
+const POSTER_COHORTS_HEADER: &str = "replicate,members,cohort_month,month,size,posting,share";
 
 #[test]
 fn every_preset_runs_and_writes_the_documented_columns() {
@@ -76,6 +80,9 @@ fn every_preset_runs_and_writes_the_documented_columns() {
             ("groups.csv", GROUPS_HEADER),
             ("cohorts.csv", COHORTS_HEADER),
             ("segments.csv", SEGMENTS_HEADER),
+            ("weekly.csv", WEEKLY_HEADER),
+            ("posters.csv", POSTERS_HEADER),
+            ("newcomers.csv", NEWCOMERS_HEADER),
         ] {
             let text = read(&out, file);
             assert_eq!(text.lines().next().unwrap(), header, "{name}: {file}");
@@ -85,6 +92,9 @@ fn every_preset_runs_and_writes_the_documented_columns() {
                 "{name}: {file}"
             );
         }
+        // 20 days hold no whole month: the cohorts of posters have a header only.
+        let cohorts = read(&out, "poster_cohorts.csv");
+        assert_eq!(cohorts.trim_end(), POSTER_COHORTS_HEADER, "{name}");
         assert!(read(&out, "scenario.toml").contains(&format!("name = \"{name}\"")));
     }
 }

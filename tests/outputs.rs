@@ -189,6 +189,127 @@ fn every_table_keeps_its_invariants() {
 }
 
 #[test]
+fn posting_lives_agree_with_the_daily_series() {
+    for (name, run) in runs() {
+        let days = &run.series[1..];
+        let t = &run.tables;
+        let m = &run.summary.metrics;
+        // Weeks: their questions, answers and joins are the days'; a week's distinct posters
+        // are at least its busiest day's and at most the sum of its days'.
+        let weeks = &t.life.weekly;
+        assert_eq!(weeks.len(), days.len().div_ceil(7), "{name}: weeks");
+        for w in weeks {
+            let span = &days[7 * (w.week as usize - 1)..(7 * w.week as usize).min(days.len())];
+            assert_eq!(w.questions, total(span, |d| d.questions), "{name}: {w:?}");
+            assert_eq!(
+                w.questions + w.answers,
+                total(span, |d| d.posts),
+                "{name}: {w:?}"
+            );
+            assert_eq!(w.joins, total(span, |d| d.joins), "{name}: {w:?}");
+            let busiest = span.iter().map(|d| d.posters).max().unwrap();
+            assert!(
+                busiest <= w.active_posters && w.active_posters <= total(span, |d| d.posters),
+                "{name}: {w:?}"
+            );
+            assert!(w.new_posters <= w.active_posters, "{name}: {w:?}");
+            assert!(w.active_founders <= w.active_posters, "{name}: {w:?}");
+            assert_eq!(w.members, span.last().unwrap().members, "{name}: {w:?}");
+        }
+        // Posters: founders and joiners make up everyone; every poster was new in one week.
+        let [all, founders, joiners] = [&t.life.posters[0], &t.life.posters[1], &t.life.posters[2]];
+        assert_eq!(
+            (
+                all.members.as_str(),
+                founders.members.as_str(),
+                joiners.members.as_str()
+            ),
+            ("all", "founders", "joiners")
+        );
+        assert_eq!(all.posters, founders.posters + joiners.posters, "{name}");
+        assert_eq!(
+            all.ever_members,
+            founders.ever_members + joiners.ever_members,
+            "{name}"
+        );
+        assert_eq!(
+            weeks.iter().map(|w| w.new_posters).sum::<u64>(),
+            all.posters,
+            "{name}: new posters"
+        );
+        assert_eq!(m.posters, all.posters, "{name}");
+        assert_eq!(m.never_posted_share, all.never_posted_share, "{name}");
+        let (once, again) = (m.one_post_share.unwrap(), m.posted_again_share.unwrap());
+        assert!(
+            (once + again - 1.0).abs() < 1e-12,
+            "{name}: posting once and again are complements among posters"
+        );
+        for row in &t.life.posters {
+            for share in [row.still_posting_30d, row.still_posting_90d] {
+                assert!(
+                    share.is_none_or(|s| (0.0..=1.0).contains(&s)),
+                    "{name}: {row:?}"
+                );
+            }
+            assert!(row.eligible_90d <= row.eligible_30d && row.eligible_30d <= row.posters);
+            if let (Some(a), Some(b), Some(c)) =
+                (row.lifespan_q25, row.lifespan_median, row.lifespan_q75)
+            {
+                assert!(
+                    0.0 <= a && a <= b && b <= c && c < days.len() as f64,
+                    "{row:?}"
+                );
+            }
+        }
+        // Newcomers: the buckets nest, and all is founders and joiners.
+        for row in &t.life.newcomers {
+            assert!(row.posted_again_30d <= row.posted_again, "{name}: {row:?}");
+            assert!(row.posted_again <= row.newcomers, "{name}: {row:?}");
+        }
+        let count = |who: &str| -> u64 {
+            t.life
+                .newcomers
+                .iter()
+                .filter(|r| r.members == who)
+                .map(|r| r.newcomers)
+                .sum()
+        };
+        assert_eq!(count("all"), count("founders") + count("joiners"), "{name}");
+        // Answers: every share is a share, and answered ever is the summary's answered share.
+        let asked: u64 = total(days, |d| d.questions);
+        if asked > 0 {
+            let (same, ever) = (m.answered_same_day.unwrap(), m.answered_share.unwrap());
+            let same_day = total(days, |d| d.answered) as f64 / asked as f64;
+            assert!((same - same_day).abs() < 1e-12, "{name}: same day");
+            assert!(
+                same <= m.answered_7d.unwrap_or(1.0) + 1e-12 && same <= ever,
+                "{name}"
+            );
+        }
+        // Cohorts of posters: month 0 is the whole cohort, which counts the month's new posters.
+        for row in t.life.poster_cohorts.iter().filter(|r| r.members == "all") {
+            assert!(row.posting <= row.size, "{name}: {row:?}");
+            if row.month == 0 {
+                assert_eq!(row.posting, row.size, "{name}: {row:?}");
+            }
+        }
+        let cohorts: u64 = t
+            .life
+            .poster_cohorts
+            .iter()
+            .filter(|r| r.members == "all" && r.month == 0)
+            .map(|r| r.size)
+            .sum();
+        assert!(cohorts <= all.posters, "{name}: cohorts of new posters");
+        assert_eq!(m.active_posters_peak_week.is_some(), !weeks.is_empty());
+        assert!(
+            m.active_posters_m3_m1.is_some(),
+            "{name}: 120 days hold month 3"
+        );
+    }
+}
+
+#[test]
 fn summary_metrics_follow_from_the_daily_series() {
     for (name, run) in runs() {
         let m = &run.summary.metrics;

@@ -237,10 +237,14 @@ fn a_folder_holds_exactly_the_files_of_the_last_command() {
             "cohorts.csv",
             "funnel.csv",
             "groups.csv",
+            "newcomers.csv",
+            "poster_cohorts.csv",
+            "posters.csv",
             "scenario.toml",
             "segments.csv",
             "summary.csv",
-            "timeseries.csv"
+            "timeseries.csv",
+            "weekly.csv"
         ],
         "no stale points.csv or runs.csv"
     );
@@ -477,6 +481,19 @@ fn levers_that_cannot_act_get_a_warning_and_the_run_goes() {
             "[team]\nanswers_per_day = 5\nminutes_per_day = 60\novertime_minutes = 30\n\
              burnout_after = 630\n",
             "team.burnout_after",
+        ),
+        (
+            "days = 30\n[acquisition]\nopen_day = 31\n",
+            "acquisition.open_day",
+        ),
+        (
+            "[acquisition]\nopening_reach = 0.2\n",
+            "acquisition.opening_reach",
+        ),
+        ("[behavior]\nepisode_rate = 0.02\n", "behavior.episode_rate"),
+        (
+            "[behavior]\nlapse_commitment = 5.0\n",
+            "behavior.lapse_commitment",
         ),
     ];
     let dir = TempDir::new().unwrap();

@@ -81,6 +81,12 @@ table! {
              timeseries.csv, one row per observed day.";
         columns: Vec<String> = Vec::new(), Rule::Any, "",
             "The columns of `file` to match (absent: all but `day`).";
+        weekly: String = String::new(), Rule::Any, "",
+            "A CSV file (relative to this file) with a `week` column and columns named as in \
+             weekly.csv, one row per observed week (week 1 holds days 1 to 7), as the real \
+             launches' `weekly.csv`.";
+        weekly_columns: Vec<String> = Vec::new(), Rule::Any, "",
+            "The columns of `weekly` to match (absent: all but `week`).";
         targets: Settings = Settings::default(), Rule::Any, "",
             "Summary metrics to match, each `metric = { value = V, sd = S }`.";
     }

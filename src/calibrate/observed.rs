@@ -1,20 +1,33 @@
 //! What a calibration matches: an observed daily series (a CSV file with a `day` column and
-//! timeseries.csv columns) and summary targets, and the distance of a simulation to them.
+//! timeseries.csv columns), an observed weekly series (a `week` column and weekly.csv columns)
+//! and summary targets, and the distance of a simulation to them.
 
 use std::path::Path;
 
 use super::ObservedFile;
 use crate::batch::file::Base;
-use crate::metrics::{DayRecord, Metrics};
+use crate::engine::Replicate;
+use crate::metrics::{DayRecord, Metrics, WeekRow};
 use crate::scenario::{item_at, nearest, Origin, ScenarioError};
 
-/// One observed column of the daily series.
+/// Which series an observed column is of, and where the column is in its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Series {
+    /// timeseries.csv: index into `DayRecord::COLUMNS`.
+    Daily(usize),
+    /// weekly.csv: index into `WeekRow::COLUMNS`.
+    Weekly(usize),
+}
+
+/// One observed column of the daily or the weekly series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
+    /// Its name in the outputs: the column's, `weekly.` before a weekly one.
     pub name: String,
-    /// Index into `DayRecord::COLUMNS`.
-    pub index: usize,
-    /// The observed value on each observed day.
+    pub series: Series,
+    /// The observed days (weeks for a weekly column), increasing.
+    pub at: Vec<u32>,
+    /// The observed value on each observed day (or week).
     pub values: Vec<f64>,
     /// Its scale in the distance: the standard deviation of the observed values (their mean's
     /// size, at least 1, when they are constant).
@@ -34,11 +47,46 @@ pub struct Target {
 /// Everything observed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Observed {
-    /// The observed days, increasing.
-    pub days: Vec<u32>,
     pub columns: Vec<Column>,
     pub targets: Vec<Target>,
 }
+
+impl Column {
+    /// The day an observation stands on in the outputs: its day, or the last day of its week.
+    pub fn day_of(&self, t: usize) -> u32 {
+        match self.series {
+            Series::Daily(_) => self.at[t],
+            Series::Weekly(_) => 7 * self.at[t],
+        }
+    }
+}
+
+/// The two kinds of observed file: what their time column is, which outputs' columns they hold,
+/// and how their column names read in the outputs.
+#[derive(Debug, Clone, Copy)]
+struct Kind {
+    time: &'static str,
+    file: &'static str,
+    names: &'static [&'static str],
+    prefix: &'static str,
+    series: fn(usize) -> Series,
+}
+
+const DAILY: Kind = Kind {
+    time: "day",
+    file: "timeseries.csv",
+    names: DayRecord::COLUMNS,
+    prefix: "",
+    series: Series::Daily,
+};
+
+const WEEKLY: Kind = Kind {
+    time: "week",
+    file: "weekly.csv",
+    names: WeekRow::COLUMNS,
+    prefix: "weekly.",
+    series: Series::Weekly,
+};
 
 /// An error in the observed CSV file, at `line` (1-based), about `column`.
 pub(crate) fn csv_error(file: &Path, line: usize, column: &str, message: String) -> ScenarioError {
@@ -99,41 +147,38 @@ impl Observed {
             targets: targets(base)?,
             ..Observed::default()
         };
-        if raw.file.is_empty() {
-            if !raw.columns.is_empty() {
-                return Err(base.source.error(
-                    &base.at("observed.columns"),
-                    "columns of what? give `file`, the CSV file they are in",
-                    None,
-                ));
+        let files = [
+            (
+                DAILY,
+                &raw.file,
+                &raw.columns,
+                "observed.file",
+                "observed.columns",
+                days,
+            ),
+            (
+                WEEKLY,
+                &raw.weekly,
+                &raw.weekly_columns,
+                "observed.weekly",
+                "observed.weekly_columns",
+                days.div_ceil(7),
+            ),
+        ];
+        for (kind, file, columns, file_key, columns_key, last) in files {
+            let at = base.at(columns_key);
+            if file.is_empty() {
+                if !columns.is_empty() {
+                    let m = format!("columns of what? give `{file_key}`, the CSV file they are in");
+                    return Err(base.source.error(&at, m, None));
+                }
+                continue;
             }
-        } else {
-            let written = item_at(base.source.root(), &base.at("observed.columns"));
-            if raw.columns.is_empty() && written.is_some() {
-                return Err(base.source.error(
-                    &base.at("observed.columns"),
-                    "no columns listed: name the columns to fit, or leave `columns` out to fit \
-                     all but `day`",
-                    None,
-                ));
-            }
-            let at = base.at("observed.columns");
-            for (k, name) in raw.columns.iter().enumerate() {
-                let why = if name == "day" {
-                    "it is when each row was observed, not a series to fit: list the others"
-                } else if raw.columns[..k].contains(name) {
-                    "this column is listed twice"
-                } else {
-                    continue;
-                };
-                return Err(base.source.error(&at, format!("`{name}`: {why}"), None));
-            }
-            let csv = path.parent().unwrap_or(Path::new(".")).join(&raw.file);
-            read_series(&mut observed, &csv, &raw.columns, days).map_err(|e| {
+            check_columns(base, kind, columns, &at)?;
+            let csv = path.parent().unwrap_or(Path::new(".")).join(file);
+            read_series(&mut observed, kind, &csv, columns, last).map_err(|e| {
                 if e.origin == Origin::File && e.key.is_empty() {
-                    let mut blamed = base
-                        .source
-                        .error(&base.at("observed.file"), e.message, None);
+                    let mut blamed = base.source.error(&base.at(file_key), e.message, None);
                     blamed.message = format!("{} ({})", blamed.message, csv.display());
                     blamed
                 } else {
@@ -144,7 +189,8 @@ impl Observed {
         if observed.columns.is_empty() && observed.targets.is_empty() {
             return Err(base.source.error(
                 &base.at("observed"),
-                "nothing to calibrate to: give a `file` of observed days, or `targets`",
+                "nothing to calibrate to: give a `file` of observed days, a `weekly` file of \
+                 observed weeks, or `targets`",
                 None,
             ));
         }
@@ -172,22 +218,54 @@ impl Observed {
     }
 
     /// The simulated values a distance needs, from one run: each observed column on the
-    /// observed days, and each target metric.
-    pub fn simulated(&self, series: &[DayRecord], metrics: &Metrics) -> (Vec<Vec<f64>>, Vec<f64>) {
+    /// observed days (or weeks), and each target metric.
+    pub fn simulated(&self, run: &Replicate) -> (Vec<Vec<f64>>, Vec<f64>) {
+        let weeks = &run.tables.life.weekly;
         let columns = self
             .columns
             .iter()
             .map(|c| {
-                self.days
-                    .iter()
-                    .map(|&d| series[d as usize].values()[c.index])
+                c.at.iter()
+                    .map(|&t| match c.series {
+                        Series::Daily(i) => run.series[t as usize].values()[i],
+                        Series::Weekly(i) => weeks[t as usize - 1].values()[i],
+                    })
                     .collect()
             })
             .collect();
-        let values = metrics.values();
+        let values = run.summary.metrics.values();
         let targets = self.targets.iter().map(|t| values[t.index]).collect();
         (columns, targets)
     }
+}
+
+/// The `columns` (or `weekly_columns`) list as written: when present, not empty, without the
+/// time column and without a column twice.
+fn check_columns(
+    base: &Base,
+    kind: Kind,
+    columns: &[String],
+    at: &str,
+) -> Result<(), ScenarioError> {
+    if columns.is_empty() && item_at(base.source.root(), at).is_some() {
+        let m = format!(
+            "no columns listed: name the columns to fit, or leave the list out to fit all but \
+             `{}`",
+            kind.time
+        );
+        return Err(base.source.error(at, m, None));
+    }
+    for (k, name) in columns.iter().enumerate() {
+        let why = if name == kind.time {
+            "it is when each row was observed, not a series to fit: list the others"
+        } else if columns[..k].contains(name) {
+            "this column is listed twice"
+        } else {
+            continue;
+        };
+        return Err(base.source.error(at, format!("`{name}`: {why}"), None));
+    }
+    Ok(())
 }
 
 /// The distance of a simulation to what was observed: the square root of the mean of its
@@ -252,21 +330,23 @@ fn targets(base: &Base) -> Result<Vec<Target>, ScenarioError> {
     Ok(out)
 }
 
-/// Where the `day` column and the `wanted` columns (all but `day` when empty) are in `header`,
-/// each with its index among the timeseries.csv columns.
+/// Where the time column and the `wanted` columns (all but the time column when empty) are in
+/// `header`, each with its index among the columns of the kind's output file.
 type Resolved = (usize, Vec<String>, Vec<(usize, usize)>);
 
 fn resolve_columns(
+    kind: Kind,
     csv: &Path,
     header: &[String],
     wanted: &[String],
 ) -> Result<Resolved, ScenarioError> {
-    let day_at = header.iter().position(|h| h == "day").ok_or_else(|| {
+    let time = kind.time;
+    let time_at = header.iter().position(|h| h == time).ok_or_else(|| {
         csv_error(
             csv,
             1,
-            "day",
-            "the observed file needs a `day` column".into(),
+            time,
+            format!("the observed file needs a `{time}` column"),
         )
     })?;
     if let Some((k, twice)) = header
@@ -282,21 +362,22 @@ fn resolve_columns(
         ));
     }
     let names: Vec<String> = if wanted.is_empty() {
-        header.iter().filter(|h| *h != "day").cloned().collect()
+        header.iter().filter(|h| *h != time).cloned().collect()
     } else {
         wanted.to_vec()
     };
-    let series_names = &DayRecord::COLUMNS[2..];
+    // Neither the replicate nor the time itself is a series.
+    let series_names = &kind.names[2..];
     let mut at = Vec::new();
     for name in &names {
-        let Some(index) = DayRecord::COLUMNS.iter().position(|n| n == name) else {
+        let Some(index) = series_names.iter().position(|n| n == name) else {
             let hint = nearest(name, series_names.iter().copied())
                 .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
             return Err(csv_error(
                 csv,
                 1,
                 name,
-                format!("`{name}` is not a timeseries.csv column{hint}"),
+                format!("`{name}` is not a {} column{hint}", kind.file),
             ));
         };
         let column = header.iter().position(|h| h == name).ok_or_else(|| {
@@ -307,22 +388,25 @@ fn resolve_columns(
                 format!("the observed file has no `{name}` column"),
             )
         })?;
-        at.push((column, index));
+        at.push((column, index + 2));
     }
-    Ok((day_at, names, at))
+    Ok((time_at, names, at))
 }
 
-/// Reads the observed series from `csv`: its `day` column and `wanted` columns (all but `day`
-/// when empty).
+/// Reads an observed series of `kind` from `csv`: its time column (days 1 to `last`, or weeks)
+/// and `wanted` columns (all but the time column when empty).
 fn read_series(
     observed: &mut Observed,
+    kind: Kind,
     csv: &Path,
     wanted: &[String],
-    days: u32,
+    last: u32,
 ) -> Result<(), ScenarioError> {
     let file_error = |m: String| csv_error(csv, 0, "", m);
     let (mut reader, header) = open_csv(csv, "the observed file")?;
-    let (day_at, names, at) = resolve_columns(csv, &header, wanted)?;
+    let (time_at, names, at) = resolve_columns(kind, csv, &header, wanted)?;
+    let time = kind.time;
+    let mut times: Vec<u32> = Vec::new();
     let mut values = vec![Vec::new(); at.len()];
     for (row, record) in reader.records().enumerate() {
         let line = row + 2;
@@ -334,19 +418,19 @@ fn read_series(
                 .filter(|x| x.is_finite())
                 .ok_or_else(|| csv_error(csv, line, name, format!("`{name}` must be a number")))
         };
-        let day = cell(day_at, "day")?;
-        if day.fract() != 0.0 || day < 1.0 || day > days as f64 {
+        let t = cell(time_at, time)?;
+        if t.fract() != 0.0 || t < 1.0 || t > last as f64 {
             return Err(csv_error(
                 csv,
                 line,
-                "day",
-                format!("day {day} is not a simulated day (1 to {days})"),
+                time,
+                format!("{time} {t} is not a simulated {time} (1 to {last})"),
             ));
         }
-        if observed.days.last().is_some_and(|&last| day as u32 <= last) {
-            return Err(csv_error(csv, line, "day", "days must increase".into()));
+        if times.last().is_some_and(|&before| t as u32 <= before) {
+            return Err(csv_error(csv, line, time, format!("{time}s must increase")));
         }
-        observed.days.push(day as u32);
+        times.push(t as u32);
         for (k, &(column, _)) in at.iter().enumerate() {
             let value = cell(column, &names[k])?;
             if value < 0.0 {
@@ -355,16 +439,16 @@ fn read_series(
                     line,
                     &names[k],
                     format!(
-                        "`{}` is {value}, below 0: every timeseries.csv column is a count, an \
-                         amount of money or a mean of values from 0 to 1",
-                        names[k]
+                        "`{}` is {value}, below 0: every {} column is a count, an amount of \
+                         money or a share",
+                        names[k], kind.file
                     ),
                 ));
             }
             values[k].push(value);
         }
     }
-    if observed.days.is_empty() {
+    if times.is_empty() {
         return Err(file_error("the observed file has no rows".into()));
     }
     for ((name, &(_, index)), values) in names.iter().zip(&at).zip(values) {
@@ -373,8 +457,9 @@ fn read_series(
         let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
         let scale = if sd > 0.0 { sd } else { mean.abs().max(1.0) };
         observed.columns.push(Column {
-            name: name.clone(),
-            index,
+            name: format!("{}{name}", kind.prefix),
+            series: (kind.series)(index),
+            at: times.clone(),
             values,
             scale,
         });
@@ -389,10 +474,10 @@ mod tests {
     #[test]
     fn the_distance_is_the_root_mean_of_scaled_squared_errors() {
         let o = Observed {
-            days: vec![1, 2],
             columns: vec![Column {
                 name: "members".into(),
-                index: 2,
+                series: Series::Daily(2),
+                at: vec![1, 2],
                 values: vec![10.0, 20.0],
                 scale: 5.0,
             }],

@@ -78,7 +78,8 @@ fn write_predictive(
         |values: Vec<f64>| [0.5, 0.05, 0.95].map(|q| cell(weighted_quantile(&values, weights, q)));
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (c, (case, col)) in cal.columns().enumerate() {
-        for (t, &day) in case.observed.days.iter().enumerate() {
+        for t in 0..col.at.len() {
+            let day = col.day_of(t);
             let [median, q05, q95] = band(pop.iter().map(|s| s.series[c][t]).collect());
             rows.push(vec![
                 case.named(&col.name),

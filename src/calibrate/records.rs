@@ -24,12 +24,7 @@ pub(super) fn proposal_header(cal: &Calibration) -> Vec<String> {
     let mut h: Vec<String> = vec!["weight".into(), "distance".into()];
     h.extend((0..cal.parameters.len()).map(|j| format!("x{j}")));
     for (case, c) in cal.columns() {
-        h.extend(
-            case.observed
-                .days
-                .iter()
-                .map(|d| case.named(&format!("{}@{d}", c.name))),
-        );
+        h.extend(c.at.iter().map(|d| case.named(&format!("{}@{d}", c.name))));
     }
     h.extend(cal.targets().map(|(case, t)| case.named(&t.name)));
     h

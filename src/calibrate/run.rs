@@ -81,10 +81,8 @@ impl Calibration {
     /// that best fits the shared draws.
     fn simulate(&self, t: u32, i: usize, x: Vec<f64>) -> Result<Simulated> {
         let scenarios = self.scenarios(&x)?;
-        let mut series: Vec<Vec<f64>> = self
-            .columns()
-            .map(|(case, _)| vec![0.0; case.observed.days.len()])
-            .collect();
+        let mut series: Vec<Vec<f64>> =
+            self.columns().map(|(_, c)| vec![0.0; c.at.len()]).collect();
         let mut targets = vec![0.0; self.targets().count()];
         let r = self.replicates as f64;
         let (mut columns_before, mut targets_before) = (0, 0);
@@ -96,7 +94,7 @@ impl Calibration {
                 let stream = crate::rng::mix(((t as u64) << 48) ^ ((i as u64) << 16) ^ k as u64);
                 let replicate = (stream >> 32) as u32;
                 let run = run_replicate_with(s, replicate, false, &mut |_| {});
-                let (cols, mets) = o.simulated(&run.series, &run.summary.metrics);
+                let (cols, mets) = o.simulated(&run);
                 for (acc, col) in series.iter_mut().zip(cols) {
                     for (a, v) in acc.iter_mut().zip(col) {
                         *a += v / r;

@@ -155,6 +155,7 @@ impl Simulation<'_> {
                     | Flags::ANSWERED
                     | Flags::UNANSWERED
                     | Flags::MUTED
+                    | Flags::DORMANT
                     | Flags::ADVERTISED
                     | Flags::TURNED_AWAY
                     | Flags::ACTIVATED
@@ -163,6 +164,7 @@ impl Simulation<'_> {
                     | Flags::POSTED_WEEK);
             st.group[i] = g;
             st.join_day[i] = day as u16;
+            st.episode[i] = day as u16;
             st.last_visit[i] = 0;
             st.bond[i] = 0;
             st.satisfaction[i] = [0; NEEDS];

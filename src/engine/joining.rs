@@ -78,8 +78,12 @@ struct Exposure {
 #[inline(always)]
 fn exposure(i: u32, d: &Draws, env: &Env, t: &mut DayTally) -> Option<Exposure> {
     let a = &env.k.acquisition;
+    if !a.open_on(env.day) {
+        return None;
+    }
     let pop = env.pop;
-    let by_ad = a.ad_reach > 0.0 && d.chance(Decision::AdExposure, a.ad_reach);
+    let reach = a.ad_reach_on(env.day);
+    let by_ad = reach > 0.0 && d.chance(Decision::AdExposure, reach);
     t.ad_exposures += by_ad as u64;
     let reward = env.k.rewards.referral_reward;
     let mut by_word = None;

@@ -6,8 +6,8 @@ use super::seats::spread_posts;
 use super::state::{Chunk, Flags, Status, Today};
 use super::tally::{segment_day, DayTally, GroupCounts, Milestones};
 use crate::model::activity::{
-    advert_probability, ask_probability, belonging_pull, messages_written, post_probability,
-    seed_zeal, visit_probability, PostDrivers, VisitDrivers,
+    advert_probability, ask_probability, belonging_pull, lapse_probability, messages_written,
+    post_probability, seed_zeal, visit_probability, PostDrivers, VisitDrivers,
 };
 use crate::model::levers::{ad_damping, badge_standing, meetup_wish, purchase_probability};
 use crate::model::tenure::{
@@ -53,25 +53,28 @@ pub fn member_day(
         return;
     }
     let seed = c.flags[local].contains(Flags::SEED);
-    if c.flags[local].contains(Flags::MUTED) && !env.events.announced {
+    if c.flags[local].contains(Flags::MUTED) && !env.events.announced || !engaged(c, local, env, &d)
+    {
         // A member who muted the group no longer reads it: it stays, silent, until an event
-        // is announced to everyone (a mention of all reaches through a mute).
-        end_of_day(c, local, env, (Today::MUTED, 0), t, counts);
+        // is announced to everyone (a mention of all reaches through a mute). A dormant one,
+        // whose need did not recur today, stays away too.
+        end_of_day(c, local, env, (absence(c.flags[local]), 0), t, counts);
         return;
     }
     let drivers = VisitDrivers {
         commitment: c.commitment[local],
         event_boost: env.events.visit_boost,
         recent_payment: paid_recently(c, local, env),
-        tenure: env.day as f32 - c.join_day[local] as f32,
+        episode_age: env.day as f32 - c.episode[local] as f32,
     };
     let visits = d.chance(
         Decision::Visit,
         visit_probability(&env.k.weights, &drivers) as f64,
     );
-    let (mut did, mut messages) = (Today::empty(), 0);
-    if visits {
-        (did, messages) = visit(c, local, env, &d, t);
+    let (did, messages) = if visits {
+        // A dormant member brought by an announcement is engaged again by its visit.
+        c.flags[local] -= Flags::DORMANT;
+        let (did, messages) = visit(c, local, env, &d, t);
         counts.visitors[g] += 1;
         if !seed && !c.flags[local].contains(Flags::FIRST_POST) {
             counts.silent_visitors[g] += 1;
@@ -94,11 +97,49 @@ pub fn member_day(
             *flags |= Flags::ACTIVATED;
             t.funnel.activated += 1;
         }
-    } else if c.flags[local].contains(Flags::MUTED) {
-        // Announced to, but it did not come: still muted.
-        did = Today::MUTED;
-    }
+        (did, messages)
+    } else {
+        // Announced to, but it did not come: still muted, or dormant.
+        (absence(c.flags[local]), 0)
+    };
     end_of_day(c, local, env, (did, messages), t, counts);
+}
+
+/// What a member that stays away is today: muted, dormant, both or neither.
+#[inline(always)]
+fn absence(flags: Flags) -> Today {
+    let mut did = Today::empty();
+    did.set(Today::MUTED, flags.contains(Flags::MUTED));
+    did.set(Today::DORMANT, flags.contains(Flags::DORMANT));
+    did
+}
+
+/// Whether member `local` is engaged today, and so decides whether to visit: an engaged member
+/// whose interest does not lapse today (one that lapses stays away from today), or a dormant
+/// one whose need recurs today (a new episode, from which its novelty counts again) or to whom
+/// an event is announced today (which brings it back only if it then visits). A member without
+/// needs never lapses: it has no interest to lose.
+#[inline(always)]
+fn engaged(c: &mut Chunk, local: usize, env: &Env, d: &Draws) -> bool {
+    let w = &env.k.weights;
+    let flags = &mut c.flags[local];
+    if !flags.contains(Flags::DORMANT) {
+        if w.lapse_rate <= 0.0 || !has_need(&env.pop.needs[c.start as usize + local]) {
+            return true;
+        }
+        let p = lapse_probability(w, c.commitment[local]);
+        if !d.chance(Decision::Lapse, p as f64) {
+            return true;
+        }
+        *flags |= Flags::DORMANT;
+        return false;
+    }
+    if w.episode_rate > 0.0 && d.chance(Decision::Episode, w.episode_rate) {
+        *flags -= Flags::DORMANT;
+        c.episode[local] = env.day.min(u16::MAX as u32) as u16;
+        return true;
+    }
+    env.events.announced
 }
 
 /// The felt fee of a paying member's last payment, faded since (0 for those who do not pay).
@@ -497,6 +538,7 @@ fn end_of_day(
     let seed = c.flags[local].contains(Flags::SEED);
     if posted {
         c.posts[local] = c.posts[local].saturating_add(messages.min(u16::MAX as u32) as u16);
+        c.life[local] = c.life[local].posted(env.day as u16, did.contains(Today::ASKED));
         if seed && !env.seats.is_empty() {
             let i = c.start + local as u32;
             spread_posts(g as u32, env.seats.of(i), messages, i, env.day, |s, m| {

@@ -27,6 +27,7 @@
 mod admission;
 mod groups;
 mod joining;
+mod life;
 mod member;
 mod moderation;
 mod questions;
@@ -37,6 +38,7 @@ mod tables;
 mod tally;
 mod team;
 
+pub use life::LifeTables;
 pub use simulation::{RunTables, Simulation};
 pub use state::{State, STATE_BYTES_PER_AGENT};
 pub use tally::{ExposureLedger, TIE_BINS};
@@ -80,7 +82,7 @@ pub fn run_replicate_with(
         on_day(record.day);
         series.push(record);
     }
-    let tables = sim.tables();
+    let tables = sim.tables(&series);
     let summary = sim.summary(&series, &tables);
     Replicate {
         series,

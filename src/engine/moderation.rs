@@ -73,6 +73,8 @@ fn answer(
     let answered = u < peer + (1.0 - peer) * m.answers[g].staff;
     if answered {
         c.flags[local] |= Flags::ANSWERED;
+        let today = m.day as u16;
+        c.life[local] = c.life[local].answered(today, today);
         counts.answered[g] += 1;
         counts.staff_answered[g] += (u >= peer) as u32;
         t.answered += 1;

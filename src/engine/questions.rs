@@ -12,6 +12,8 @@ use crate::rng::{DayStream, Decision};
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Waiting {
     asker: u32,
+    /// The day it was asked.
+    asked: u32,
     /// The group's messages read (posts and ads seen) up to the end of the day it was asked.
     read_before: u64,
 }
@@ -39,6 +41,8 @@ pub struct Spare {
 pub struct LateAnswer {
     pub asker: u32,
     pub group: u32,
+    /// The day it was asked.
+    pub asked: u32,
     /// Whether the staff gave it (and so it is content the group reads tomorrow).
     pub by_staff: bool,
 }
@@ -107,6 +111,7 @@ impl Questions {
                 answered.push(LateAnswer {
                     asker: w.asker,
                     group: g as u32,
+                    asked: w.asked,
                     by_staff: u >= p * by_peer,
                 });
                 false
@@ -116,8 +121,9 @@ impl Questions {
     }
 
     /// Ends the day: each group's messages read today (posts and ads seen) are added, then the
-    /// day's unanswered questions (`asked`: askers and their groups) join the queues.
-    pub fn close_day(&mut self, read_today: &[u64], asked: &[(u32, u32)]) {
+    /// day's unanswered questions (`asked`: askers and their groups), asked on `day`, join the
+    /// queues.
+    pub fn close_day(&mut self, day: u32, read_today: &[u64], asked: &[(u32, u32)]) {
         self.grow(read_today.len());
         for (total, today) in self.read.iter_mut().zip(read_today) {
             *total += today;
@@ -125,6 +131,7 @@ impl Questions {
         for &(asker, g) in asked {
             self.waiting[g as usize].push_back(Waiting {
                 asker,
+                asked: day,
                 read_before: self.read[g as usize],
             });
         }
@@ -143,7 +150,7 @@ mod tests {
     #[test]
     fn with_answers_to_spare_every_visible_question_of_a_member_is_answered() {
         let mut q = Questions::default();
-        q.close_day(&[5, 5], &[(10, 0), (11, 0), (12, 1)]);
+        q.close_day(1, &[5, 5], &[(10, 0), (11, 0), (12, 1)]);
         let spare = [
             Spare {
                 peer: 2.0,
@@ -163,11 +170,13 @@ mod tests {
                 LateAnswer {
                     asker: 10,
                     group: 0,
+                    asked: 1,
                     by_staff: false
                 },
                 LateAnswer {
                     asker: 12,
                     group: 1,
+                    asked: 1,
                     by_staff: true
                 },
             ]
@@ -178,16 +187,16 @@ mod tests {
     #[test]
     fn a_question_buried_under_what_readers_read_back_is_never_answered() {
         let mut q = Questions::default();
-        q.close_day(&[0], &[(7, 0)]);
+        q.close_day(1, &[0], &[(7, 0)]);
         let nothing = [Spare::default()];
         // Nobody to answer on day 2: it waits; 59 messages later it is still visible.
         assert!(q.answer(&nothing, 60.0, |_| true, &draws(2)).is_empty());
-        q.close_day(&[59], &[]);
+        q.close_day(2, &[59], &[]);
         assert!(!q.is_empty());
         assert!(q.answer(&nothing, 60.0, |_| true, &draws(3)).is_empty());
         assert_eq!(q.visible_in(0, 60.0, |_| true), 1);
         assert_eq!(q.visible_in(0, 60.0, |i| i != 7), 0, "its asker left");
-        q.close_day(&[1], &[]);
+        q.close_day(3, &[1], &[]);
         assert_eq!(q.visible_in(0, 60.0, |_| true), 0, "buried");
         assert_eq!(q.visible_in(5, 60.0, |_| true), 0, "no such group");
         // 60 messages since: buried, however many answers there are to spare.
@@ -203,7 +212,7 @@ mod tests {
     fn scarce_answers_are_shared_over_the_waiting_questions() {
         let mut q = Questions::default();
         let asked: Vec<(u32, u32)> = (0..2000).map(|i| (i, 0)).collect();
-        q.close_day(&[0], &asked);
+        q.close_day(1, &[0], &asked);
         let spare = [Spare {
             peer: 300.0,
             staff: 100.0,

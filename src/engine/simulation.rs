@@ -3,6 +3,7 @@
 
 use super::groups::{Floor, GroupDay, GroupLedger};
 use super::joining::{chunk_size, decide, Env};
+use super::life::{LifeTables, Lives};
 use super::moderation::{answers, moderate, Moderation};
 use super::questions::Questions;
 use super::seats::Seats;
@@ -11,8 +12,8 @@ use super::tables::{cohort_rows, funnel, segment_rows, week_pass, RunCounts};
 use super::tally::{run_pass, DayTally, ExposureLedger, GroupCounts, MemberTally};
 use super::team::Team;
 use crate::metrics::{
-    post_histogram, summarise, CohortRow, DayRecord, FunnelRow, GroupRow, SegmentRow, Summary,
-    SummaryInputs,
+    month_end, month_of, post_histogram, summarise, CohortRow, DayRecord, FunnelRow, GroupRow,
+    SegmentRow, Summary, SummaryInputs,
 };
 use crate::model::levers::{
     prize_paid, prize_per_post, reward_paid, reward_per_post, rewards_over,
@@ -72,6 +73,8 @@ pub struct Simulation<'s> {
     pub(super) questions: Questions,
     /// Messages each group's readers had today: posts and ads seen.
     read_today: Vec<u64>,
+    /// Members' posting lives over the run, beyond each agent's own.
+    lives: Lives,
 }
 
 /// The tables of a finished run, beside its series and summary.
@@ -81,6 +84,8 @@ pub struct RunTables {
     pub groups: Vec<GroupRow>,
     pub cohorts: Vec<CohortRow>,
     pub segments: Vec<SegmentRow>,
+    /// Posting lives, as the real launches measure them.
+    pub life: LifeTables,
 }
 
 /// The day's money, by line.
@@ -132,6 +137,7 @@ impl<'s> Simulation<'s> {
             seats_freed: Vec::new(),
             questions: Questions::default(),
             read_today: Vec::new(),
+            lives: Lives::default(),
         };
         sim.open_group();
         sim.seat_seed_members();
@@ -169,6 +175,7 @@ impl<'s> Simulation<'s> {
             absent: e.absent,
             lurkers: e.lurkers,
             muted: e.muted,
+            dormant: e.dormant,
             posters: e.posters,
             advertisers: e.advertisers,
             joins,
@@ -223,6 +230,7 @@ impl<'s> Simulation<'s> {
         t.promotions = events.promotions as u64 * self.capacity.len() as u64;
         self.exposures.add(&t.exposure);
         let mut moderated = self.moderate_pass(&mut t, &decided, events);
+        self.lives.answers.asked_on(day, t.questions, t.answered);
         self.count_day(&t);
         let decided = self.vacate_seats(decided);
         t.answered_late = self.answer_waiting(&decided, &mut moderated);
@@ -240,7 +248,8 @@ impl<'s> Simulation<'s> {
 
         let ads = self.publish(&decided, &moderated);
         self.team.answered_yesterday = self.staff_answers_per_group(&moderated);
-        self.questions.close_day(&self.read_today, &t.unanswered);
+        self.questions
+            .close_day(day, &self.read_today, &t.unanswered);
         debug_assert_eq!(
             decided.posts.iter().map(|&p| p as u64).sum::<u64>(),
             t.posts
@@ -249,6 +258,10 @@ impl<'s> Simulation<'s> {
         self.posts_yesterday = t.posts;
         if day.is_multiple_of(7) || day == self.k.days {
             self.close_week();
+        }
+        if day == month_end(month_of(day)) {
+            self.lives
+                .close_month(&self.state, self.chunk, month_of(day));
         }
         let money = self.money(&t, joins, referred, events);
         self.record(&t, joins, ads, money)
@@ -272,8 +285,12 @@ impl<'s> Simulation<'s> {
             &self.stream.day(self.day),
         );
         for a in &late {
-            let flags = &mut self.state.flags[a.asker as usize];
+            let asker = a.asker as usize;
+            let flags = &mut self.state.flags[asker];
             *flags = (*flags - Flags::UNANSWERED) | Flags::ANSWERED;
+            let life = &mut self.state.life[asker];
+            *life = life.answered(a.asked as u16, self.day as u16);
+            self.lives.answers.answered_late(a.asked, self.day);
             if a.by_staff {
                 moderated.staff_answered[a.group as usize] += 1;
             }
@@ -458,7 +475,8 @@ impl<'s> Simulation<'s> {
     /// At a week's end (or the last day): the retention triangle's rows for the week.
     fn close_week(&mut self) {
         let week = (self.day - 1) / 7;
-        let counts = week_pass(&mut self.state, self.chunk, week);
+        let (counts, posters) = week_pass(&mut self.state, self.chunk, week);
+        self.lives.week_posters.push(posters);
         self.cohorts.extend(cohort_rows(
             self.replicate,
             week,
@@ -519,8 +537,9 @@ impl<'s> Simulation<'s> {
         counts
     }
 
-    /// The run's tables: funnel, groups, cohorts, segments.
-    pub fn tables(&self) -> RunTables {
+    /// The run's tables: funnel, groups, cohorts, segments, and the posting lives, from the
+    /// state and the daily series (day 0 first).
+    pub fn tables(&self, series: &[DayRecord]) -> RunTables {
         let mut counts = self.counts.clone();
         counts.joined = self.joins_by_day.iter().sum();
         let names: Vec<String> = self
@@ -541,6 +560,9 @@ impl<'s> Simulation<'s> {
                 rows
             },
             segments: segment_rows(&self.state, &self.pop, &names, self.replicate, &counts),
+            life: self
+                .lives
+                .tables(&self.state, self.replicate, self.day, series),
         }
     }
 
@@ -559,6 +581,9 @@ impl<'s> Simulation<'s> {
                 post_histogram: histogram,
                 funnel: &tables.funnel,
                 groups: &tables.groups,
+                posters: &tables.life.posters[0],
+                weekly: &tables.life.weekly,
+                answers: &self.lives.answers,
                 live_share: self.k.community.alive_live_share,
             },
         )

@@ -4,6 +4,8 @@
 //! window of every array per chunk, so each agent's update writes only its own entries while
 //! reading yesterday's `view` of everyone (two-phase update).
 
+use crate::metrics::PostingLife;
+
 /// Where an agent stands with the community.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u8)]
@@ -21,7 +23,7 @@ pub enum Status {
 bitflags::bitflags! {
     /// What is remembered of an agent from day to day.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-    pub struct Flags: u16 {
+    pub struct Flags: u32 {
         /// Was a member at some point of the run.
         const EVER_MEMBER = 1;
         /// Founder or opinion leader present on day 0.
@@ -53,14 +55,17 @@ bitflags::bitflags! {
         /// Its last question went unanswered (felt at the next visit).
         const UNANSWERED = 16384;
         /// Muted the group: still a member, no longer reading it.
-        const MUTED = 32768;
+        const MUTED = 1 << 15;
+        /// Dormant: its interest has lapsed; still a member, it stops visiting until a need
+        /// recurs (a new episode) or an event is announced.
+        const DORMANT = 1 << 16;
     }
 }
 
 bitflags::bitflags! {
     /// What an agent did today (cleared every day).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-    pub struct Today: u8 {
+    pub struct Today: u16 {
         const VISITED = 1;
         const POSTED = 2;
         const ADVERT = 4;
@@ -74,6 +79,8 @@ bitflags::bitflags! {
         const ASKED = 64;
         /// Has the group muted (muted today or before).
         const MUTED = 128;
+        /// Dormant today: its interest lapsed today or before, and no need brought it back.
+        const DORMANT = 256;
     }
 }
 
@@ -140,7 +147,8 @@ impl ViewWindow<'_> {
 
 /// Bytes of state per agent (see the fields of [`State`]), rounding the two views' four bits
 /// up to a byte.
-pub const STATE_BYTES_PER_AGENT: u64 = 1 + 2 + 1 + 1 + 16 + 4 + 4 + 2 + 2 + 2 + 2 + 1 + 2 + 2;
+pub const STATE_BYTES_PER_AGENT: u64 =
+    1 + 4 + 2 + 1 + 16 + 4 + 4 + 2 + 2 + 2 + 2 + 1 + 2 + 2 + 8 + 2;
 
 /// The day-to-day state of every agent.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,6 +166,9 @@ pub struct State {
     pub commitment: Vec<f32>,
     pub group: Vec<u32>,
     pub join_day: Vec<u16>,
+    /// Day the member's current need episode began: its joining, or the day a need recurred
+    /// and brought it back (its interest, `behavior.novelty`, counts from it).
+    pub episode: Vec<u16>,
     /// Day the paid period ends (renewal day); `u16::MAX` for none.
     pub paid_until: Vec<u16>,
     /// One plus the day of the last offline meetup attended; 0 for never.
@@ -170,6 +181,9 @@ pub struct State {
     /// The member's bond with the group, grown from replies received, 16-bit fixed point in
     /// [0, 1] as of its last visit.
     pub bond: Vec<u16>,
+    /// The agent's posting life over the run: first and last post, posting again, and the
+    /// answer to a first question.
+    pub life: Vec<PostingLife>,
 }
 
 /// A window of the state over agents `start .. start + len`.
@@ -183,12 +197,14 @@ pub struct Chunk<'a> {
     pub commitment: &'a mut [f32],
     pub group: &'a mut [u32],
     pub join_day: &'a mut [u16],
+    pub episode: &'a mut [u16],
     pub paid_until: &'a mut [u16],
     pub last_meetup: &'a mut [u16],
     pub posts: &'a mut [u16],
     pub warnings: &'a mut [u8],
     pub last_visit: &'a mut [u16],
     pub bond: &'a mut [u16],
+    pub life: &'a mut [PostingLife],
 }
 
 impl<'a> Chunk<'a> {
@@ -230,12 +246,14 @@ impl<'a> Chunk<'a> {
             commitment,
             group,
             join_day,
+            episode,
             paid_until,
             last_meetup,
             posts,
             warnings,
             last_visit,
-            bond
+            bond,
+            life
         )
     }
 }
@@ -253,12 +271,14 @@ impl State {
             commitment: vec![0.0; n],
             group: vec![0; n],
             join_day: vec![0; n],
+            episode: vec![0; n],
             paid_until: vec![u16::MAX; n],
             last_meetup: vec![0; n],
             posts: vec![0; n],
             warnings: vec![0; n],
             last_visit: vec![0; n],
             bond: vec![0; n],
+            life: vec![PostingLife::default(); n],
         }
     }
 
@@ -278,12 +298,14 @@ impl State {
             commitment: &mut self.commitment,
             group: &mut self.group,
             join_day: &mut self.join_day,
+            episode: &mut self.episode,
             paid_until: &mut self.paid_until,
             last_meetup: &mut self.last_meetup,
             posts: &mut self.posts,
             warnings: &mut self.warnings,
             last_visit: &mut self.last_visit,
             bond: &mut self.bond,
+            life: &mut self.life,
         };
         let mut out = Vec::with_capacity(rest.len().div_ceil(size.max(1)));
         while rest.len() > size {
@@ -324,12 +346,14 @@ impl State {
             + bytes(&self.commitment)
             + bytes(&self.group)
             + bytes(&self.join_day)
+            + bytes(&self.episode)
             + bytes(&self.paid_until)
             + bytes(&self.last_meetup)
             + bytes(&self.posts)
             + bytes(&self.warnings)
             + bytes(&self.last_visit)
             + bytes(&self.bond)
+            + bytes(&self.life)
     }
 }
 

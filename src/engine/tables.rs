@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::state::{Flags, State, Status};
 use super::tally::{FunnelDay, SegmentDay};
-use crate::metrics::{CohortRow, FunnelRow, SegmentRow};
+use crate::metrics::{CohortRow, FunnelRow, SegmentRow, WeekPosters};
 use crate::population::needs::{satisfaction, NEEDS};
 use crate::population::Population;
 
@@ -29,17 +29,26 @@ pub struct RunCounts {
     pub segments: Vec<SegmentDay>,
 }
 
-/// Members (not seed members) of each join cohort at the end of week `week`, those of them who
-/// visited and who posted during it; then the week's marks are cleared for the next.
-pub fn week_pass(state: &mut State, chunk: usize, week: u32) -> Vec<[u64; 3]> {
+/// Members (not seed members) of each join cohort at the end of week `week` (0-based), those of
+/// them who visited and who posted during it; and the week's posters, everyone who posted in it
+/// whether still a member or not. Then the week's marks are cleared for the next.
+pub fn week_pass(state: &mut State, chunk: usize, week: u32) -> (Vec<[u64; 3]>, WeekPosters) {
     let cohorts = week as usize + 1;
+    let start = (7 * week + 1) as u16;
     let (chunks, _) = state.chunks(chunk);
+    let zero = || (vec![[0u64; 3]; cohorts], WeekPosters::default());
     chunks
         .into_par_iter()
         .map(|c| {
-            let mut counts = vec![[0u64; 3]; cohorts];
+            let (mut counts, mut posters) = zero();
             for local in 0..c.len() {
                 let flags = c.flags[local];
+                let life = c.life[local];
+                if life.last >= start {
+                    posters.active += 1;
+                    posters.active_founders += flags.contains(Flags::SEED) as u64;
+                    posters.new += (life.first >= start) as u64;
+                }
                 let member = c.status[local] == Status::Member;
                 if member && !flags.contains(Flags::SEED) && c.join_day[local] > 0 {
                     let cohort = (c.join_day[local] as usize - 1) / 7;
@@ -50,19 +59,19 @@ pub fn week_pass(state: &mut State, chunk: usize, week: u32) -> Vec<[u64; 3]> {
                 }
                 c.flags[local] = flags - (Flags::VISITED_WEEK | Flags::POSTED_WEEK);
             }
-            counts
+            (counts, posters)
         })
-        .reduce(
-            || vec![[0u64; 3]; cohorts],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    for k in 0..3 {
-                        x[k] += y[k];
-                    }
+        .reduce(zero, |(mut a, mut p), (b, q)| {
+            for (x, y) in a.iter_mut().zip(b) {
+                for k in 0..3 {
+                    x[k] += y[k];
                 }
-                a
-            },
-        )
+            }
+            p.active += q.active;
+            p.active_founders += q.active_founders;
+            p.new += q.new;
+            (a, p)
+        })
 }
 
 /// The rows of the retention triangle for week `week`: every cohort so far that has joiners,

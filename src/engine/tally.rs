@@ -90,6 +90,8 @@ pub struct MemberTally {
     pub advertisers: u64,
     /// Members who have muted the group.
     pub muted: u64,
+    /// Dormant members: their interest lapsed.
+    pub dormant: u64,
     pub commitment: f64,
     pub satisfaction: [f64; LEVELS],
     /// Members with at least one need on each level.
@@ -156,6 +158,7 @@ impl MemberTally {
         self.posters += posted as u64;
         self.advertisers += advert as u64;
         self.muted += did.contains(Today::MUTED) as u64;
+        self.dormant += did.contains(Today::DORMANT) as u64;
         self.commitment += commitment as f64;
         if crate::model::has_need(needs) {
             let mut level_sum = [0.0f64; LEVELS];
@@ -186,6 +189,7 @@ impl MemberTally {
         self.posters += o.posters;
         self.advertisers += o.advertisers;
         self.muted += o.muted;
+        self.dormant += o.dormant;
         self.commitment += o.commitment;
         for l in 0..LEVELS {
             self.satisfaction[l] += o.satisfaction[l];
@@ -203,6 +207,7 @@ impl MemberTally {
         self.posters -= o.posters;
         self.advertisers -= o.advertisers;
         self.muted -= o.muted;
+        self.dormant -= o.dormant;
         self.commitment -= o.commitment;
         for l in 0..LEVELS {
             self.satisfaction[l] -= o.satisfaction[l];

@@ -6,12 +6,19 @@
 //! with its meaning.
 
 mod inequality;
+mod life;
 mod summary;
 mod tables;
+mod weekly;
 
 pub use inequality::{inequality, post_histogram, Inequality};
+pub use life::{newcomer_rows, LifeTally, NewcomerRow, PosterRow, PostingLife};
 pub use summary::{group_alive, mostly_ads, summarise, Metrics, Summary, SummaryInputs};
 pub use tables::{CohortRow, FunnelRow, GroupRow, SegmentRow};
+pub use weekly::{
+    activity_course, month_end, month_of, poster_cohort_rows, week_rows, AnswerLedger,
+    PosterCohortRow, WeekPosters, WeekRow,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +108,9 @@ columns! {
         absent: u64, "Members who did not visit (members who joined today, and those who muted \
             the group, count here).";
         muted: u64, "Members who have muted the group: still members, no longer reading it.";
+        dormant: u64, "Members whose interest has lapsed (`behavior.lapse_base`): still members, \
+            they visit again only when a need recurs (`behavior.episode_rate`) or an event is \
+            announced.";
         lurkers: u64, "Members who visited and did not post.";
         posters: u64, "Members who wrote a genuine post.";
         advertisers: u64, "Members who posted an ad.";
@@ -172,47 +182,52 @@ pub fn outputs_markdown() -> String {
             out.push_str(&format!("| `{c}` | {} |\n", d.replace('|', "\\|")));
         }
     };
-    table(
-        "timeseries.csv",
-        "One row per replicate and day.",
-        DayRecord::COLUMNS,
-        DayRecord::DOCS,
-    );
+    for (file, about, columns, docs) in output_tables() {
+        table(file, &about, &columns, &docs);
+    }
+    out
+}
+
+/// Every table agora writes for a run: its file, what it is, its columns and their meanings.
+type Table = (&'static str, String, Vec<&'static str>, Vec<&'static str>);
+
+fn output_tables() -> Vec<Table> {
     let mut summary_columns = vec!["replicate", "seed"];
     summary_columns.extend_from_slice(Metrics::COLUMNS);
     let mut summary_docs = vec!["Replicate number.", "Master seed of the run."];
     summary_docs.extend_from_slice(Metrics::DOCS);
-    table(
-        "summary.csv",
-        &format!("One row per replicate. {}", Metrics::ABOUT),
-        &summary_columns,
-        &summary_docs,
-    );
-    table(
-        "funnel.csv",
-        FunnelRow::ABOUT,
-        FunnelRow::COLUMNS,
-        FunnelRow::DOCS,
-    );
-    table(
-        "groups.csv",
-        GroupRow::ABOUT,
-        GroupRow::COLUMNS,
-        GroupRow::DOCS,
-    );
-    table(
-        "cohorts.csv",
-        CohortRow::ABOUT,
-        CohortRow::COLUMNS,
-        CohortRow::DOCS,
-    );
-    table(
-        "segments.csv",
-        SegmentRow::ABOUT,
-        SegmentRow::COLUMNS,
-        SegmentRow::DOCS,
-    );
-    out
+    macro_rules! row {
+        ($file:literal, $t:ty) => {
+            (
+                $file,
+                <$t>::ABOUT.to_string(),
+                <$t>::COLUMNS.to_vec(),
+                <$t>::DOCS.to_vec(),
+            )
+        };
+    }
+    vec![
+        (
+            "timeseries.csv",
+            "One row per replicate and day.".to_string(),
+            DayRecord::COLUMNS.to_vec(),
+            DayRecord::DOCS.to_vec(),
+        ),
+        (
+            "summary.csv",
+            format!("One row per replicate. {}", Metrics::ABOUT),
+            summary_columns,
+            summary_docs,
+        ),
+        row!("funnel.csv", FunnelRow),
+        row!("groups.csv", GroupRow),
+        row!("cohorts.csv", CohortRow),
+        row!("segments.csv", SegmentRow),
+        row!("weekly.csv", WeekRow),
+        row!("posters.csv", PosterRow),
+        row!("newcomers.csv", NewcomerRow),
+        row!("poster_cohorts.csv", PosterCohortRow),
+    ]
 }
 
 #[cfg(test)]
@@ -250,6 +265,17 @@ mod tests {
             serde_header(&SegmentRow::default()),
             SegmentRow::COLUMNS.join(",")
         );
+        for (header, columns) in [
+            (serde_header(&WeekRow::default()), WeekRow::COLUMNS),
+            (serde_header(&PosterRow::default()), PosterRow::COLUMNS),
+            (serde_header(&NewcomerRow::default()), NewcomerRow::COLUMNS),
+            (
+                serde_header(&PosterCohortRow::default()),
+                PosterCohortRow::COLUMNS,
+            ),
+        ] {
+            assert_eq!(header, columns.join(","));
+        }
         assert_eq!(Metrics::DOCS.len(), Metrics::NAMES.len());
         assert_eq!(Metrics::default().values().len(), Metrics::NAMES.len());
         assert_eq!(

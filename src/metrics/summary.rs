@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{columns, defined, inequality, ratio, DayRecord, FunnelRow, GroupRow};
+use super::{
+    activity_course, columns, defined, inequality, ratio, AnswerLedger, DayRecord, FunnelRow,
+    GroupRow, PosterRow, WeekRow,
+};
 
 columns! {
     /// What one run comes to: the metrics of `summary.csv`, `runs.csv`, `points.csv` and
@@ -12,6 +15,8 @@ columns! {
         final_members: u64, "Members at the end of the last day.";
         muted_share: Option<f64>, "Share of the final members who have muted the group; empty \
             without members.";
+        dormant_share: Option<f64>, "Share of the final members who are dormant (their interest \
+            lapsed); empty without members.";
         peak_members: u64, "Most members at the end of any day.";
         peak_day: u32, "First day with the most members.";
         alive: u8, "1 if the community is alive at the end: at least \
@@ -24,6 +29,10 @@ columns! {
         kicks: u64, "Members kicked over the run.";
         answered_share: Option<f64>, "Share of the questions asked over the run that were \
             answered, the same day or later; empty without questions.";
+        answered_same_day: Option<f64>, "Share of the questions asked over the run that were \
+            answered the day they were asked; empty without questions.";
+        answered_7d: Option<f64>, "Share of the questions asked at least 7 days before the end \
+            that were answered within 7 days; empty without such questions.";
         team_overtime: f64, "Minutes the operating team worked past its time budget over the \
             run (the `overtime` column).";
         team_days_away: u64, "Days the operating team was away, burnt out by its overtime.";
@@ -48,6 +57,27 @@ columns! {
             members; empty without posts.";
         post_gini: Option<f64>, "Gini coefficient of genuine posts per member; empty without \
             posts.";
+        posters: u64, "Members who wrote at least one genuine post over the run (founders \
+            included; posters.csv tells them apart).";
+        one_post_share: Option<f64>, "Share of posters who wrote exactly one post; empty \
+            without posters.";
+        poster_gini: Option<f64>, "Gini coefficient of posts among posters; empty without \
+            posters.";
+        poster_top1_share: Option<f64>, "Share of posts written by the top 1% of posters.";
+        poster_top10_share: Option<f64>, "Share of posts written by the top 10% of posters.";
+        still_posting_30d: Option<f64>, "Share of the posters whose first post came at least 30 \
+            days before the end whose last post came at least 30 days after their first; empty \
+            without such posters.";
+        still_posting_90d: Option<f64>, "As `still_posting_30d`, at 90 days.";
+        lifespan_q25: Option<f64>, "First quartile of posters' lifespans (days from the first \
+            post to the last).";
+        lifespan_median: Option<f64>, "Median lifespan of posters, in days.";
+        lifespan_q75: Option<f64>, "Third quartile of posters' lifespans, in days.";
+        active_posters_peak_week: Option<u32>, "The complete week (1 holds days 1 to 7) with the \
+            most members posting (the first, on a tie); empty before a week is complete.";
+        active_posters_m3_m1: Option<f64>, "Mean weekly active posters in month 3 over month 1 \
+            (weeks counted in the month they start in, months of 30.44 days); empty before \
+            month 3 is over or without posters in month 1.";
         total_revenue: f64, "Money in over the run: revenue_fees + revenue_sales.";
         revenue_fees: f64, "Entry fees and renewals over the run.";
         revenue_sales: f64, "Margins on members' purchases over the run.";
@@ -103,6 +133,10 @@ pub struct SummaryInputs<'a> {
     pub groups: &'a [GroupRow],
     /// Share of members that must be in live groups for the community to be alive.
     pub live_share: f64,
+    /// The posting figures of everyone who was a member.
+    pub posters: &'a PosterRow,
+    pub weekly: &'a [WeekRow],
+    pub answers: &'a AnswerLedger,
 }
 
 /// The last `n` days of the series (day 0 excluded).
@@ -155,6 +189,7 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
         metrics: Metrics {
             final_members: last_day.members,
             muted_share: ratio(last_day.muted as f64, last_day.members as f64),
+            dormant_share: ratio(last_day.dormant as f64, last_day.members as f64),
             peak_members: peak,
             peak_day,
             alive: alive as u8,
@@ -202,7 +237,34 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
             cost_per_active_member_day: ratio(cost, active_member_days),
             payback_day: payback_day(days),
             roi: (cost > 0.0).then(|| (revenue - cost) / cost),
+            ..posting_lives(inputs, last_day.day)
         },
+    }
+}
+
+/// The figures measured as the real launches measure them (the rest left at their defaults):
+/// answers by how soon, posters, and the course of weekly active posters, for a run that ends on
+/// day `end`.
+fn posting_lives(inputs: &SummaryInputs, end: u32) -> Metrics {
+    let p = inputs.posters;
+    let (same_day, within_week, _) = inputs.answers.shares(1, end, end);
+    let (peak_week, m3_m1) = activity_course(inputs.weekly);
+    Metrics {
+        answered_same_day: same_day,
+        answered_7d: within_week,
+        posters: p.posters,
+        one_post_share: p.one_post_share,
+        poster_gini: p.poster_gini,
+        poster_top1_share: p.poster_top1_share,
+        poster_top10_share: p.poster_top10_share,
+        still_posting_30d: p.still_posting_30d,
+        still_posting_90d: p.still_posting_90d,
+        lifespan_q25: p.lifespan_q25,
+        lifespan_median: p.lifespan_median,
+        lifespan_q75: p.lifespan_q75,
+        active_posters_peak_week: peak_week,
+        active_posters_m3_m1: m3_m1,
+        ..Metrics::default()
     }
 }
 

@@ -14,15 +14,16 @@ pub struct VisitDrivers {
     /// The felt fee of the last payment, faded by the days since it was made
     /// (`e^(-days / sunk_cost_days)`): 0 for members who do not pay.
     pub recent_payment: f32,
-    /// Days since the member joined.
-    pub tenure: f32,
+    /// Days since the member's current need episode began (its joining, for the first).
+    pub episode_age: f32,
 }
 
 /// Probability of visiting: rising in commitment, with a day's events, after a payment (the
-/// sunk-cost effect on attendance) and in a member's first weeks (novelty, fading with tenure).
+/// sunk-cost effect on attendance) and in the first weeks of a need episode (novelty, fading as
+/// the episode ages).
 pub fn visit_probability(w: &Weights, d: &VisitDrivers) -> f32 {
     let novelty = if w.novelty > 0.0 {
-        w.novelty * (-d.tenure / w.novelty_days).exp()
+        w.novelty * (-d.episode_age / w.novelty_days).exp()
     } else {
         0.0
     };
@@ -33,6 +34,15 @@ pub fn visit_probability(w: &Weights, d: &VisitDrivers) -> f32 {
             + w.sunk_cost * d.recent_payment
             + novelty,
     )
+}
+
+/// Probability that an engaged member's interest lapses today (it goes dormant: stays a member,
+/// stops visiting): `lapse_rate` for a member the group gives nothing, divided by
+/// e^(lapse_commitment × commitment) as it gives more, at most 1. Members drift away from a
+/// group whatever it gives them (Kokkodis, Lappas & Ransbotham 2020: each week 17% of a forum's
+/// casual contributors went dormant), less the more it gives.
+pub fn lapse_probability(w: &Weights, commitment: f32) -> f32 {
+    (w.lapse_rate * (-w.lapse_commitment * commitment).exp()).min(1.0)
 }
 
 /// How much of a founder's posting zeal is left on `day`: it fades by e every
@@ -191,7 +201,7 @@ mod tests {
         let at = |commitment, event_boost| VisitDrivers {
             commitment,
             event_boost,
-            tenure: 1000.0,
+            episode_age: 1000.0,
             ..Default::default()
         };
         assert!(visit_probability(&b, &at(0.3, 0.0)) > visit_probability(&b, &at(0.0, 0.0)));
@@ -201,13 +211,13 @@ mod tests {
     #[test]
     fn a_recent_payment_and_a_fresh_membership_draw_visits_and_fade() {
         let b = b();
-        let with = |recent_payment, tenure| {
+        let with = |recent_payment, episode_age| {
             visit_probability(
                 &b,
                 &VisitDrivers {
                     commitment: 0.1,
                     recent_payment,
-                    tenure,
+                    episode_age,
                     ..Default::default()
                 },
             )
@@ -223,6 +233,21 @@ mod tests {
             "and is gone"
         );
         assert!(seed_zeal(&b, 0) == 1.0 && seed_zeal(&b, 90) < seed_zeal(&b, 30));
+    }
+
+    #[test]
+    fn interest_lapses_less_the_more_the_group_gives() {
+        let w = Weights {
+            lapse_rate: 0.05,
+            lapse_commitment: 10.0,
+            ..b()
+        };
+        let at = |c| lapse_probability(&w, c);
+        assert!((at(0.0) - 0.05).abs() < 1e-7);
+        assert!((at(0.1) - 0.05 / 1f32.exp()).abs() < 1e-7, "e-fold per 0.1");
+        assert!(at(0.5) < at(0.2) && at(0.2) < at(0.0));
+        assert_eq!(at(-1.0), 1.0, "a member who loses by coming lapses at once");
+        assert_eq!(lapse_probability(&b(), 0.0), 0.0, "off by default");
     }
 
     #[test]

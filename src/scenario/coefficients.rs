@@ -7,6 +7,8 @@
 
 use super::calendar::{calendar, Calendar};
 use super::file::{self, ScenarioFile};
+use super::weights::weights;
+use super::Weights;
 use super::{AdsRule, EntryKind, NetworkKind};
 
 /// Number of needs.
@@ -109,54 +111,6 @@ pub struct ValueCoefficients {
     pub ad_half_load: f32,
     /// Ad aversion of each segment.
     pub aversion: Vec<f32>,
-}
-
-/// The weights of the decision rules (see `docs/MODEL.md`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Weights {
-    pub memory: f32,
-    pub quit_threshold: f32,
-    pub grace_days: u32,
-    pub quit_base: f32,
-    pub quit_shortfall: f32,
-    pub visit_base: f32,
-    pub visit_commitment: f32,
-    pub post_base: f32,
-    pub post_esteem: f32,
-    pub post_belonging: f32,
-    pub post_reply: f32,
-    pub post_shyness: f32,
-    pub post_reward: f32,
-    pub post_badge: f32,
-    pub post_seed: f32,
-    pub nudge_response: f32,
-    pub ad_base: f32,
-    pub ad_turn_base: f32,
-    pub ad_turn_promotion: f32,
-    pub social_proof: f32,
-    pub fee_reference: f32,
-    pub reward_reference: f32,
-    pub referral_reference: f64,
-    pub sunk_cost: f32,
-    pub sunk_cost_days: f32,
-    pub novelty: f32,
-    pub novelty_days: f32,
-    pub friend_hold: f32,
-    pub post_question: f32,
-    /// Share of the gap to a full bond closed by a day of full replies.
-    pub bond_gain: f32,
-    /// Days over which a bond fades by e.
-    pub bond_days: f32,
-    pub peer_answer: f32,
-    pub unanswered_cost: f32,
-    pub warning_effect: f32,
-    pub kick_deterrence: f32,
-    pub deterrence_days: u32,
-    /// Days over which the seed members' posting zeal fades by e.
-    pub seed_fatigue_days: f32,
-    pub renew_base: f32,
-    pub renew_commitment: f32,
-    pub renew_price: f32,
 }
 
 /// Who gets in, and at what price.
@@ -335,10 +289,31 @@ pub struct Rewards {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AcquisitionCoefficients {
     pub ad_reach: f64,
+    /// Day the community opens to the public (nobody outside hears of it before).
+    pub open_day: u32,
+    /// Probability of hearing of the community on its opening day, besides the ads.
+    pub opening_reach: f64,
     pub cost_per_exposure: f64,
     pub word_of_mouth: f64,
     /// Commitment at or above which a member recommends.
     pub advocacy_threshold: f32,
+}
+
+impl AcquisitionCoefficients {
+    /// Whether outsiders can hear of the community on `day`: from the day it opens.
+    pub fn open_on(&self, day: u32) -> bool {
+        day >= self.open_day
+    }
+
+    /// Probability that an outsider sees the community's ads on `day`, with its announcement
+    /// on the opening day.
+    pub fn ad_reach_on(&self, day: u32) -> f64 {
+        if day == self.open_day {
+            1.0 - (1.0 - self.ad_reach) * (1.0 - self.opening_reach)
+        } else {
+            self.ad_reach
+        }
+    }
 }
 
 /// Sales to members.
@@ -404,6 +379,8 @@ impl Coefficients {
             calendar: calendar(&s.events, s.days, b.habituation_days),
             acquisition: AcquisitionCoefficients {
                 ad_reach: s.acquisition.ad_reach,
+                open_day: s.acquisition.open_day,
+                opening_reach: s.acquisition.opening_reach,
                 cost_per_exposure: s.acquisition.cost_per_exposure,
                 word_of_mouth: s.acquisition.word_of_mouth,
                 advocacy_threshold: s.acquisition.advocacy_threshold as f32,
@@ -416,52 +393,6 @@ impl Coefficients {
                 reinvest: s.monetization.reinvest,
             },
         }
-    }
-}
-
-fn weights(s: &ScenarioFile) -> Weights {
-    let b = &s.behavior;
-    Weights {
-        memory: b.memory as f32,
-        quit_threshold: b.quit_threshold as f32,
-        grace_days: b.grace_days,
-        quit_base: b.quit_base as f32,
-        quit_shortfall: b.quit_shortfall as f32,
-        visit_base: b.visit_base as f32,
-        visit_commitment: b.visit_commitment as f32,
-        post_base: b.post_base as f32,
-        post_esteem: b.post_esteem as f32,
-        post_belonging: b.post_belonging as f32,
-        post_reply: b.post_reply as f32,
-        post_shyness: b.post_shyness as f32,
-        post_reward: b.post_reward as f32,
-        post_badge: b.post_badge as f32,
-        post_seed: b.post_seed as f32,
-        nudge_response: b.nudge_response as f32,
-        ad_base: b.ad_base as f32,
-        ad_turn_base: b.ad_turn_base as f32,
-        ad_turn_promotion: b.ad_turn_promotion as f32,
-        social_proof: b.social_proof as f32,
-        fee_reference: b.fee_reference as f32,
-        reward_reference: b.reward_reference as f32,
-        referral_reference: b.referral_reference,
-        sunk_cost: b.sunk_cost as f32,
-        sunk_cost_days: b.sunk_cost_days as f32,
-        novelty: b.novelty as f32,
-        novelty_days: b.novelty_days as f32,
-        friend_hold: b.friend_hold as f32,
-        post_question: b.post_question as f32,
-        bond_gain: b.bond_gain as f32,
-        bond_days: b.bond_days as f32,
-        peer_answer: b.peer_answer as f32,
-        unanswered_cost: b.unanswered_cost as f32,
-        warning_effect: b.warning_effect as f32,
-        kick_deterrence: b.kick_deterrence as f32,
-        deterrence_days: b.deterrence_days,
-        seed_fatigue_days: s.community.seed_fatigue_days as f32,
-        renew_base: b.renew_base as f32,
-        renew_commitment: b.renew_commitment as f32,
-        renew_price: b.renew_price as f32,
     }
 }
 

@@ -17,12 +17,13 @@ pub mod keys;
 mod load;
 mod schema;
 mod validate;
+mod weights;
 
 pub use calendar::{habituation, Calendar, EventDay};
 pub use coefficients::{
     AcquisitionCoefficients, BadgeLevels, Coefficients, CommunityCoefficients, EntryCoefficients,
     ModerationCoefficients, NetworkSpec, NormalDraw, PopulationCoefficients, RedEnvelopeTerms,
-    Rewards, Sales, SegmentDraw, TeamCoefficients, Tier, ValueCoefficients, Weights,
+    Rewards, Sales, SegmentDraw, TeamCoefficients, Tier, ValueCoefficients,
 };
 pub use docs::{
     key_listing, markdown_table, markdown_tables, section_marker, section_paths, starter_file,
@@ -35,6 +36,7 @@ pub use load::{
     TomlSource, BATCH_MARKERS,
 };
 pub use schema::{found, generic_path, nearest, value_text, Problem, Schema};
+pub use weights::Weights;
 
 use file::ScenarioFile;
 

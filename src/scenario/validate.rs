@@ -271,28 +271,14 @@ pub fn lint(s: &ScenarioFile, written: &dyn Fn(&str) -> bool) -> Vec<Invalid> {
     rewards(s, &mut warn);
     entry_and_rules(s, written, &mut warn);
     overtime_levers(s, written, &mut warn);
+    life_course(s, written, &mut warn);
     if written("monetization.price") && s.monetization.purchase_rate == 0.0 {
         warn(
             "monetization.price",
             "a price is paid only when members buy, and `purchase_rate` is 0".into(),
         );
     }
-    let n = &s.population.network;
-    if n.kind != NetworkKind::SmallWorld && written("population.network.rewire") {
-        warn(
-            "population.network.rewire",
-            format!(
-                "rewiring applies to small-world networks, not `{}`",
-                n.kind.word()
-            ),
-        );
-    }
-    if n.kind == NetworkKind::WellMixed && written("population.network.degree") {
-        warn(
-            "population.network.degree",
-            "a well-mixed population has no ties, so no degree".into(),
-        );
-    }
+    network_keys(s, written, &mut warn);
     for (i, g) in s.population.segments.iter().enumerate() {
         if g.needs.to_array().iter().all(|&x| x == 0.0) && g.share > 0.0 {
             warn(
@@ -320,6 +306,69 @@ pub fn lint(s: &ScenarioFile, written: &dyn Fn(&str) -> bool) -> Vec<Invalid> {
         );
     }
     out
+}
+
+/// Network keys that do not apply to the network's kind.
+fn network_keys(
+    s: &ScenarioFile,
+    written: &dyn Fn(&str) -> bool,
+    warn: &mut dyn FnMut(&str, String),
+) {
+    let n = &s.population.network;
+    if n.kind != NetworkKind::SmallWorld && written("population.network.rewire") {
+        warn(
+            "population.network.rewire",
+            format!(
+                "rewiring applies to small-world networks, not `{}`",
+                n.kind.word()
+            ),
+        );
+    }
+    if n.kind == NetworkKind::WellMixed && written("population.network.degree") {
+        warn(
+            "population.network.degree",
+            "a well-mixed population has no ties, so no degree".into(),
+        );
+    }
+}
+
+/// Keys of members' life course and of the opening that cannot act: a community that never
+/// opens, an announcement on a day that is never simulated, a hold on or a return from a lapse
+/// that never happens.
+fn life_course(
+    s: &ScenarioFile,
+    written: &dyn Fn(&str) -> bool,
+    warn: &mut dyn FnMut(&str, String),
+) {
+    let (a, b) = (&s.acquisition, &s.behavior);
+    if a.open_day > s.days {
+        warn(
+            "acquisition.open_day",
+            format!(
+                "the community opens on day {}, after the run's last day ({}): nobody outside \
+                 ever hears of it",
+                a.open_day, s.days
+            ),
+        );
+    }
+    if written("acquisition.opening_reach") && a.open_day == 0 {
+        warn(
+            "acquisition.opening_reach",
+            "the community is open from day 0, which is never simulated: set `open_day` for \
+             the announcement to fall on a day of the run"
+                .into(),
+        );
+    }
+    if b.lapse_rate == 0.0 {
+        for key in ["behavior.lapse_commitment", "behavior.episode_rate"] {
+            if written(key) {
+                warn(
+                    key,
+                    "with `lapse_rate` 0 no member's interest lapses, so this never acts".into(),
+                );
+            }
+        }
+    }
 }
 
 /// Overtime that can never be worked, and burnout that cannot happen or happens at once.

@@ -94,10 +94,21 @@ table! {
         sunk_cost_days: f64 = 60.0, Rule::closed(1.0, MAX_DAYS as f64), "days",
             "Days over which the pull of a payment fades by e (payment depreciation).";
         novelty: f64 = 1.0, Rule::closed(0.0, 20.0), "score",
-            "Visiting gains novelty × e^(−days since joining / novelty_days): a new community \
-             draws its members back, less as it becomes familiar.";
+            "Visiting gains novelty × e^(−days since the member's need episode began / \
+             novelty_days): a member drawn in by a need (its joining, or a need that recurs) \
+             comes back often at first, less as the need is met and the place familiar.";
         novelty_days: f64 = 30.0, Rule::closed(1.0, MAX_DAYS as f64), "days",
             "Days over which novelty fades by e.";
+        lapse_rate: f64 = 0.0, Rule::UNIT, "probability/day",
+            "Each day, an engaged member's interest lapses (it goes dormant: stays a member, \
+             stops visiting) with probability min(1, lapse_rate × e^(−lapse_commitment × \
+             commitment)); 0: interest never lapses.";
+        lapse_commitment: f64 = 0.0, Rule::closed(0.0, 100.0), "1/commitment",
+            "How much what a member gets from the group (its commitment) keeps it coming: each \
+             unit of commitment divides the lapse rate by e^lapse_commitment.";
+        episode_rate: f64 = 0.0, Rule::UNIT, "1/day",
+            "Each day, a dormant member's need recurs with this probability (a new question, a \
+             wish to talk): it is engaged again and comes back with a new episode's novelty.";
         habituation_days: f64 = 7.0, Rule::closed(0.01, MAX_DAYS as f64), "days",
             "A recurring event keeps 1 − e^(−every_days / habituation_days) of its effect: \
              repeated often, it draws less each time.";

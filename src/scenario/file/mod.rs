@@ -561,6 +561,13 @@ table! {
         advocacy_threshold: f64 = 0.2, UTILITY, "commitment",
             "Commitment (as of yesterday) at or above which a member is an advocate and \
              recommends.";
+        open_day: u32 = 0, DAYS, "day",
+            "Day the community opens to the public: before it nobody outside hears of it (no \
+             ads, no word of mouth) and only the seed members are in, a private beta of the \
+             people who committed in advance.";
+        opening_reach: f64 = 0.0, Rule::UNIT, "probability",
+            "Probability that an outsider hears of the community on the day it opens (its \
+             announcement), besides the day's ads.";
     }
 }
 
