@@ -482,10 +482,7 @@ fn bad_calibration_files_get_a_short_error_naming_the_key_and_line() {
             "week,active_posters\n1,5\n9,3\n",
             "week 9 is not a simulated week (1 to 5)",
         ),
-        (
-            "week,posts\n1,4\n",
-            "`posts` is not a weekly.csv column",
-        ),
+        ("week,posts\n1,4\n", "`posts` is not a weekly.csv column"),
         ("day,active_posters\n1,4\n", "needs a `week` column"),
         ("week,active_posters\n2,5\n1,3\n", "weeks must increase"),
     ];

@@ -40,6 +40,9 @@ pub struct Env<'a> {
     pub seats: &'a Seats,
     /// Probability that a visiting member who never posted is nudged by the team, per group.
     pub nudge_chance: &'a [f32],
+    /// Today's reach of the community's ads (with its announcement on the opening day); `None`
+    /// before it opens, when nobody outside hears of it.
+    pub ad_reach: Option<f64>,
 }
 
 /// Need intensities of agent `i` as numbers in [0, 1].
@@ -78,11 +81,8 @@ struct Exposure {
 #[inline(always)]
 fn exposure(i: u32, d: &Draws, env: &Env, t: &mut DayTally) -> Option<Exposure> {
     let a = &env.k.acquisition;
-    if !a.open_on(env.day) {
-        return None;
-    }
+    let reach = env.ad_reach?;
     let pop = env.pop;
-    let reach = a.ad_reach_on(env.day);
     let by_ad = reach > 0.0 && d.chance(Decision::AdExposure, reach);
     t.ad_exposures += by_ad as u64;
     let reward = env.k.rewards.referral_reward;

@@ -81,14 +81,17 @@ impl Lives {
 fn month_pass(state: &State, chunk: usize, month: u32) -> [Vec<u64>; 2] {
     let months = month as usize;
     let zero = || [vec![0u64; months], vec![0u64; months]];
-    (0..state.len())
-        .into_par_iter()
-        .with_min_len(chunk)
-        .fold(zero, |mut counts, i| {
-            let life = state.life[i];
-            if life.last > 0 && month_of(life.last as u32) == month {
-                let who = !state.flags[i].contains(Flags::SEED) as usize;
-                counts[who][month_of(life.first as u32) as usize - 1] += 1;
+    state
+        .life
+        .par_chunks(chunk)
+        .zip(state.flags.par_chunks(chunk))
+        .map(|(lives, flags)| {
+            let mut counts = zero();
+            for (life, flags) in lives.iter().zip(flags) {
+                if life.last > 0 && month_of(life.last as u32) == month {
+                    let who = !flags.contains(Flags::SEED) as usize;
+                    counts[who][month_of(life.first as u32) as usize - 1] += 1;
+                }
             }
             counts
         })

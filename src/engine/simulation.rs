@@ -312,6 +312,7 @@ impl<'s> Simulation<'s> {
         };
         let expected = self.posts_yesterday as f64;
         let nudge_chance = self.nudge_chances();
+        let acquisition = &self.k.acquisition;
         let (chunks, view_prev) = self.state.chunks(self.chunk);
         let env = Env {
             k: self.k,
@@ -328,6 +329,9 @@ impl<'s> Simulation<'s> {
             events,
             seats: &self.seats,
             nudge_chance: &nudge_chance,
+            ad_reach: acquisition
+                .open_on(day)
+                .then(|| acquisition.ad_reach_on(day)),
         };
         let groups = self.groups.len();
         let (parts, counts) = run_pass(chunks, groups, self.parallel, |c, counts| {
