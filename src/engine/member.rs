@@ -572,11 +572,10 @@ fn end_of_day(
     c.flags[local] = flags;
     c.today[local] = did;
     let commitment = c.commitment[local];
-    c.view_next.set(
-        local,
-        true,
-        commitment >= env.k.acquisition.advocacy_threshold,
-    );
+    // A dormant member no longer comes to the group, so it does not talk it up either.
+    let advocate = commitment >= env.k.acquisition.advocacy_threshold
+        && !flags.contains(Flags::DORMANT);
+    c.view_next.set(local, true, advocate);
     let reached = milestones(c, local, env.day);
     let needs = &env.pop.needs[c.start as usize + local];
     t.end
