@@ -480,8 +480,14 @@ fn bad_calibration_files_get_a_short_error_naming_the_key_and_line() {
     let weekly_cases = [
         (
             "week,active_posters\n1,5\n9,3\n",
-            "week 9 is not a simulated week (1 to 5)",
+            "week 9 is not a whole simulated week (1 to 4)",
         ),
+        (
+            // Days 29 and 30 make a fifth week of two days: not the observed week.
+            "week,active_posters\n5,3\n",
+            "week 5 is not a whole simulated week (1 to 4)",
+        ),
+        ("week,complete\n1,1\n", "not a series to fit"),
         ("week,posts\n1,4\n", "`posts` is not a weekly.csv column"),
         ("day,active_posters\n1,4\n", "needs a `week` column"),
         ("week,active_posters\n2,5\n1,3\n", "weeks must increase"),
@@ -503,6 +509,16 @@ fn bad_calibration_files_get_a_short_error_naming_the_key_and_line() {
         good_csv,
     );
     assert!(e.contains("give `observed.weekly`"), "{e}");
+    // A target no run of 30 days can have (30-day retention needs joiners of 30 days before):
+    // every proposal is infinitely far, and the calibration says so instead of panicking.
+    let e = refusal(
+        &format!(
+            "[observed]\ntargets = {{ retention_30d = {{ value = 0.5, sd = 0.1 }} }}\n{fit}\
+             [abc]\nparticles = 10\ngenerations = 1\n"
+        ),
+        good_csv,
+    );
+    assert!(e.contains("no simulation came close enough"), "{e}");
     let e = refusal(
         &format!("[observed]\nfile = \"missing.csv\"\n{param}prior = {{ uniform = [0.0, 0.1] }}\n"),
         good_csv,

@@ -257,6 +257,9 @@ pub fn ess(population: &[Particle]) -> f64 {
 
 /// The weighted `q`-quantile of `values` (the smallest value whose cumulative weight reaches q).
 pub fn weighted_quantile(values: &[f64], weights: &[f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
     let total: f64 = weights.iter().sum();

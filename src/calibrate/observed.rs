@@ -162,7 +162,8 @@ impl Observed {
                 &raw.weekly_columns,
                 "observed.weekly",
                 "observed.weekly_columns",
-                days.div_ceil(7),
+                // Only whole weeks: a run's last, shorter week is not the observed week.
+                days / 7,
             ),
         ];
         for (kind, file, columns, file_key, columns_key, last) in files {
@@ -366,11 +367,25 @@ fn resolve_columns(
     } else {
         wanted.to_vec()
     };
-    // Neither the replicate nor the time itself is a series.
+    // Neither the replicate nor the time itself is a series, nor whether a week is complete.
     let series_names = &kind.names[2..];
+    let series_names: Vec<&str> = series_names
+        .iter()
+        .copied()
+        .filter(|n| *n != "complete")
+        .collect();
     let mut at = Vec::new();
     for name in &names {
-        let Some(index) = series_names.iter().position(|n| n == name) else {
+        let Some(index) = kind
+            .names
+            .iter()
+            .position(|n| n == name)
+            .filter(|&i| i >= 2 && series_names.contains(&kind.names[i]))
+        else {
+            if name == "complete" && kind.time == "week" {
+                let m = "`complete` says whether a week is whole, not a series to fit".into();
+                return Err(csv_error(csv, 1, name, m));
+            }
             let hint = nearest(name, series_names.iter().copied())
                 .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
             return Err(csv_error(
@@ -388,7 +403,7 @@ fn resolve_columns(
                 format!("the observed file has no `{name}` column"),
             )
         })?;
-        at.push((column, index + 2));
+        at.push((column, index));
     }
     Ok((time_at, names, at))
 }
@@ -424,7 +439,11 @@ fn read_series(
                 csv,
                 line,
                 time,
-                format!("{time} {t} is not a simulated {time} (1 to {last})"),
+                if kind.time == "week" {
+                    format!("week {t} is not a whole simulated week (1 to {last})")
+                } else {
+                    format!("day {t} is not a simulated day (1 to {last})")
+                },
             ));
         }
         if times.last().is_some_and(|&before| t as u32 <= before) {

@@ -17,6 +17,13 @@ pub(super) fn write_outputs(
     pop: &[Simulated],
     history: &[Stats],
 ) -> Result<()> {
+    if pop.is_empty() {
+        anyhow::bail!(
+            "no simulation came close enough to keep: every one gave an undefined value for a \
+             target or an observed column (a share with nothing to share, a figure the run is too \
+             short to have); check that each target and column can be computed over `days`"
+        );
+    }
     let weights: Vec<f64> = pop.iter().map(|s| s.particle.weight).collect();
     // posterior.csv
     let mut header: Vec<String> = cal.parameters.iter().map(|p| p.key.clone()).collect();

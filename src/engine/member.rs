@@ -53,8 +53,9 @@ pub fn member_day(
         return;
     }
     let seed = c.flags[local].contains(Flags::SEED);
-    if c.flags[local].contains(Flags::MUTED) && !env.events.announced || !engaged(c, local, env, &d)
-    {
+    let muted = c.flags[local].contains(Flags::MUTED);
+    // A member that muted the group reads nothing, so it has no interest left to lapse.
+    if muted && !env.events.announced || !muted && !engaged(c, local, env, &d) {
         // A member who muted the group no longer reads it: it stays, silent, until an event
         // is announced to everyone (a mention of all reaches through a mute). A dormant one,
         // whose need did not recur today, stays away too.
@@ -573,8 +574,8 @@ fn end_of_day(
     c.today[local] = did;
     let commitment = c.commitment[local];
     // A dormant member no longer comes to the group, so it does not talk it up either.
-    let advocate = commitment >= env.k.acquisition.advocacy_threshold
-        && !flags.contains(Flags::DORMANT);
+    let advocate =
+        commitment >= env.k.acquisition.advocacy_threshold && !flags.contains(Flags::DORMANT);
     c.view_next.set(local, true, advocate);
     let reached = milestones(c, local, env.day);
     let needs = &env.pop.needs[c.start as usize + local];

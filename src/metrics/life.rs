@@ -340,6 +340,33 @@ mod tests {
     }
 
     #[test]
+    fn eligibility_and_buckets_turn_at_their_exact_days() {
+        let mut t = LifeTally::default();
+        // First post on day 70 of 100: eligible at 30 (70 + 30 = 100), not at 90.
+        t.add(
+            PostingLife::default().posted(70, false).posted(100, false),
+            2,
+            100,
+        );
+        // First post on day 71: not eligible at 30.
+        t.add(PostingLife::default().posted(71, false), 1, 100);
+        assert_eq!((t.eligible, t.still_posting), ([1, 0], [1, 0]));
+        // A first question on day 70 is a newcomer (70 + 30 ≤ 100); answered on day 76 (the
+        // sixth day after) is within the week, on day 77 is later.
+        let asked = |answer| PostingLife::default().posted(70, true).answered(70, answer);
+        let mut t = LifeTally::default();
+        t.add(asked(76), 1, 100);
+        t.add(asked(77), 1, 100);
+        assert_eq!(t.newcomers[1][0], 1, "{:?}", t.newcomers);
+        assert_eq!(t.newcomers[2][0], 1, "{:?}", t.newcomers);
+        // Posting again on day 100 is within 30 days of a question on day 70; on day 101 not.
+        let mut t = LifeTally::default();
+        t.add(asked(70).posted(100, false), 2, 101);
+        t.add(asked(70).posted(101, false), 2, 101);
+        assert_eq!(t.newcomers[0], [2, 2, 1]);
+    }
+
+    #[test]
     fn newcomers_are_bucketed_by_when_their_first_question_was_answered() {
         let mut t = LifeTally::default();
         let asked = |day| PostingLife::default().posted(day, true);

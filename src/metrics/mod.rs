@@ -105,12 +105,12 @@ columns! {
         replicate: u32, "Replicate number.";
         day: u32, "Day (0 is the state before the first step).";
         members: u64, "Members at the end of the day (= absent + lurkers + posters + advertisers).";
-        absent: u64, "Members who did not visit (members who joined today, and those who muted \
-            the group, count here).";
+        absent: u64, "Members who did not visit (members who joined today, those who muted the \
+            group and dormant ones count here).";
         muted: u64, "Members who have muted the group: still members, no longer reading it.";
-        dormant: u64, "Members whose interest has lapsed (`behavior.lapse_base`): still members, \
-            they visit again only when a need recurs (`behavior.episode_rate`) or an event is \
-            announced.";
+        dormant: u64, "Members whose interest has lapsed (`behavior.lapse_rate`): still members \
+            (counted in `absent`), they visit again only when a need recurs \
+            (`behavior.episode_rate`) or an event is announced.";
         lurkers: u64, "Members who visited and did not post.";
         posters: u64, "Members who wrote a genuine post.";
         advertisers: u64, "Members who posted an ad.";

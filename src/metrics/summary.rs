@@ -31,8 +31,9 @@ columns! {
             answered, the same day or later; empty without questions.";
         answered_same_day: Option<f64>, "Share of the questions asked over the run that were \
             answered the day they were asked; empty without questions.";
-        answered_7d: Option<f64>, "Share of the questions asked at least 7 days before the end \
-            that were answered within 7 days; empty without such questions.";
+        answered_7d: Option<f64>, "Share of the questions asked on or before the run's \
+            sixth-last day that were answered within 7 days (the day asked or the 6 after); \
+            empty without such questions.";
         team_overtime: f64, "Minutes the operating team worked past its time budget over the \
             run (the `overtime` column).";
         team_days_away: u64, "Days the operating team was away, burnt out by its overtime.";
@@ -76,8 +77,8 @@ columns! {
         active_posters_peak_week: Option<u32>, "The complete week (1 holds days 1 to 7) with the \
             most members posting (the first, on a tie); empty before a week is complete.";
         active_posters_m3_m1: Option<f64>, "Mean weekly active posters in month 3 over month 1 \
-            (weeks counted in the month they start in, months of 30.44 days); empty before \
-            month 3 is over or without posters in month 1.";
+            (weeks counted in the month they start in, months of 30.44 days); empty until every \
+            week starting in month 3 is whole (day 98), or without posters in month 1.";
         total_revenue: f64, "Money in over the run: revenue_fees + revenue_sales.";
         revenue_fees: f64, "Entry fees and renewals over the run.";
         revenue_sales: f64, "Margins on members' purchases over the run.";

@@ -121,8 +121,8 @@ columns! {
         joins: u64, "Joins this week.";
         answered_same_day: Option<f64>, "Share of the week's questions answered the day they \
             were asked.";
-        answered_7d: Option<f64>, "Share of the week's questions answered within 7 days, among \
-            those asked at least 7 days before the end.";
+        answered_7d: Option<f64>, "Share of the week's questions answered within 7 days (the day \
+            asked or the 6 after), among those asked on or before the run's sixth-last day.";
         answered_ever: Option<f64>, "Share of the week's questions answered by the end of the \
             run.";
     }
@@ -182,9 +182,13 @@ pub fn activity_course(weeks: &[WeekRow]) -> (Option<u32>, Option<f64>) {
             .fold((0u64, 0u64), |(n, s), w| (n + 1, s + w.active_posters));
         (n > 0).then(|| sum as f64 / n as f64)
     };
-    let last_day = weeks.last().map_or(0, |w| 7 * w.week);
+    // Every week that starts in month 3 must be whole: the last starts on or before its end.
+    let last_of_month_3 = (month_end(3) - 1) / 7 + 1;
+    let month_3_whole = weeks
+        .get(last_of_month_3 as usize - 1)
+        .is_some_and(|w| w.complete == 1);
     let ratio = match (month_mean(1), month_mean(3)) {
-        (Some(m1), Some(m3)) if month_end(3) <= last_day && m1 > 0.0 => Some(m3 / m1),
+        (Some(m1), Some(m3)) if month_3_whole && m1 > 0.0 => Some(m3 / m1),
         _ => None,
     };
     (peak, ratio)
@@ -197,7 +201,8 @@ columns! {
     PosterCohortRow {
         replicate: u32, "Replicate number.";
         members: String, "Whose figures: `all`, `founders` (seed members) or `joiners`.";
-        cohort_month: u32, "Month of the first post (1 holds days 1 to 30).";
+        cohort_month: u32, "Month of the first post (1 holds days 1 to 31, months being 30.44 \
+            days long).";
         month: u32, "Months since the cohort's month (0: the month of the first post).";
         size: u64, "Members whose first post came in the cohort's month.";
         posting: u64, "Of them, those who posted in month `cohort_month + month`.";
@@ -279,6 +284,12 @@ mod tests {
         assert_eq!(week, Some(7.0 / 10.0));
         assert_eq!(ever, Some(9.0 / 14.0));
         assert_eq!(a.shares(8, 10, 10).1, None, "no question old enough");
+        // Answered on the sixth day after is within the week; on the seventh, not.
+        let mut b = AnswerLedger::default();
+        b.asked_on(1, 2, 0);
+        b.answered_late(1, 7);
+        b.answered_late(1, 8);
+        assert_eq!(b.shares(1, 1, 20), (Some(0.0), Some(0.5), Some(1.0)));
     }
 
     #[test]
@@ -300,5 +311,10 @@ mod tests {
         // Month 1: (10 + 50 + 10 + 10 + 10) / 5 = 18; month 3: 5.
         assert!((ratio.unwrap() - 5.0 / 18.0).abs() < 1e-12);
         assert_eq!(activity_course(&weeks[..12]).1, None, "month 3 not over");
+        // Week 14 (days 92 to 98) starts in month 3: without it, or short, month 3 is not whole.
+        assert_eq!(activity_course(&weeks[..13]).1, None, "week 14 missing");
+        let mut short = weeks.clone();
+        short[13].complete = 0;
+        assert_eq!(activity_course(&short).1, None, "week 14 short");
     }
 }

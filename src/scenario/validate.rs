@@ -351,6 +351,12 @@ fn life_course(
             ),
         );
     }
+    if a.open_day > 0 && s.community.seed_members == 0 {
+        warn(
+            "acquisition.open_day",
+            "a private beta with no seed members: the community is empty until it opens".into(),
+        );
+    }
     if written("acquisition.opening_reach") && a.open_day == 0 {
         warn(
             "acquisition.opening_reach",
