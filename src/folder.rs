@@ -56,6 +56,7 @@ const OTHER_OWN_FILES: &[&str] = &[
     "calibration.csv",
     "generations.csv",
     "predictive.csv",
+    "best.csv",
     "report.html",
 ];
 

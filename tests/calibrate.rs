@@ -654,3 +654,43 @@ generations = 3
     let (lo, hi) = interval(&out);
     assert!(hi - lo < 0.15, "90% interval {lo}..{hi}");
 }
+
+#[test]
+fn refining_names_the_posterior_particle_whose_mean_fits_best() {
+    let dir = TempDir::new().unwrap();
+    observe(dir.path(), 0.08, 40, 7);
+    let file = calibration(
+        dir.path(),
+        40,
+        "particles = 20\ngenerations = 2\nrefine = 4",
+    );
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    calibrate(&file, &a, "2");
+    calibrate(&file, &b, "1");
+    assert_eq!(
+        header(&a.join("best.csv")),
+        "acquisition.word_of_mouth,distance,replicates"
+    );
+    assert_eq!(
+        fs::read(a.join("best.csv")).unwrap(),
+        fs::read(b.join("best.csv")).unwrap(),
+        "best.csv differs between thread counts"
+    );
+    let best = fs::read_to_string(a.join("best.csv")).unwrap();
+    let cells: Vec<&str> = best.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(cells[2], "4");
+    // The best is one of the last generation's particles, as written there.
+    let posterior = fs::read_to_string(a.join("posterior.csv")).unwrap();
+    assert!(
+        posterior
+            .lines()
+            .skip(1)
+            .any(|l| l.split(',').next() == Some(cells[0])),
+        "{} not among the posterior's particles",
+        cells[0]
+    );
+    // Without refining there is no best.csv, and a rerun into the same folder drops it.
+    let plain = calibration(dir.path(), 40, "particles = 20\ngenerations = 2");
+    calibrate(&plain, &a, "2");
+    assert!(!a.join("best.csv").exists());
+}

@@ -117,6 +117,11 @@ table! {
             "Stop after a generation that accepted fewer of its proposals than this.";
         max_proposals: u32 = 50, Rule::closed(2.0, 1e4), "proposals/particle",
             "Most proposals a generation may simulate, per particle, before it stops short.";
+        refine: u32 = 0, Rule::closed(0.0, 1000.0), "replicates",
+            "After the last generation, simulate each of its particles this many more times, on \
+             streams of their own, and write the one whose mean fits best to best.csv: a point \
+             estimate less subject to the luck of one replicate than the posterior's best \
+             distance; 0: none.";
     }
 }
 
@@ -191,6 +196,8 @@ pub struct AbcSettings {
     pub quantile: f64,
     pub min_acceptance: f64,
     pub max_proposals: usize,
+    /// Replicates to simulate each particle of the last generation with, to name the best.
+    pub refine: u32,
 }
 
 /// Reads a `[a, b]` pair at `at`.
@@ -369,6 +376,7 @@ impl Calibration {
                 quantile: raw.abc.quantile,
                 min_acceptance: raw.abc.min_acceptance,
                 max_proposals: raw.abc.max_proposals as usize,
+                refine: raw.abc.refine,
             },
         };
         calibration.check_bounds()?;

@@ -4,14 +4,76 @@
 use std::path::Path;
 
 use anyhow::Result;
+use rayon::prelude::*;
 
 use super::abc::weighted_quantile;
 use super::run::{Simulated, Stats};
 use super::Calibration;
 use crate::export::{cell, csv_table, write_atomic};
 
-/// The four output files of the last generation.
+/// The four output files of the last generation (five with `best.csv` when `[abc] refine` is
+/// set); returns what to print at the end.
 pub(super) fn write_outputs(
+    cal: &Calibration,
+    staging: &Path,
+    pop: &[Simulated],
+    history: &[Stats],
+) -> Result<String> {
+    write_posterior(cal, staging, pop, history)?;
+    let mut printed = summary(cal, pop);
+    if cal.abc.refine > 0 {
+        printed.push_str(&write_best(cal, staging, pop)?);
+    }
+    Ok(printed)
+}
+
+/// `best.csv`: every particle of the last generation simulated `refine` more times, and the one
+/// whose mean over them is nearest what was observed (the first, on a tie); returns the lines
+/// that say so.
+fn write_best(cal: &Calibration, staging: &Path, pop: &[Simulated]) -> Result<String> {
+    let replicates = cal.abc.refine;
+    let refined: Vec<Simulated> = (0..pop.len())
+        .into_par_iter()
+        .map(|i| cal.refine(i, pop[i].particle.x.clone(), replicates))
+        .collect::<Result<_>>()?;
+    let best = refined
+        .iter()
+        .enumerate()
+        .fold(None, |best: Option<(usize, f64)>, (i, s)| {
+            let d = s.particle.distance;
+            match best {
+                Some((_, b)) if b <= d || d.is_nan() => best,
+                _ => Some((i, d)),
+            }
+        });
+    let Some((i, distance)) = best.filter(|(_, d)| d.is_finite()) else {
+        anyhow::bail!(
+            "refining the posterior: no particle's mean over {replicates} replicates has a \
+             defined value for every target and column"
+        );
+    };
+    let mut header: Vec<String> = cal.parameters.iter().map(|p| p.key.clone()).collect();
+    header.extend(["distance".to_string(), "replicates".to_string()]);
+    let mut row: Vec<String> = cal
+        .parameters
+        .iter()
+        .zip(&refined[i].particle.x)
+        .map(|(p, &x)| p.text(x))
+        .collect();
+    row.extend([cell(distance), replicates.to_string()]);
+    write_atomic(&staging.join("best.csv"), &csv_table(&header, [row])?)?;
+    let mut out = format!(
+        "best fit (best.csv: distance {distance:.4}, the mean of {replicates} replicates; \
+         posterior particle {i}):\n"
+    );
+    for (p, &x) in cal.parameters.iter().zip(&refined[i].particle.x) {
+        out.push_str(&format!("  {}: {}\n", p.key, p.text(x)));
+    }
+    Ok(out)
+}
+
+/// `posterior.csv`, `calibration.csv`, `generations.csv` and `predictive.csv`.
+fn write_posterior(
     cal: &Calibration,
     staging: &Path,
     pop: &[Simulated],

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::abc::{ess, next_tolerance, normalise, propose, weight, Kernel, Particle, Prior};
 use super::observed::distance;
-use super::output::{summary, write_outputs};
+use super::output::write_outputs;
 use super::records::{generation_file, read_generation, write_generation};
 use super::Calibration;
 use crate::batch::manifest::{changes, Manifest};
@@ -80,17 +80,27 @@ impl Calibration {
     /// acceptance must see the model's noise, or the posterior collapses onto the one value
     /// that best fits the shared draws.
     fn simulate(&self, t: u32, i: usize, x: Vec<f64>) -> Result<Simulated> {
+        self.simulate_with(t, i, x, self.replicates)
+    }
+
+    /// Simulates particle `i` of the last generation again, with `replicates` replicates on
+    /// streams no generation uses (numbered as generation `u32::MAX`, which none reaches).
+    pub(super) fn refine(&self, i: usize, x: Vec<f64>, replicates: u32) -> Result<Simulated> {
+        self.simulate_with(u32::MAX >> 16, i, x, replicates)
+    }
+
+    fn simulate_with(&self, t: u32, i: usize, x: Vec<f64>, replicates: u32) -> Result<Simulated> {
         let scenarios = self.scenarios(&x)?;
         let mut series: Vec<Vec<f64>> =
             self.columns().map(|(_, c)| vec![0.0; c.at.len()]).collect();
         let mut targets = vec![0.0; self.targets().count()];
-        let r = self.replicates as f64;
+        let r = replicates as f64;
         let (mut columns_before, mut targets_before) = (0, 0);
         for (case, s) in self.cases.iter().zip(&scenarios) {
             let o = &case.observed;
             let series = &mut series[columns_before..columns_before + o.columns.len()];
             let targets = &mut targets[targets_before..targets_before + o.targets.len()];
-            for k in 0..self.replicates {
+            for k in 0..replicates {
                 let stream = crate::rng::mix(((t as u64) << 48) ^ ((i as u64) << 16) ^ k as u64);
                 let replicate = (stream >> 32) as u32;
                 let run = run_replicate_with(s, replicate, false, &mut |_| {});
@@ -281,9 +291,9 @@ pub fn run(
     else {
         unreachable!("one machine makes every generation it reaches");
     };
-    write_outputs(cal, staging, &population, &history)?;
+    let printed = write_outputs(cal, staging, &population, &history)?;
     fs::remove_dir_all(&partial).ok();
-    Ok(summary(cal, &population))
+    Ok(printed)
 }
 
 /// Refuses a calibration whose particle runs would not fit the memory budget.

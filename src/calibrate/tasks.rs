@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use super::output::{summary, write_outputs};
+use super::output::write_outputs;
 use super::records::{generation_file, numbers, parse_proposal, proposal_cells, proposal_header};
 use super::run::{
     check_memory, drive, ensure_partial, Acceptance, Driven, Made, Proposals, Simulated,
@@ -263,8 +263,8 @@ pub fn merge(cal: &Calibration, dir: &Path, staging: &Path, plan: &Plan) -> Resu
             population,
             history,
         } => {
-            write_outputs(cal, staging, &population, &history)?;
-            Ok(Merged::Finished(summary(cal, &population)))
+            let printed = write_outputs(cal, staging, &population, &history)?;
+            Ok(Merged::Finished(printed))
         }
         Driven::Pending { generation, .. } => {
             let Some((merged, taken, accepted)) = merged else {
