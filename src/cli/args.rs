@@ -17,7 +17,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario and write timeseries.csv, summary.csv and scenario.toml.
+    /// Run a scenario and write its results (the daily series, the summary, the funnel, groups,
+    /// cohorts, segments, the posting lives and the resolved scenario; see docs/OUTPUTS.md).
     Run(RunArgs),
     /// Validate a scenario and print it with every default filled in.
     Check(CheckArgs),
@@ -87,7 +88,7 @@ pub struct Memory {
 /// The options of every command that writes a results folder.
 #[derive(Debug, Args)]
 pub struct Output {
-    /// Output folder [default: results/<the file's name>/].
+    /// Output folder [default: results/<the scenario's `name`>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads [default: the cores this process may use, at most SLURM_CPUS_PER_TASK].
