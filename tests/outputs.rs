@@ -481,6 +481,9 @@ fn founders_alone_do_not_make_a_community_alive() {
             ("community.seed_members", "30"),
             ("acquisition.ad_reach", "0.0"),
             ("acquisition.word_of_mouth", "0.0"),
+            // Zealous founders (the launches' posterior reaches 7.3), so that it is not for
+            // want of posts that they are not alive.
+            ("behavior.post_seed", "7.0"),
         ],
     );
     let run = run_replicate(&founders, 0, &mut |_| {});
@@ -570,6 +573,7 @@ fn a_funded_team_works_only_the_overtime_its_budget_pays() {
             ("population.size", "20000"),
             ("days", "120"),
             ("rules.moderators_per_group", "0"),
+            ("community.max_groups", "1"),
             ("team.minutes_per_day", "30"),
             ("team.overtime_minutes", "120"),
             ("team.burnout_after", "10000000"),

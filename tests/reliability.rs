@@ -490,9 +490,12 @@ fn levers_that_cannot_act_get_a_warning_and_the_run_goes() {
             "[acquisition]\nopening_reach = 0.2\n",
             "acquisition.opening_reach",
         ),
-        ("[behavior]\nepisode_rate = 0.02\n", "behavior.episode_rate"),
         (
-            "[behavior]\nlapse_commitment = 5.0\n",
+            "[behavior]\nlapse_rate = 0.0\nepisode_rate = 0.02\n",
+            "behavior.episode_rate",
+        ),
+        (
+            "[behavior]\nlapse_rate = 0.0\nlapse_commitment = 5.0\n",
             "behavior.lapse_commitment",
         ),
     ];

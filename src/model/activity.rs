@@ -247,7 +247,11 @@ mod tests {
         assert!((at(0.1) - 0.05 / 1f32.exp()).abs() < 1e-7, "e-fold per 0.1");
         assert!(at(0.5) < at(0.2) && at(0.2) < at(0.0));
         assert_eq!(at(-1.0), 1.0, "a member who loses by coming lapses at once");
-        assert_eq!(lapse_probability(&b(), 0.0), 0.0, "off by default");
+        let never = Weights {
+            lapse_rate: 0.0,
+            ..w
+        };
+        assert_eq!(lapse_probability(&never, -1.0), 0.0, "off at rate 0");
     }
 
     #[test]

@@ -257,7 +257,7 @@ table! {
             "Starting commitment of the seed members that have at least one need; a seed member \
              with no needs starts at 0. Seed members visit, post, tire and can quit like \
              others.";
-        seed_fatigue_days: f64 = 90.0, Rule::closed(1.0, MAX_DAYS as f64), "days",
+        seed_fatigue_days: f64 = 72.5, Rule::closed(1.0, MAX_DAYS as f64), "days",
             "Days over which the seed members' posting zeal (`behavior.post_seed`) fades by e.";
         core: bool = false, Rule::Any, "",
             "Whether the seed members form a core group of their own: the first group, closed \
