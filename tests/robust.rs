@@ -693,7 +693,7 @@ fn bad_priors_in_a_robust_comparison_are_refused_naming_the_line_and_key() {
 }
 
 #[test]
-#[ignore = "not reproduced at the fitted constants (issue 29): the file's priors (`visit_base` on [-3, -1]) no longer hold the fitted default (-4.79), and at setting 1 (members who visit often) moderation keeps 917 fewer members than the paid group with a weekly topic night in draw 0 (margin 433); the priors are to be re-centred on what the launches leave open; docs/MODEL.md §9.4"]
+#[ignore = "not reproduced at the fitted constants (issue 29): with `visit_base` drawn on [-5, -1] (from the fitted default to the placeholder before the fit), at setting 1 (members who visit often and lapse fast) moderation keeps 1,097 fewer members than the paid group with a weekly topic night in draw 0 (margin 200); docs/MODEL.md §9.4"]
 fn the_levers_directions_hold_over_the_constants_nobody_measured() {
     // The example of docs/MODEL.md §12: the launch strategies under 20 prior draws of the visit,
     // memory and quit constants, 10 replicates each, at both settings of the posting constants
