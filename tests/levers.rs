@@ -1,7 +1,8 @@
 //! The operator's levers act through mechanisms (docs/MODEL.md §5): each test changes one lever
 //! on paired replicates and asserts a direction only beyond the t margin of the replicates run,
-//! at two settings of the behaviour constants that move results most (talkativeness, the posting
-//! constant and Maslow's prepotency, docs/SENSITIVITY.md), one on each side of their defaults.
+//! at two settings of the behaviour constants: two particles of the posterior fitted to the real
+//! launches, besides the defaults' own, with Maslow's prepotency on each side of its default
+//! (`common::SETTINGS`, docs/MODEL.md §9.4).
 
 mod common;
 
