@@ -367,26 +367,19 @@ fn resolve_columns(
     } else {
         wanted.to_vec()
     };
-    // Neither the replicate nor the time itself is a series, nor whether a week is complete.
-    let series_names = &kind.names[2..];
-    let series_names: Vec<&str> = series_names
-        .iter()
-        .copied()
-        .filter(|n| *n != "complete")
+    // Neither the replicate nor the time itself is a series, nor whether a week is complete:
+    // the series, each with its index among the kind's columns.
+    let series: Vec<(usize, &str)> = (kind.names.iter().copied().enumerate().skip(2))
+        .filter(|(_, n)| *n != "complete")
         .collect();
     let mut at = Vec::new();
     for name in &names {
-        let Some(index) = kind
-            .names
-            .iter()
-            .position(|n| n == name)
-            .filter(|&i| i >= 2 && series_names.contains(&kind.names[i]))
-        else {
+        let Some(&(index, _)) = series.iter().find(|(_, n)| n == name) else {
             if name == "complete" && kind.time == "week" {
                 let m = "`complete` says whether a week is whole, not a series to fit".into();
                 return Err(csv_error(csv, 1, name, m));
             }
-            let hint = nearest(name, series_names.iter().copied())
+            let hint = nearest(name, series.iter().map(|(_, n)| *n))
                 .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
             return Err(csv_error(
                 csv,

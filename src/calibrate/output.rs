@@ -36,17 +36,10 @@ fn write_best(cal: &Calibration, staging: &Path, pop: &[Simulated]) -> Result<St
         .into_par_iter()
         .map(|i| cal.refine(i, pop[i].particle.x.clone(), replicates))
         .collect::<Result<_>>()?;
-    let best = refined
-        .iter()
-        .enumerate()
-        .fold(None, |best: Option<(usize, f64)>, (i, s)| {
-            let d = s.particle.distance;
-            match best {
-                Some((_, b)) if b <= d || d.is_nan() => best,
-                _ => Some((i, d)),
-            }
-        });
-    let Some((i, distance)) = best.filter(|(_, d)| d.is_finite()) else {
+    let best = (refined.iter().map(|s| s.particle.distance).enumerate())
+        .filter(|(_, d)| d.is_finite())
+        .min_by(|(_, a), (_, b)| a.total_cmp(b));
+    let Some((i, distance)) = best else {
         anyhow::bail!(
             "refining the posterior: no particle's mean over {replicates} replicates has a \
              defined value for every target and column"

@@ -84,7 +84,8 @@ impl Calibration {
     }
 
     /// Simulates particle `i` of the last generation again, with `replicates` replicates on
-    /// streams no generation uses (numbered as generation `u32::MAX`, which none reaches).
+    /// streams no generation uses (numbered as generation 65,535, the largest the stream's 16
+    /// bits of generation hold; `[abc] generations` stops at 100).
     pub(super) fn refine(&self, i: usize, x: Vec<f64>, replicates: u32) -> Result<Simulated> {
         self.simulate_with(u32::MAX >> 16, i, x, replicates)
     }
