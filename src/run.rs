@@ -9,8 +9,8 @@ use crate::engine::{run_replicate_with, Replicate};
 use crate::export::{csv_table, write_atomic, write_csv};
 use crate::memory::{replicate_bytes, Budget};
 use crate::metrics::{
-    CohortRow, FunnelRow, GroupRow, NewcomerRow, PosterCohortRow, PosterRow, SegmentRow, Summary,
-    WeekRow,
+    CohortRow, FunnelRow, GroupRow, Health, NewcomerRow, PosterCohortRow, PosterRow, SegmentRow,
+    Summary, WeekRow,
 };
 use crate::scenario::Scenario;
 
@@ -114,12 +114,13 @@ pub fn describe(run: &Replicate, days: u32) -> String {
         None => "n/a".to_string(),
     };
     let headline = format!(
-        "replicate {}: {} members after {days} days (peak {} on day {}), {}",
+        "replicate {}: {} members after {days} days (peak {} on day {}; {} dormant), {}",
         run.summary.replicate,
         s.final_members,
         s.peak_members,
         s.peak_day,
-        if s.alive == 1 { "alive" } else { "dead" },
+        pct(s.dormant_share),
+        s.health,
     );
     let posting = format!(
         "30-day retention {}, never posted {}, {} of posters posted again, top 1% wrote {} of \
@@ -135,9 +136,22 @@ pub fn describe(run: &Replicate, days: u32) -> String {
          still in after 30 days",
         f.exposed, f.joined, f.activated, f.first_post, f.retained_30, f.eligible_30
     );
+    let words: Vec<String> = Health::ALL
+        .iter()
+        .filter_map(|h| {
+            let n = run
+                .tables
+                .groups
+                .iter()
+                .filter(|g| g.health == h.name())
+                .count();
+            (n > 0).then(|| format!("{n} {}", h.name()))
+        })
+        .collect();
     let groups = format!(
-        "groups: {} opened, {} alive at the end",
-        s.groups_opened, s.groups_alive
+        "groups: {} opened; at the end {}",
+        s.groups_opened,
+        words.join(", ")
     );
     let money = format!(
         "revenue {:.2}, cost {:.2}, ROI {}",

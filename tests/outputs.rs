@@ -82,7 +82,8 @@ fn every_table_keeps_its_invariants() {
                 assert_eq!(g.members_joined, 0, "{name}: the core is closed: {g:?}");
             }
             assert!(g.members_final <= g.members_peak, "{name}: {g:?}");
-            assert_eq!(g.died_day.is_none(), g.alive_final == 1, "{name}: {g:?}");
+            assert_eq!(g.died_day.is_some(), g.health == "dead", "{name}: {g:?}");
+            assert_eq!(g.alive_final == 1, g.health == "healthy", "{name}: {g:?}");
         }
         // Funnel: stages nest, and the daily joins add up to `joined`.
         let f = &t.funnel;
@@ -488,12 +489,12 @@ fn founders_alone_do_not_make_a_community_alive() {
     );
     let run = run_replicate(&founders, 0, &mut |_| {});
     let posts: u64 = run.series.iter().map(|d| d.posts).sum();
-    // Four times what the alive floor (posts a member-week) asks of 30 members over 60 days,
+    // Four times what a healthy group (posts a member-week) asks of 30 members over 60 days,
     // were founders' posts counted.
     let week = founders
         .coefficients()
         .community
-        .alive_posts_per_member_week;
+        .health_posts_per_member_week;
     let floor = week * 30.0 * 60.0 / 7.0;
     assert!(posts as f64 > 4.0 * floor, "the founders post: {posts}");
     assert_eq!(run.summary.metrics.joined, 0);

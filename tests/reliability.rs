@@ -283,8 +283,8 @@ fn tables_written_as_lists_and_lists_as_tables_are_refused() {
             "population.network",
         ),
         (
-            "name = \"x\"\n[community]\nalive_floor = [10, 5.0]\n",
-            "community.alive_floor",
+            "name = \"x\"\n[community]\nhealth = [10, 5.0]\n",
+            "community.health",
         ),
     ] {
         let e = check_error(text, &[]);
@@ -468,8 +468,8 @@ fn levers_that_cannot_act_get_a_warning_and_the_run_goes() {
             "badges.levels",
         ),
         (
-            "[population]\nsize = 100\n[community]\nalive_floor = { members = 500 }\n",
-            "alive_floor",
+            "[population]\nsize = 100\n[community]\nhealth = { members = 500 }\n",
+            "health",
         ),
         ("[team]\nburnout_after = 600\n", "team.burnout_after"),
         (

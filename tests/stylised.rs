@@ -22,7 +22,7 @@ fn contributions_per_member_day(days: &[DayRecord]) -> f64 {
 }
 
 #[test]
-fn a_free_group_with_advertisers_and_no_rules_ends_dead_or_full_of_ads() {
+fn a_free_group_with_advertisers_and_no_rules_is_not_healthy_at_the_end() {
     let with = runs(&preset("free-chat-group", &[]), 4);
     let without = runs(
         &preset(
@@ -31,15 +31,10 @@ fn a_free_group_with_advertisers_and_no_rules_ends_dead_or_full_of_ads() {
         ),
         4,
     );
-    for r in &with {
-        let last30 = &r.series[r.series.len() - 30..];
-        assert!(
-            r.summary.metrics.alive == 0 || ad_share(last30) >= 0.5,
-            "replicate {}: alive with ad share {}",
-            r.summary.replicate,
-            ad_share(last30)
-        );
-    }
+    // Health as operators judge it (docs/MODEL.md §7.2): silent, falling silent, quiet or an
+    // ad board, not healthy, in most replicates.
+    let healthy = with.iter().filter(|r| r.summary.metrics.alive == 1).count();
+    assert!(healthy <= 1, "healthy in {healthy} of 4");
     let last30 = |d: &[DayRecord]| ad_share(&d[d.len() - 30..]);
     assert_greater(
         &per_run(&with, last30),

@@ -63,6 +63,10 @@ impl Simulation<'_> {
             };
             self.seat_seed(i, g);
         }
+        // The first seed members run the community, the owner first.
+        for &i in seeds.iter().take(self.k.community.admins as usize) {
+            self.state.flags[i] |= Flags::ADMIN;
+        }
         self.seeds = seeds.into_iter().map(|i| i as u32).collect();
         if self.k.community.core {
             let main = self.open_group();

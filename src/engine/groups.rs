@@ -1,8 +1,8 @@
 //! The life of each group, day by day: its members and seed members, its peak, who joined and
-//! left, its recent posts and the ads its members saw, and whether it is alive (the rule of
-//! `metrics::group_alive`). A group that empties stays in the ledger, dead.
+//! left, its recent posts and the ads its members saw, and its health (the rule of
+//! `metrics::group_health`). A group that empties stays in the ledger, dead.
 
-use crate::metrics::{group_alive, mostly_ads, GroupRow};
+use crate::metrics::{group_health, ratio, GroupRow, Health, HealthFloor, Readings, WINDOW_DAYS};
 use crate::scenario::Tier;
 
 /// A window of the last `N` days' counts.
@@ -23,7 +23,19 @@ impl<const N: usize> Window<N> {
     fn sum(&self) -> u64 {
         self.days.iter().map(|&x| x as u64).sum()
     }
+
+    /// The counts of the `n` days that end `back` days before `day` (days before the first are
+    /// 0; `back + n` must not exceed `N`).
+    fn sum_back(&self, day: u32, back: u32, n: u32) -> u64 {
+        (back..back + n)
+            .filter_map(|b| day.checked_sub(b))
+            .map(|d| self.days[d as usize % N] as u64)
+            .sum()
+    }
 }
+
+/// Two windows of the health readings: the last `WINDOW_DAYS` days and the ones before.
+const TWO_WINDOWS: usize = 2 * WINDOW_DAYS as usize;
 
 /// What is known of one group.
 #[derive(Debug, Clone)]
@@ -41,13 +53,16 @@ pub struct GroupLedger {
     pub left: u64,
     posts: Window<30>,
     ads_seen: Window<30>,
-    member_posts: Window<7>,
+    /// Recruits' genuine posts over the last two health windows.
+    member_posts: Window<TWO_WINDOWS>,
     /// What members read over the last 7 days: genuine posts and ads.
     posts_week: Window<7>,
     ads_week: Window<7>,
-    pub alive: bool,
-    /// First day of the spell below the alive floor that is running now, if one is.
-    below_since: Option<u32>,
+    pub health: Health,
+    /// The readings of the last day.
+    readings: Readings,
+    /// First day of the dead spell that is running now, if one is.
+    dead_since: Option<u32>,
     /// The last day a moderator kicked someone from the group.
     pub last_kick: Option<u32>,
 }
@@ -64,16 +79,8 @@ pub struct GroupDay {
     pub seats_freed: u32,
 }
 
-/// The alive floor of a group.
-#[derive(Debug, Clone, Copy)]
-pub struct Floor {
-    pub members: u64,
-    pub posts_per_member_week: f64,
-    pub max_ad_share: f64,
-}
-
 impl GroupLedger {
-    /// A group of tier `tier` opened on `day`, empty, and so below its floor.
+    /// A group of tier `tier` opened on `day`, empty, and so dead until its first recruit.
     pub fn opened(day: u32, tier: Tier) -> GroupLedger {
         GroupLedger {
             opened_day: day,
@@ -90,14 +97,23 @@ impl GroupLedger {
             member_posts: Window::new(),
             posts_week: Window::new(),
             ads_week: Window::new(),
-            alive: false,
-            below_since: Some(day),
+            health: Health::Dead,
+            readings: Readings {
+                members: 0,
+                recruits: 0,
+                age_days: 0,
+                posts_window: 0,
+                posts_window_before: None,
+                ads_week: 0,
+                posts_week: 0,
+            },
+            dead_since: Some(day),
             last_kick: None,
         }
     }
 
     /// Records the end of `day`; `members` is the group's size after the day's admissions.
-    pub fn close_day(&mut self, day: u32, members: u32, today: GroupDay, floor: Floor) {
+    pub fn close_day(&mut self, day: u32, members: u32, today: GroupDay, floor: HealthFloor) {
         self.members = members;
         self.seeds -= today.seed_departures;
         self.seated -= today.seats_freed;
@@ -111,22 +127,28 @@ impl GroupLedger {
         self.member_posts.push(day, today.member_posts);
         self.posts_week.push(day, today.posts);
         self.ads_week.push(day, today.ads_seen);
-        self.alive = group_alive(
-            members as u64,
-            (self.seeds + self.seated) as u64,
-            self.member_posts.sum(),
-            floor.members,
-            floor.posts_per_member_week,
-        ) && !mostly_ads(
-            self.ads_week.sum(),
-            self.posts_week.sum(),
-            floor.max_ad_share,
-        );
-        self.below_since = match (self.alive, self.below_since) {
-            (true, _) => None,
-            (false, Some(since)) => Some(since),
-            (false, None) => Some(day),
+        let age_days = day + 1 - self.opened_day;
+        self.readings = Readings {
+            members: members as u64,
+            recruits: members.saturating_sub(self.seeds + self.seated) as u64,
+            age_days,
+            posts_window: self.member_posts.sum_back(day, 0, WINDOW_DAYS),
+            posts_window_before: (age_days >= 2 * WINDOW_DAYS)
+                .then(|| self.member_posts.sum_back(day, WINDOW_DAYS, WINDOW_DAYS)),
+            ads_week: self.ads_week.sum(),
+            posts_week: self.posts_week.sum(),
         };
+        self.health = group_health(&self.readings, &floor);
+        self.dead_since = match (self.health, self.dead_since) {
+            (Health::Dead, Some(since)) => Some(since),
+            (Health::Dead, None) => Some(day),
+            _ => None,
+        };
+    }
+
+    /// Whether the group is healthy: what `alive` counts.
+    pub fn alive(&self) -> bool {
+        self.health == Health::Healthy
     }
 
     /// The group's row of `groups.csv`.
@@ -143,8 +165,18 @@ impl GroupLedger {
             peak_day: self.peak_day,
             posts_last30: self.posts.sum(),
             ads_last30: self.ads_seen.sum(),
-            alive_final: self.alive as u8,
-            died_day: self.below_since,
+            health: self.health.name().into(),
+            alive_final: self.alive() as u8,
+            died_day: self.dead_since,
+            member_posts_28d: self.readings.posts_window,
+            member_posts_trend: self
+                .readings
+                .posts_window_before
+                .and_then(|b| ratio(self.readings.posts_window as f64, b as f64)),
+            ad_share_week: ratio(
+                self.readings.ads_week as f64,
+                (self.readings.ads_week + self.readings.posts_week) as f64,
+            ),
             members_joined: self.joined,
             members_left: self.left,
         }
@@ -155,36 +187,56 @@ impl GroupLedger {
 mod tests {
     use super::*;
 
-    const FLOOR: Floor = Floor {
-        members: 10,
-        posts_per_member_week: 0.1,
+    const FLOOR: HealthFloor = HealthFloor {
+        recruits: 10,
+        posts_per_member_week: 0.01,
+        dying_share: 0.25,
         max_ad_share: 0.5,
     };
 
     #[test]
-    fn a_group_dies_on_the_first_day_of_its_last_spell_below_the_floor() {
+    fn a_group_dies_on_the_day_it_has_been_silent_a_whole_window() {
         let mut g = GroupLedger::opened(0, Tier::Main);
         let lively = GroupDay {
             member_posts: 5,
             posts: 5,
             ..Default::default()
         };
-        for day in 1..=10 {
+        for day in 0..=10 {
             g.close_day(day, 40, lively, FLOOR);
         }
-        assert!(g.alive);
+        assert!(g.alive());
         assert_eq!(g.row(0, 0).died_day, None);
-        // Silence: the 7-day window of posts empties, and the group dies when it falls below.
-        for day in 11..=30 {
+        // Silence from day 11: day 10's posts leave the 28-day window on day 38.
+        for day in 11..=40 {
             g.close_day(day, 40, GroupDay::default(), FLOOR);
         }
         let row = g.row(0, 0);
-        assert_eq!(row.alive_final, 0);
-        // 4 posts a week are needed for 40 members: the window of days 10 to 16 still holds day
-        // 10's 5 posts; from day 17 it holds none.
-        assert_eq!(row.died_day, Some(17));
-        assert_eq!(row.posts_last30, 50);
-        assert_eq!((row.members_peak, row.peak_day), (40, 1));
+        assert_eq!((row.alive_final, row.health.as_str()), (0, "dead"));
+        assert_eq!(row.died_day, Some(38));
+        assert_eq!(row.member_posts_28d, 0);
+        assert_eq!((row.members_peak, row.peak_day), (40, 0));
+    }
+
+    #[test]
+    fn a_group_whose_talk_collapses_is_dying_before_it_is_dead() {
+        let mut g = GroupLedger::opened(0, Tier::Main);
+        let day_of = |posts| GroupDay {
+            member_posts: posts,
+            posts,
+            ..Default::default()
+        };
+        // Four posts a day for 28 days (112), then one every other day (14): 0.125 of before.
+        for day in 0..28 {
+            g.close_day(day, 100, day_of(4), FLOOR);
+        }
+        for day in 28..56 {
+            g.close_day(day, 100, day_of(day % 2), FLOOR);
+        }
+        let row = g.row(0, 0);
+        assert_eq!(row.health, "dying");
+        assert_eq!(row.member_posts_28d, 14);
+        assert_eq!(row.member_posts_trend, Some(0.125));
     }
 
     #[test]
@@ -198,7 +250,7 @@ mod tests {
         for day in 1..=20 {
             g.close_day(day, 30, founders_post, FLOOR);
         }
-        assert!(!g.alive);
+        assert!(!g.alive());
         assert_eq!(g.row(0, 0).died_day, Some(0));
     }
 }

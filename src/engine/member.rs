@@ -129,7 +129,8 @@ fn engaged(c: &mut Chunk, local: usize, env: &Env, d: &Draws) -> bool {
             return true;
         }
         let p = lapse_probability(w, c.commitment[local]);
-        if !d.chance(Decision::Lapse, p as f64) {
+        // The owner and the admins do not lose interest in the group they run.
+        if !d.chance(Decision::Lapse, p as f64) || flags.contains(Flags::ADMIN) {
             return true;
         }
         *flags |= Flags::DORMANT;
@@ -193,12 +194,15 @@ fn member_friends(i: u32, env: &Env) -> u32 {
 
 /// Whether the membership ends today: a paid member who does not renew at the end of its
 /// period, or a member past its grace days who quits. Founders and opinion leaders can quit
-/// like anyone; they pay no fee.
+/// like anyone; they pay no fee. The owner and the admins never quit the group they run.
 #[inline(always)]
 fn membership_ends(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) -> bool {
     let k = env.k;
     let w = &k.weights;
     let seed = c.flags[local].contains(Flags::SEED);
+    if c.flags[local].contains(Flags::ADMIN) {
+        return false;
+    }
     let commitment = c.commitment[local];
     let paid = k.entry.kind == EntryKind::Paid && !seed;
     let felt = if paid {
@@ -275,7 +279,7 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
     c.commitment[local] = ema(c.commitment[local], u, w.memory);
     // A visit that costs more than it gives, in a group with more to read than the member can
     // read, may make it mute the group instead of reading on.
-    if u < 0.0 {
+    if u < 0.0 && !c.flags[local].contains(Flags::ADMIN) {
         let p_mute = mute_probability(&env.k.value, group);
         if p_mute > 0.0 && d.chance(Decision::Mute, p_mute as f64) {
             c.flags[local] |= Flags::MUTED;

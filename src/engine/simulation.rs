@@ -1,7 +1,7 @@
 //! One replicate in progress: its population, its state, its groups, and the day's four phases
 //! in order (decide, moderate, admit, publish). Admission lives in `admission.rs`.
 
-use super::groups::{Floor, GroupDay, GroupLedger};
+use super::groups::{GroupDay, GroupLedger};
 use super::joining::{chunk_size, decide, Env};
 use super::life::{LifeTables, Lives};
 use super::moderation::{answers, moderate, Moderation};
@@ -13,7 +13,7 @@ use super::tally::{run_pass, DayTally, ExposureLedger, GroupCounts, MemberTally}
 use super::team::Team;
 use crate::metrics::{
     month_end, month_of, post_histogram, summarise, CohortRow, DayRecord, FunnelRow, GroupRow,
-    SegmentRow, Summary, SummaryInputs,
+    HealthFloor, SegmentRow, Summary, SummaryInputs,
 };
 use crate::model::levers::{
     prize_paid, prize_per_post, reward_paid, reward_per_post, rewards_over,
@@ -186,7 +186,7 @@ impl<'s> Simulation<'s> {
             ads_removed: removed,
             ads_seen: seen,
             groups: self.groups.len() as u64,
-            groups_alive: self.ledger.iter().filter(|g| g.alive).count() as u64,
+            groups_alive: self.ledger.iter().filter(|g| g.alive()).count() as u64,
             questions: t.questions,
             answered: t.answered,
             answered_late: t.answered_late,
@@ -420,10 +420,12 @@ impl<'s> Simulation<'s> {
     /// ledger. Returns the ads removed and the ads seen.
     fn publish(&mut self, decided: &GroupCounts, moderated: &GroupCounts) -> (u64, u64) {
         let rules = self.k.moderation;
-        let floor = Floor {
-            members: self.k.community.alive_members,
-            posts_per_member_week: self.k.community.alive_posts_per_member_week,
-            max_ad_share: self.k.community.alive_max_ad_share,
+        let c = &self.k.community;
+        let floor = HealthFloor {
+            recruits: c.health_members,
+            posts_per_member_week: c.health_posts_per_member_week,
+            dying_share: c.health_dying_share,
+            max_ad_share: c.health_max_ad_share,
         };
         let (mut removed, mut seen_total) = (0u64, 0u64);
         self.read_today.clear();
@@ -588,7 +590,7 @@ impl<'s> Simulation<'s> {
                 posters: &tables.life.posters[0],
                 weekly: &tables.life.weekly,
                 answers: &self.lives.answers,
-                live_share: self.k.community.alive_live_share,
+                live_share: self.k.community.health_live_share,
             },
         )
     }

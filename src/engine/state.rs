@@ -59,6 +59,9 @@ bitflags::bitflags! {
         /// Dormant: its interest has lapsed; still a member, it stops visiting until a need
         /// recurs (a new episode) or an event is announced.
         const DORMANT = 1 << 16;
+        /// Runs the community (the owner or an admin, `community.admins`): never quits, lapses
+        /// or mutes the group.
+        const ADMIN = 1 << 17;
     }
 }
 

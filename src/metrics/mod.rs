@@ -5,15 +5,19 @@
 //! Every table is declared once by [`columns!`]: its fields are the CSV columns, in order, each
 //! with its meaning.
 
+mod health;
 mod inequality;
 mod life;
 mod summary;
 mod tables;
 mod weekly;
 
+pub use health::{
+    community_health, group_health, mostly_ads, Health, HealthFloor, Readings, WINDOW_DAYS,
+};
 pub use inequality::{inequality, post_histogram, Inequality};
 pub use life::{newcomer_rows, LifeTally, NewcomerRow, PosterRow, PostingLife};
-pub use summary::{group_alive, mostly_ads, summarise, Metrics, Summary, SummaryInputs};
+pub use summary::{summarise, Metrics, Summary, SummaryInputs};
 pub use tables::{CohortRow, FunnelRow, GroupRow, SegmentRow};
 pub use weekly::{
     activity_course, month_end, month_of, poster_cohort_rows, week_rows, AnswerLedger,
@@ -125,7 +129,7 @@ columns! {
         promotions: u64, "The operator's own promotional posts today, over all groups (`events` of \
             kind `promotion`): read like ads, never removed, not in `ads_seen`.";
         groups: u64, "Groups opened so far.";
-        groups_alive: u64, "Groups alive at the end of the day (see `docs/MODEL.md`, alive).";
+        groups_alive: u64, "Groups healthy at the end of the day (see `docs/MODEL.md`, health).";
         questions: u64, "Questions (or requests for help) asked.";
         answered: u64, "Of them, answered the same day by members or staff (moderators, the \
             team).";

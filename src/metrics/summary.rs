@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    activity_course, columns, defined, inequality, ratio, AnswerLedger, DayRecord, FunnelRow,
-    GroupRow, PosterRow, WeekRow,
+    activity_course, columns, community_health, defined, inequality, ratio, AnswerLedger,
+    DayRecord, FunnelRow, GroupRow, Health, PosterRow, WeekRow,
 };
 
 columns! {
@@ -19,11 +19,14 @@ columns! {
             lapsed); empty without members.";
         peak_members: u64, "Most members at the end of any day.";
         peak_day: u32, "First day with the most members.";
-        alive: u8, "1 if the community is alive at the end: at least \
-            `alive_floor.live_share` of its members are in live groups (see `docs/MODEL.md`).";
+        health: String, "The community's health at the end, as an operator would judge it \
+            (`docs/MODEL.md`, health): `healthy` when at least `health.live_share` of its \
+            members are in healthy groups, otherwise the word of the most members' groups \
+            (`quiet`, `dying`, `overrun` or `dead`).";
+        alive: u8, "1 if the community is healthy at the end, else 0.";
         groups_opened: u64, "Groups opened over the run.";
-        groups_alive: u64, "Groups alive at the end.";
-        groups_dead_share: f64, "Share of the groups opened that are not alive at the end.";
+        groups_alive: u64, "Groups healthy at the end.";
+        groups_dead_share: f64, "Share of the groups opened that are dead (silent) at the end.";
         joined: u64, "Joins over the run.";
         quits: u64, "Members who left by choice over the run.";
         kicks: u64, "Members kicked over the run.";
@@ -150,16 +153,24 @@ fn sum(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> f64 {
     days.iter().map(f).sum()
 }
 
-/// Whether the community ends alive (at least `live_share` of its members in live groups,
-/// docs/MODEL.md §7.2), and how many groups end alive.
-fn community_alive(members: u64, inputs: &SummaryInputs) -> (bool, u64) {
-    let live = || inputs.groups.iter().filter(|g| g.alive_final == 1);
-    let groups_alive = live().count() as u64;
-    // A seed member seated in several groups counts once, in its own group.
-    let in_live: u64 = live().map(|g| g.members_final - g.seated_final).sum();
-    let alive =
-        members > 0 && in_live as f64 >= inputs.live_share * members as f64 && groups_alive > 0;
-    (alive, groups_alive)
+/// The community's health at the end (docs/MODEL.md §7.2), from its groups' (a seed member
+/// seated in several groups counts once, in its own), with the groups healthy and dead.
+fn health_at_end(inputs: &SummaryInputs) -> (Health, u64, u64) {
+    let health = community_health(
+        inputs.groups.iter().map(|g| {
+            let h = Health::named(&g.health).expect("the engine writes health words");
+            (h, g.members_final - g.seated_final)
+        }),
+        inputs.live_share,
+    );
+    let count = |h: Health| {
+        inputs
+            .groups
+            .iter()
+            .filter(|g| g.health == h.name())
+            .count() as u64
+    };
+    (health, count(Health::Healthy), count(Health::Dead))
 }
 
 /// The run's summary from its daily series (day 0 first) and its tables.
@@ -171,7 +182,7 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
         .fold((0, 0), |best, x| if x.1 > best.1 { x } else { best });
     let days = &series[1.min(series.len())..];
     let ineq = inequality(&inputs.post_histogram);
-    let (alive, groups_alive) = community_alive(last_day.members, inputs);
+    let (health, groups_alive, groups_dead) = health_at_end(inputs);
     let recent = last(series, 30);
     let visit_rates: Vec<f64> = recent
         .iter()
@@ -193,10 +204,11 @@ pub fn summarise(series: &[DayRecord], inputs: &SummaryInputs) -> Summary {
             dormant_share: ratio(last_day.dormant as f64, last_day.members as f64),
             peak_members: peak,
             peak_day,
-            alive: alive as u8,
+            health: health.name().into(),
+            alive: (health == Health::Healthy) as u8,
             groups_opened: opened,
             groups_alive,
-            groups_dead_share: (opened - groups_alive) as f64 / opened.max(1) as f64,
+            groups_dead_share: groups_dead as f64 / opened.max(1) as f64,
             joined: f.joined,
             quits: sum(days, |d| d.quits as f64) as u64,
             kicks: sum(days, |d| d.kicks as f64) as u64,
@@ -282,57 +294,9 @@ fn payback_day(days: &[DayRecord]) -> Option<u32> {
     None
 }
 
-/// Whether a group is alive on a day: enough members who are not seed members, and genuine
-/// posts by them over the last 7 days of at least `posts_per_member_week` per member. Founders
-/// and opinion leaders alone do not make a group alive.
-pub fn group_alive(
-    members: u64,
-    seed_members: u64,
-    member_posts_week: u64,
-    min_members: u64,
-    posts_per_member_week: f64,
-) -> bool {
-    let recruits = members.saturating_sub(seed_members);
-    recruits >= min_members.max(1)
-        && member_posts_week as f64 >= posts_per_member_week * members as f64
-}
-
-/// Whether what a group's members read over the last 7 days is mostly ads: ads above
-/// `max_ad_share` of ads and genuine posts. Such a group is an ad board, not a living group,
-/// however many genuine posts it also holds.
-pub fn mostly_ads(ads_week: u64, posts_week: u64, max_ad_share: f64) -> bool {
-    ads_week > 0 && ads_week as f64 > max_ad_share * (ads_week + posts_week) as f64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_group_whose_members_read_mostly_ads_is_an_ad_board() {
-        assert!(!mostly_ads(0, 0, 0.5), "a silent group is not an ad board");
-        assert!(!mostly_ads(50, 50, 0.5), "half ads is not most");
-        assert!(mostly_ads(51, 49, 0.5));
-        assert!(
-            !mostly_ads(51, 49, 1.0),
-            "a share of 1 never calls a group an ad board"
-        );
-        assert!(mostly_ads(1, 99, 0.0), "a share of 0 tolerates no ad");
-    }
-
-    #[test]
-    fn a_group_is_alive_only_with_recruits_who_post_in_proportion_to_its_size() {
-        // Founders alone, however much they post: dead.
-        assert!(!group_alive(30, 30, 500, 10, 0.1));
-        // 20 recruits in a group of 50 writing 5 posts a week: 0.1 per member, alive.
-        assert!(group_alive(50, 30, 5, 10, 0.1));
-        assert!(!group_alive(50, 30, 4, 10, 0.1));
-        // The floor scales with size: 5 posts a week keep 50 members alive, not 500.
-        assert!(!group_alive(500, 0, 5, 10, 0.1));
-        assert!(group_alive(500, 0, 50, 10, 0.1));
-        // Too few recruits: dead however lively.
-        assert!(!group_alive(9, 0, 100, 10, 0.1));
-    }
 
     #[test]
     fn payback_comes_on_the_first_day_revenue_covers_cost() {

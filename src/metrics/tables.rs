@@ -58,9 +58,18 @@ columns! {
         peak_day: u32, "First day with the most members.";
         posts_last30: u64, "Genuine posts in the last 30 days.";
         ads_last30: u64, "Ads members saw (posted and not removed) in the last 30 days.";
-        alive_final: u8, "1 if the group is alive at the end (see `docs/MODEL.md`, alive), else 0.";
-        died_day: Option<u32>, "First day from which the group stayed below its alive floor to \
-            the end; empty if it is alive at the end.";
+        health: String, "The group's health at the end, as an operator would judge it \
+            (`docs/MODEL.md`, health): `healthy`, `quiet`, `dying`, `overrun` or `dead`.";
+        alive_final: u8, "1 if the group is healthy at the end, else 0.";
+        died_day: Option<u32>, "First day of the group's last silence (no post by a member other \
+            than the seed members in 28 days, or none left) if it lasts to the end; empty if the \
+            group is not dead at the end.";
+        member_posts_28d: u64, "Genuine posts by members other than the seed members over the \
+            last 28 days.";
+        member_posts_trend: Option<f64>, "`member_posts_28d` over the same count for the 28 days \
+            before; empty for a group open fewer than 56 days, or silent in those days.";
+        ad_share_week: Option<f64>, "Ads among what members read (ads seen and genuine posts) \
+            over the last 7 days; empty if they read nothing.";
         members_joined: u64, "Joiners seated in the group.";
         members_left: u64, "Members who quit or were kicked from the group.";
     }

@@ -9,6 +9,7 @@ use super::chart::{bands, bars, heat, lines, Band};
 use super::table::{daily, daily_cumulative, mean, median, Table};
 use super::{stamp, Numbers, Report, Section};
 use crate::export::cell;
+use crate::metrics::Health;
 
 /// The title, header facts and sections of a run's report.
 pub fn report(dir: &Path) -> Result<Report> {
@@ -243,9 +244,11 @@ fn groups(ts: &Table) -> Result<Section> {
     let (series, numbers) = daily_bands(ts, &["groups", "groups_alive"])?;
     Ok(Section {
         id: "groups".into(),
-        title: "Groups open and alive".into(),
+        title: "Groups open and healthy".into(),
         reading: format!(
-            "On the last day the median run had {:.0} groups open, {:.0} of them alive.",
+            "On the last day the median run had {:.0} groups open, {:.0} of them healthy (their \
+             members other than the founders post, for their size, at least as much as the \
+             quietest month of the real launches that lived).",
             last_median(&series[0]),
             last_median(&series[1])
         ),
@@ -261,12 +264,12 @@ const LIFELINES: usize = 40;
 /// or the end of the run.
 fn lifelines(g: &Table, ts: &Table) -> Result<Section> {
     let last = ts.numbers("day")?.iter().copied().fold(0.0, f64::max);
-    let (rep, opened, died, alive) = (
+    let (rep, opened, died) = (
         g.numbers("replicate")?,
         g.numbers("opened_day")?,
         g.numbers("died_day")?,
-        g.numbers("alive_final")?,
     );
+    let health = g.col("health")?;
     let first: Vec<usize> = (0..rep.len()).filter(|&i| rep[i] == 0.0).collect();
     let shown: Vec<usize> = first.iter().copied().take(LIFELINES).collect();
     let labels: Vec<String> = shown
@@ -283,14 +286,24 @@ fn lifelines(g: &Table, ts: &Table) -> Result<Section> {
             )
         })
         .collect();
-    let dead = first.iter().filter(|&&i| alive[i] == 0.0).count();
+    let words: Vec<String> = Health::ALL
+        .iter()
+        .filter_map(|h| {
+            let n = first
+                .iter()
+                .filter(|&&i| g.rows[i][health] == h.name())
+                .count();
+            (n > 0).then(|| format!("{n} {}", h.name()))
+        })
+        .collect();
     Ok(Section {
         id: "lifelines".into(),
         title: "Each group's life (first replicate)".into(),
         reading: format!(
-            "Each bar runs from the day a group opened to the day it died (the dot) or the end; \
-             {dead} of the first replicate's {} groups were not alive at the end{}.",
-            first.len(),
+            "Each bar runs from the day a group opened to the day it fell silent for good (the \
+             dot: 28 days after the last post by a member other than the founders) or the end; \
+             at the end the first replicate's groups were {}{}.",
+            words.join(", "),
             if first.len() > LIFELINES {
                 format!(" (the first {LIFELINES} are drawn)")
             } else {
@@ -303,7 +316,7 @@ fn lifelines(g: &Table, ts: &Table) -> Result<Section> {
                 "group".into(),
                 "opened_day".into(),
                 "died_day".into(),
-                "alive_final".into(),
+                "health".into(),
             ],
             rows: first
                 .iter()
@@ -312,7 +325,7 @@ fn lifelines(g: &Table, ts: &Table) -> Result<Section> {
                         g.rows[i][1].clone(),
                         cell(opened[i]),
                         cell(died[i]),
-                        cell(alive[i]),
+                        g.rows[i][health].clone(),
                     ]
                 })
                 .collect(),

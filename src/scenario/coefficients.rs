@@ -87,14 +87,18 @@ pub struct CommunityCoefficients {
     pub group_cap: u64,
     pub max_groups: Option<u64>,
     pub rejoin: bool,
-    /// Members other than seed members a live group needs.
-    pub alive_members: u64,
-    /// Their posts over 7 days per member of the group, that a live group needs.
-    pub alive_posts_per_member_week: f64,
-    /// Most of what members read that may be ads in a live group.
-    pub alive_max_ad_share: f64,
-    /// Share of members in live groups that makes the community alive.
-    pub alive_live_share: f64,
+    /// Seed members who run the community (the first `admins`): they never quit, lapse or mute.
+    pub admins: u64,
+    /// Recruits a healthy group needs.
+    pub health_members: u64,
+    /// Recruits' posts per member-week over 28 days below which a group is quiet.
+    pub health_posts_per_member_week: f64,
+    /// Recruits' posts of 28 days over the 28 before below which a group is dying.
+    pub health_dying_share: f64,
+    /// Most of what members read over 7 days that may be ads before a group is overrun.
+    pub health_max_ad_share: f64,
+    /// Share of members in healthy groups that makes the community healthy.
+    pub health_live_share: f64,
 }
 
 /// The coefficients of what a visit is worth and costs.
@@ -442,10 +446,12 @@ fn community(c: &file::Community) -> CommunityCoefficients {
         group_cap: c.group_cap,
         max_groups: c.max_groups,
         rejoin: c.rejoin,
-        alive_members: c.alive_floor.members,
-        alive_posts_per_member_week: c.alive_floor.posts_per_member_week,
-        alive_max_ad_share: c.alive_floor.max_ad_share,
-        alive_live_share: c.alive_floor.live_share,
+        admins: c.admins.min(c.seed_members),
+        health_members: c.health.members,
+        health_posts_per_member_week: c.health.posts_per_member_week,
+        health_dying_share: c.health.dying_share,
+        health_max_ad_share: c.health.max_ad_share,
+        health_live_share: c.health.live_share,
     }
 }
 

@@ -34,7 +34,7 @@ struct Section {
 
 /// The sections of the scenario's key tables, in file order. Every top-level table and every
 /// list or optional table has its own section; tables nested deeper are written inline, as
-/// dotted rows of their parent (`needs.learning`, `alive_floor.members`).
+/// dotted rows of their parent (`needs.learning`, `health.members`).
 fn sections() -> Vec<Section> {
     let mut out = Vec::new();
     collect(<ScenarioFile as Table>::KEYS, "", "", false, &mut out);

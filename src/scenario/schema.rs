@@ -438,8 +438,8 @@ mod tests {
                 "population.segments.0.join_threshold",
             ),
             (
-                "name = \"x\"\n[community]\nalive_floor = [1]\n",
-                "community.alive_floor",
+                "name = \"x\"\n[community]\nhealth = [1]\n",
+                "community.health",
             ),
         ] {
             let p = check(text).unwrap_err();

@@ -190,6 +190,18 @@ fn core(s: &ScenarioFile) -> Check {
             );
         }
     }
+    // The owner (admins = 1, the default) of a community without seed members runs it from
+    // outside, as the team; more admins than seed members is a mistake.
+    if c.admins > c.seed_members.max(1) {
+        return fail_involving(
+            "community.admins",
+            &["community.seed_members"],
+            format!(
+                "{} admins among the seed members, but only {} seed members",
+                c.admins, c.seed_members
+            ),
+        );
+    }
     let key = "community.clone_seeds";
     if c.clone_seeds > c.seed_members {
         return fail_involving(
@@ -294,13 +306,13 @@ pub fn lint(s: &ScenarioFile, written: &dyn Fn(&str) -> bool) -> Vec<Invalid> {
             "with no ads and no seed members, nobody ever hears of the community".into(),
         );
     }
-    let floor = s.community.alive_floor.members;
+    let floor = s.community.health.members;
     if floor + s.community.seed_members > s.population.size {
         warn(
-            "community.alive_floor.members",
+            "community.health.members",
             format!(
-                "a live group needs {floor} members besides the {} seed members, more than the \
-                 population ({}): no run can end alive",
+                "a healthy group needs {floor} members besides the {} seed members, more than the \
+                 population ({}): no run can end healthy",
                 s.community.seed_members, s.population.size
             ),
         );

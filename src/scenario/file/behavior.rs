@@ -10,7 +10,7 @@ table! {
     /// function of named drivers.
     #[derive(serde::Serialize, Copy)]
     pub(in crate::scenario) struct Behavior {
-        memory: f64 = 0.1, Rule::closed(0.001, 1.0), "weight",
+        memory: f64 = 0.0845, Rule::closed(0.001, 1.0), "weight",
             "Weight of today's value in the moving averages of commitment (utility) and \
              satisfaction (value per need, kept only for the needs the member has).";
         quit_threshold: f64 = 0.1, UTILITY, "commitment",
@@ -22,12 +22,12 @@ table! {
             "Quit hazard = logistic(quit_base + quit_shortfall × (threshold − commitment)).";
         quit_shortfall: f64 = 30.0, WEIGHT, "score/commitment",
             "Weight of the commitment shortfall in the quit hazard.";
-        visit_base: f64 = -4.79, WEIGHT, "score",
+        visit_base: f64 = -2.52, WEIGHT, "score",
             "Visiting = logistic(visit_base + visit_commitment × commitment + topic boost + \
              payment pull + novelty).";
-        visit_commitment: f64 = 8.0, WEIGHT, "score/commitment",
+        visit_commitment: f64 = 3.61, WEIGHT, "score/commitment",
             "Weight of commitment in visiting.";
-        post_base: f64 = -6.51, WEIGHT, "score",
+        post_base: f64 = -5.74, WEIGHT, "score",
             "Constant of the posting score, which applies to visitors who did not post an ad and \
              have some need.";
         post_esteem: f64 = 6.0, WEIGHT, "score/pull",
@@ -44,12 +44,12 @@ table! {
             "Posting weight of the felt red-envelope reward.";
         post_badge: f64 = 2.0, WEIGHT, "score",
             "Posting weight of badge esteem × progress to the next level.";
-        post_question: f64 = 0.951, WEIGHT, "score/intensity",
+        post_question: f64 = 1.59, WEIGHT, "score/intensity",
             "A visitor asks a question with logistic(post_base + post_question × unmet − \
              post_shyness × shyness + talkativeness), its unmet the largest among service, \
              work and learning; a question is a genuine post, and it is worth \
              `rules.service_value` only if answered.";
-        post_spread: f64 = 3.29, Rule::closed(0.0, 4.0), "score",
+        post_spread: f64 = 2.65, Rule::closed(0.0, 4.0), "score",
             "Standard deviation of each agent's own posting constant around `post_base`, its \
              talkativeness: users differ widely in activity rate (Hogg & Szabo 2009); 0: every \
              agent shares the constant.";
@@ -57,7 +57,7 @@ table! {
             "Share of the members nudged by the team (`team.nudges_per_day`) who answer: they \
              write in the group on that visit. A personal request's response rate (Barron & \
              Yechiam 2002), an upper bound for an answer written in public.";
-        post_seed: f64 = 1.35, WEIGHT, "score",
+        post_seed: f64 = 0.538, WEIGHT, "score",
             "Posting bonus of seed members at the start, fading with \
              `community.seed_fatigue_days`.";
         ad_base: f64 = 0.0, WEIGHT, "score",
@@ -93,26 +93,26 @@ table! {
              as the payment recedes.";
         sunk_cost_days: f64 = 60.0, Rule::closed(1.0, MAX_DAYS as f64), "days",
             "Days over which the pull of a payment fades by e (payment depreciation).";
-        novelty: f64 = 1.91, Rule::closed(0.0, 20.0), "score",
+        novelty: f64 = 5.98, Rule::closed(0.0, 20.0), "score",
             "Visiting gains novelty × e^(−days since the member's need episode began / \
              novelty_days): a member drawn in by a need (its joining, or a need that recurs) \
              comes back often at first, less as the need is met and the place familiar.";
-        novelty_days: f64 = 8.41, Rule::closed(1.0, MAX_DAYS as f64), "days",
+        novelty_days: f64 = 4.21, Rule::closed(1.0, MAX_DAYS as f64), "days",
             "Days over which novelty fades by e.";
-        lapse_rate: f64 = 0.130, Rule::UNIT, "probability/day",
+        lapse_rate: f64 = 0.200, Rule::UNIT, "probability/day",
             "Each day, an engaged member's interest lapses (it goes dormant: stays a member, \
              stops visiting) with probability min(1, lapse_rate × e^(−lapse_commitment × \
              commitment)); 0: interest never lapses.";
-        lapse_commitment: f64 = 3.33, Rule::closed(0.0, 100.0), "1/commitment",
+        lapse_commitment: f64 = 4.33, Rule::closed(0.0, 100.0), "1/commitment",
             "How much what a member gets from the group (its commitment) keeps it coming: each \
              unit of commitment divides the lapse rate by e^lapse_commitment.";
-        episode_rate: f64 = 0.000641, Rule::UNIT, "1/day",
+        episode_rate: f64 = 0.00184, Rule::UNIT, "1/day",
             "Each day, a dormant member's need recurs with this probability (a new question, a \
              wish to talk): it is engaged again and comes back with a new episode's novelty.";
         habituation_days: f64 = 7.0, Rule::closed(0.01, MAX_DAYS as f64), "days",
             "A recurring event keeps 1 − e^(−every_days / habituation_days) of its effect: \
              repeated often, it draws less each time.";
-        peer_answer: f64 = 0.695, Rule::UNIT, "probability",
+        peer_answer: f64 = 0.598, Rule::UNIT, "probability",
             "Share of the members' genuine posts (other than questions) that answer a question \
              when one is waiting: a question is answered by members with probability min(1, \
              peer_answer × other posts / questions); moderators and the team answer what is \

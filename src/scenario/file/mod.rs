@@ -8,7 +8,9 @@
 use super::keys::{choice, table, Rule};
 
 mod behavior;
+mod health;
 pub(in crate::scenario) use behavior::Behavior;
+use health::HealthFloor;
 
 /// Longest run agora accepts, a hundred years: days (a member's join day, last visit, renewal)
 /// are kept in 16 bits.
@@ -257,7 +259,7 @@ table! {
             "Starting commitment of the seed members that have at least one need; a seed member \
              with no needs starts at 0. Seed members visit, post, tire and can quit like \
              others.";
-        seed_fatigue_days: f64 = 72.5, Rule::closed(1.0, MAX_DAYS as f64), "days",
+        seed_fatigue_days: f64 = 30.9, Rule::closed(1.0, MAX_DAYS as f64), "days",
             "Days over which the seed members' posting zeal (`behavior.post_seed`) fades by e.";
         core: bool = false, Rule::Any, "",
             "Whether the seed members form a core group of their own: the first group, closed \
@@ -283,27 +285,14 @@ table! {
         rejoin: bool = false, Rule::Any, "",
             "Whether members who quit may be exposed and join again; kicked and rejected agents \
              never may.";
-        alive_floor: AliveFloor = AliveFloor::default(), Rule::Any, "",
-            "What counts as a living community at the end of a run.";
-    }
-}
-
-table! {
-    /// What makes a group, and the community, alive (`docs/MODEL.md`, alive): recruits who
-    /// write, in proportion to the group's size.
-    #[derive(serde::Serialize, Copy)]
-    pub(in crate::scenario) struct AliveFloor {
-        members: u64 = 10, AGENTS, "members",
-            "Members other than seed members a group needs to be alive.";
-        posts_per_member_week: f64 = 0.05, Rule::closed(0.0, 100.0), "posts/member/week",
-            "Genuine posts by members other than seed members, over the last 7 days, per member \
-             of the group, that a group needs to be alive.";
-        max_ad_share: f64 = 0.5, Rule::UNIT, "share",
-            "Most a group's ads may make of what its members read over the last 7 days (ads \
-             and genuine posts) for it to be alive: above it, the group is an ad board.";
-        live_share: f64 = 0.5, Rule::UNIT, "share",
-            "Share of the community's members that must be in live groups for the community to \
-             be alive at the end.";
+        admins: u64 = 1, AGENTS, "agents",
+            "Seed members who run the community, the owner first (the first seed members): they \
+             never quit, lapse or mute the group; like every seed member they tire \
+             (`seed_fatigue_days`) and post less. At most `seed_members` (none without seed \
+             members).";
+        health: HealthFloor = HealthFloor::default(), Rule::Any, "",
+            "The readings by which a group is healthy, quiet, dying, overrun or dead (docs/MODEL.md \
+             §7.2, health).";
     }
 }
 
