@@ -404,6 +404,30 @@ fn the_paid_knowledge_preset_lives_with_or_without_founders() {
 }
 
 #[test]
+fn a_quiet_consultation_group_that_keeps_its_members_is_not_dead() {
+    // The doctors' group: members come when they need an answer and otherwise stay away, and
+    // nobody leaves. Quiet, even dying, as operators judge it (docs/MODEL.md §7.2), but not
+    // dead: its members still ask within every four weeks.
+    for setting in [&[][..], &SETTINGS[0], &SETTINGS[1]] {
+        let what = label(setting);
+        let doctors = at_n("doctor-consultation-group", setting, &[], 5);
+        for r in &doctors {
+            let kept = r
+                .summary
+                .metrics
+                .retention_30d
+                .expect("joiners a month old");
+            assert!(
+                kept > 0.95,
+                "the premise: it keeps its members ({kept}, {what})"
+            );
+        }
+        let dead = ending(&doctors, &["dead"]);
+        assert!(dead <= 2, "the doctors' group dead in {dead} of 5 ({what})");
+    }
+}
+
+#[test]
 fn the_tiered_preset_seats_its_core_members_in_several_groups() {
     for setting in SETTINGS {
         for r in at("two-tier-community", &setting, &[]) {

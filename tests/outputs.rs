@@ -84,6 +84,13 @@ fn every_table_keeps_its_invariants() {
             assert!(g.members_final <= g.members_peak, "{name}: {g:?}");
             assert_eq!(g.died_day.is_some(), g.health == "dead", "{name}: {g:?}");
             assert_eq!(g.alive_final == 1, g.health == "healthy", "{name}: {g:?}");
+            // A group whose members read mostly ads is never healthy (docs/MODEL.md §7.2).
+            if g.ad_share_week.is_some_and(|a| a > 0.5) {
+                assert!(
+                    ["overrun", "dead"].contains(&g.health.as_str()),
+                    "{name}: {g:?}"
+                );
+            }
         }
         // Funnel: stages nest, and the daily joins add up to `joined`.
         let f = &t.funnel;

@@ -186,13 +186,7 @@ impl GroupLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const FLOOR: HealthFloor = HealthFloor {
-        recruits: 10,
-        posts_per_member_week: 0.01,
-        dying_share: 0.25,
-        max_ad_share: 0.5,
-    };
+    use crate::metrics::TEST_FLOOR as FLOOR;
 
     #[test]
     fn a_group_dies_on_the_day_it_has_been_silent_a_whole_window() {

@@ -145,16 +145,21 @@ pub fn community_health(groups: impl Iterator<Item = (Health, u64)>, live_share:
         .unwrap_or(Health::Dead)
 }
 
+/// The thresholds of `community.health`'s defaults, for the tests of the words and of the
+/// group ledger.
+#[cfg(test)]
+pub(crate) const TEST_FLOOR: HealthFloor = HealthFloor {
+    recruits: 10,
+    posts_per_member_week: 0.01,
+    dying_share: 0.25,
+    max_ad_share: 0.5,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const FLOOR: HealthFloor = HealthFloor {
-        recruits: 10,
-        posts_per_member_week: 0.01,
-        dying_share: 0.25,
-        max_ad_share: 0.5,
-    };
+    const FLOOR: HealthFloor = TEST_FLOOR;
 
     fn talking() -> Readings {
         // 500 members writing 40 posts in four weeks: 10 a week, 0.02 per member-week.

@@ -12,6 +12,8 @@ mod summary;
 mod tables;
 mod weekly;
 
+#[cfg(test)]
+pub(crate) use health::TEST_FLOOR;
 pub use health::{
     community_health, group_health, mostly_ads, Health, HealthFloor, Readings, WINDOW_DAYS,
 };
