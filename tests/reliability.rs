@@ -537,6 +537,21 @@ fn levers_that_cannot_act_get_a_warning_and_the_run_goes() {
         csv.lines().skip(1).all(|l| l.split(',').nth(1) == Some("")),
         "{csv}"
     );
+    // A comparison cannot rank by a word: it is refused, pointing at the number to use.
+    let words = write(
+        dir.path(),
+        "h.toml",
+        &fs::read_to_string(&file)
+            .unwrap()
+            .replace("objective = \"roi\"", "objective = \"health\""),
+    );
+    let out = agora().arg("compare").arg(&words).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("h.toml") && stderr.contains("objective") && stderr.contains("`alive`"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -168,6 +168,16 @@ impl Comparison {
             return Err(source.error("max_replicates", "must be at least `replicates`", None));
         }
         let objective = metric_index(&source, "objective", &raw.objective)?;
+        if Metrics::WORDS.contains(&raw.objective.as_str()) {
+            return Err(source.error(
+                "objective",
+                format!(
+                    "`{}` is a word, not a number: rank by `alive` (1 when healthy)",
+                    raw.objective
+                ),
+                None,
+            ));
+        }
         let metrics = reported_metrics(&source, &raw.metrics, objective)?;
         let base = Base::load(source, path, &raw.base, raw.seed)?;
         let robust = match &raw.robust {

@@ -107,6 +107,8 @@ columns! {
 impl Metrics {
     /// Names of the metrics, in column order.
     pub const NAMES: &'static [&'static str] = Metrics::COLUMNS;
+    /// The metrics that are words, not numbers: nothing can be averaged or ranked by them.
+    pub const WORDS: &'static [&'static str] = &["health"];
 }
 
 /// One run, summed up: which run, and its metrics.
