@@ -9,7 +9,7 @@ use crate::engine::{run_replicate_with, Replicate};
 use crate::export::{csv_table, write_atomic, write_csv};
 use crate::memory::{replicate_bytes, Budget};
 use crate::metrics::{
-    CohortRow, FunnelRow, GroupRow, Health, NewcomerRow, PosterCohortRow, PosterRow, SegmentRow,
+    tally, CohortRow, FunnelRow, GroupRow, NewcomerRow, PosterCohortRow, PosterRow, SegmentRow,
     Summary, WeekRow,
 };
 use crate::scenario::Scenario;
@@ -136,22 +136,10 @@ pub fn describe(run: &Replicate, days: u32) -> String {
          still in after 30 days",
         f.exposed, f.joined, f.activated, f.first_post, f.retained_30, f.eligible_30
     );
-    let words: Vec<String> = Health::ALL
-        .iter()
-        .filter_map(|h| {
-            let n = run
-                .tables
-                .groups
-                .iter()
-                .filter(|g| g.health == h.name())
-                .count();
-            (n > 0).then(|| format!("{n} {}", h.name()))
-        })
-        .collect();
     let groups = format!(
         "groups: {} opened; at the end {}",
         s.groups_opened,
-        words.join(", ")
+        tally(run.tables.groups.iter().map(|g| g.health.as_str()))
     );
     let money = format!(
         "revenue {:.2}, cost {:.2}, ROI {}",

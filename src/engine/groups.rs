@@ -55,9 +55,6 @@ pub struct GroupLedger {
     ads_seen: Window<30>,
     /// Recruits' genuine posts over the last two health windows.
     member_posts: Window<TWO_WINDOWS>,
-    /// What members read over the last 7 days: genuine posts and ads.
-    posts_week: Window<7>,
-    ads_week: Window<7>,
     pub health: Health,
     /// The readings of the last day.
     readings: Readings,
@@ -95,18 +92,8 @@ impl GroupLedger {
             posts: Window::new(),
             ads_seen: Window::new(),
             member_posts: Window::new(),
-            posts_week: Window::new(),
-            ads_week: Window::new(),
             health: Health::Dead,
-            readings: Readings {
-                members: 0,
-                recruits: 0,
-                age_days: 0,
-                posts_window: 0,
-                posts_window_before: None,
-                ads_week: 0,
-                posts_week: 0,
-            },
+            readings: Readings::default(),
             dead_since: Some(day),
             last_kick: None,
         }
@@ -125,8 +112,6 @@ impl GroupLedger {
         self.posts.push(day, today.posts);
         self.ads_seen.push(day, today.ads_seen);
         self.member_posts.push(day, today.member_posts);
-        self.posts_week.push(day, today.posts);
-        self.ads_week.push(day, today.ads_seen);
         let age_days = day + 1 - self.opened_day;
         self.readings = Readings {
             members: members as u64,
@@ -135,8 +120,9 @@ impl GroupLedger {
             posts_window: self.member_posts.sum_back(day, 0, WINDOW_DAYS),
             posts_window_before: (age_days >= 2 * WINDOW_DAYS)
                 .then(|| self.member_posts.sum_back(day, WINDOW_DAYS, WINDOW_DAYS)),
-            ads_week: self.ads_week.sum(),
-            posts_week: self.posts_week.sum(),
+            // What members read over the last 7 days: ads and genuine posts.
+            ads_week: self.ads_seen.sum_back(day, 0, 7),
+            posts_week: self.posts.sum_back(day, 0, 7),
         };
         self.health = group_health(&self.readings, &floor);
         self.dead_since = match (self.health, self.dead_since) {

@@ -54,8 +54,22 @@ impl Health {
     ];
 }
 
+/// How many of the given groups' words are each word, best first, words no group has left out:
+/// "3 healthy, 4 quiet, 1 dead".
+pub fn tally<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    let words: Vec<&str> = words.collect();
+    let counts: Vec<String> = Health::ALL
+        .iter()
+        .filter_map(|h| {
+            let n = words.iter().filter(|&&w| w == h.name()).count();
+            (n > 0).then(|| format!("{n} {}", h.name()))
+        })
+        .collect();
+    counts.join(", ")
+}
+
 /// What an operator reads of a group at the end of a day.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Readings {
     /// Members, seed members included.
     pub members: u64,
@@ -261,6 +275,13 @@ mod tests {
             ..overrun
         };
         assert_eq!(group_health(&ads_only, &FLOOR), Health::Dead);
+    }
+
+    #[test]
+    fn a_tally_counts_each_word_best_first_and_leaves_out_the_absent() {
+        let words = ["dead", "healthy", "quiet", "healthy", "dead"];
+        assert_eq!(tally(words.into_iter()), "2 healthy, 1 quiet, 2 dead");
+        assert_eq!(tally(std::iter::empty()), "");
     }
 
     #[test]

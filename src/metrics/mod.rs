@@ -15,7 +15,7 @@ mod weekly;
 #[cfg(test)]
 pub(crate) use health::TEST_FLOOR;
 pub use health::{
-    community_health, group_health, mostly_ads, Health, HealthFloor, Readings, WINDOW_DAYS,
+    community_health, group_health, mostly_ads, tally, Health, HealthFloor, Readings, WINDOW_DAYS,
 };
 pub use inequality::{inequality, post_histogram, Inequality};
 pub use life::{newcomer_rows, LifeTally, NewcomerRow, PosterRow, PostingLife};

@@ -9,7 +9,7 @@ use super::chart::{bands, bars, heat, lines, Band};
 use super::table::{daily, daily_cumulative, mean, median, Table};
 use super::{stamp, Numbers, Report, Section};
 use crate::export::cell;
-use crate::metrics::Health;
+use crate::metrics::tally;
 
 /// The title, header facts and sections of a run's report.
 pub fn report(dir: &Path) -> Result<Report> {
@@ -286,16 +286,6 @@ fn lifelines(g: &Table, ts: &Table) -> Result<Section> {
             )
         })
         .collect();
-    let words: Vec<String> = Health::ALL
-        .iter()
-        .filter_map(|h| {
-            let n = first
-                .iter()
-                .filter(|&&i| g.rows[i][health] == h.name())
-                .count();
-            (n > 0).then(|| format!("{n} {}", h.name()))
-        })
-        .collect();
     Ok(Section {
         id: "lifelines".into(),
         title: "Each group's life (first replicate)".into(),
@@ -303,7 +293,7 @@ fn lifelines(g: &Table, ts: &Table) -> Result<Section> {
             "Each bar runs from the day a group opened to the day it fell silent for good (the \
              dot: 28 days after the last post by a member other than the founders) or the end; \
              at the end the first replicate's groups were {}{}.",
-            words.join(", "),
+            tally(first.iter().map(|&i| g.rows[i][health].as_str())),
             if first.len() > LIFELINES {
                 format!(" (the first {LIFELINES} are drawn)")
             } else {
