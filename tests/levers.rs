@@ -404,6 +404,21 @@ fn the_paid_knowledge_preset_lives_with_or_without_founders() {
 }
 
 #[test]
+fn the_application_preset_lives() {
+    // The seeds' second claim as its own preset: a professional circle behind an application,
+    // with a moderator in each group, is healthy at the end (docs/MODEL.md §7.2).
+    for setting in [&[][..], &SETTINGS[0], &SETTINGS[1]] {
+        let screened = at_n("application-professional-group", setting, &[], 5);
+        let healthy = ending(&screened, &["healthy"]);
+        assert!(
+            healthy >= 3,
+            "the application preset healthy in {healthy} of 5 ({})",
+            label(setting)
+        );
+    }
+}
+
+#[test]
 fn a_quiet_consultation_group_that_keeps_its_members_is_not_dead() {
     // The doctors' group: members come when they need an answer and otherwise stay away, and
     // nobody leaves. Quiet, even dying, as operators judge it (docs/MODEL.md §7.2), but not
