@@ -227,6 +227,7 @@ impl<'s> Simulation<'s> {
         let events = self.k.calendar.on(day);
         self.staff_groups();
         let (mut t, decided) = self.decide_pass(events);
+        self.admins_on_duty();
         t.promotions = events.promotions as u64 * self.capacity.len() as u64;
         self.exposures.add(&t.exposure);
         let mut moderated = self.moderate_pass(&mut t, &decided, events);

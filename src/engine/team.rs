@@ -4,7 +4,7 @@
 
 use super::moderation::TeamAnswers;
 use super::simulation::Simulation;
-use super::state::Status;
+use super::state::{Status, Today};
 use super::tally::GroupCounts;
 use crate::model::levers::{nudge_probability, team_day, Strain, TeamDay, TeamView};
 use crate::scenario::TeamCoefficients;
@@ -124,6 +124,23 @@ impl Simulation<'_> {
                 (m.moderators(tier) + extra) as u64 * m.reviews_per_moderator + shared
             })
             .collect();
+    }
+
+    /// The admins' duties (`community.admin_reviews`): each admin who visited today handles that
+    /// many posts in its own group, beside the group's moderators, unpaid. An admin who stays
+    /// away does nothing for the group that day.
+    pub(super) fn admins_on_duty(&mut self) {
+        let c = &self.k.community;
+        if c.admin_reviews == 0 {
+            return;
+        }
+        let s = &self.state;
+        for &i in self.seeds.iter().take(c.admins as usize) {
+            let i = i as usize;
+            if s.status[i] == Status::Member && s.today[i].contains(Today::VISITED) {
+                self.capacity[s.group[i] as usize] += c.admin_reviews;
+            }
+        }
     }
 
     /// Which of the first `groups` groups the operating team staffs.

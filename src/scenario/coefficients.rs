@@ -89,6 +89,8 @@ pub struct CommunityCoefficients {
     pub rejoin: bool,
     /// Seed members who run the community (the first `admins`): they never quit, lapse or mute.
     pub admins: u64,
+    /// Posts each admin handles on a day it visits, in its own group, unpaid.
+    pub admin_reviews: u64,
     /// Recruits a healthy group needs.
     pub health_members: u64,
     /// Recruits' posts per member-week over 28 days below which a group is quiet.
@@ -447,6 +449,7 @@ fn community(c: &file::Community) -> CommunityCoefficients {
         max_groups: c.max_groups,
         rejoin: c.rejoin,
         admins: c.admins.min(c.seed_members),
+        admin_reviews: c.admin_reviews,
         health_members: c.health.members,
         health_posts_per_member_week: c.health.posts_per_member_week,
         health_dying_share: c.health.dying_share,

@@ -202,6 +202,14 @@ fn core(s: &ScenarioFile) -> Check {
             ),
         );
     }
+    // Duties need someone to carry them.
+    if c.admin_reviews > 0 && c.admins.min(c.seed_members) == 0 {
+        return fail_involving(
+            "community.admin_reviews",
+            &["community.admins", "community.seed_members"],
+            "admins' duties, but no admin among the seed members to carry them",
+        );
+    }
     let key = "community.clone_seeds";
     if c.clone_seeds > c.seed_members {
         return fail_involving(

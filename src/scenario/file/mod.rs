@@ -290,6 +290,11 @@ table! {
              never quit, lapse or mute the group; like every seed member they tire \
              (`seed_fatigue_days`) and post less. At most `seed_members` (none without seed \
              members).";
+        admin_reviews: u64 = 0, Rule::closed(0.0, 1e6), "posts/day",
+            "Posts each admin handles on a day it visits, as an unpaid moderator of its own \
+             group: ads reviewed (when ads are banned) and questions the members left \
+             answered, beside the moderators' and the team's. 0: the admins run the group \
+             without moderating it.";
         health: HealthFloor = HealthFloor::default(), Rule::Any, "",
             "The readings by which a group is healthy, quiet, dying, overrun or dead (docs/MODEL.md \
              §7.2, health).";
