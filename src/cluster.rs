@@ -201,6 +201,9 @@ pub fn merge(dir: &Path) -> Result<()> {
             folder.publish()?;
             println!("merged {} tasks into {}", plan.tasks, dir.display());
             println!("{}", c.table(&outcome.results));
+            if c.policies.len() > 1 {
+                println!("{}", c.flows_report(&outcome.flows));
+            }
             if let Some(ranking) = &outcome.robust {
                 println!("{}", c.robust_report(ranking));
             }

@@ -479,6 +479,7 @@ fn sweep_comparison_and_calibration_reports_render_and_match_their_csv_files() {
     );
     same_numbers(&dom, "p-best", &pick(&c, &["policy", "p_best"]));
     assert!(dom.contains("id=\"trajectories\""));
+    assert!(dom.contains("id=\"members-went\""));
     // A calibration to a target and a short observed series.
     write(d, "observed.csv", "day,members\n10,120\n20,260\n30,400\n");
     let calibration = write(

@@ -200,13 +200,14 @@ fn compare_csv_matches_runs_csv_and_common_random_numbers_narrow_the_interval() 
     let dir = TempDir::new().unwrap();
     let file = nearby_fees(dir.path());
     let out = dir.path().join("out");
-    agora()
+    let ran = agora()
         .arg("compare")
         .arg(&file)
         .arg("--out")
         .arg(&out)
         .assert()
         .success();
+    let printed = String::from_utf8_lossy(&ran.get_output().stdout).to_string();
     let (rh, runs) = table(&out.join("runs.csv"));
     assert_eq!(&rh[..3], &["policy", "replicate", "seed"]);
     let by_policy = |p: &str, m: &str| -> Vec<f64> {
@@ -264,6 +265,32 @@ fn compare_csv_matches_runs_csv_and_common_random_numbers_narrow_the_interval() 
         .0
         .clone();
     assert_eq!(row(&best)[col(&ch, "rank")], "1");
+
+    // Where the members went: members at the end are the seed members plus the joins, less the
+    // quits and the kicks, in every run; the terminal splits each policy's paired difference in
+    // members into those three.
+    let seeds: Vec<f64> = runs
+        .iter()
+        .map(|r| {
+            let at = |m: &str| num(&r[col(&rh, m)]);
+            at("final_members") - at("joined") + at("quits") + at("kicks")
+        })
+        .collect();
+    assert!(seeds.iter().all(|&s| s == seeds[0]), "{seeds:?}");
+    let paired_mean = |p: &str, m: &str| {
+        let (a, b) = (by_policy(p, m), by_policy("fee 99", m));
+        a.iter().zip(&b).map(|(x, y)| x - y).sum::<f64>() / a.len() as f64
+    };
+    for p in ["fee 89", "fee 49"] {
+        let line = format!(
+            "{p}: members {:+.0} = joined {:+.0}, quits {:+.0}, kicks {:+.0}: ",
+            paired_mean(p, "final_members"),
+            paired_mean(p, "joined"),
+            paired_mean(p, "quits"),
+            paired_mean(p, "kicks"),
+        );
+        assert!(printed.contains(&line), "{line} in\n{printed}");
+    }
 
     // Common random numbers: the paired interval of fee 89 vs fee 99 is far narrower than the
     // interval the same runs would give unpaired (Welch).

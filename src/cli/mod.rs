@@ -244,6 +244,9 @@ fn compare(args: CompareArgs) -> Result<()> {
     folder.publish()?;
     let (results, separation) = (&outcome.results, &outcome.separation);
     println!("{}", c.table(results));
+    if c.policies.len() > 1 {
+        println!("{}", c.flows_report(&outcome.flows));
+    }
     if let Some(ranking) = &outcome.robust {
         println!("{}", c.robust_report(ranking));
     }

@@ -7,6 +7,7 @@
 //! `diff_r = metric(policy, r) - metric(first, r)`, and the 95% interval of the paired mean is much
 //! narrower than the unpaired one when replicates share most of their noise.
 
+pub mod flows;
 mod lead;
 mod output;
 mod posterior;
@@ -313,6 +314,8 @@ pub struct Outcome {
     pub separation: Separation,
     /// The ranking over the draws, for a robust comparison.
     pub robust: Option<RobustRanking>,
+    /// Per policy, where its members went against the first policy's.
+    pub flows: Vec<flows::Flows>,
 }
 
 /// What `--until-separated` concluded.
@@ -406,6 +409,23 @@ impl Comparison {
             .collect()
     }
 
+    /// Per policy, the paired differences of its members at the end and of their flows against
+    /// the first policy (`flows`).
+    pub fn flows(&self, done: &BTreeMap<RunKey, RunRow>) -> Vec<flows::Flows> {
+        let rows = |p: usize| -> Vec<[f64; 4]> {
+            let columns = flows::COLUMNS.map(|name| {
+                let m = Metrics::NAMES.iter().position(|&n| n == name);
+                self.values(done, p, m.expect("a summary column"))
+            });
+            let n = columns.iter().map(Vec::len).min().unwrap_or(0);
+            (0..n).map(|r| columns.each_ref().map(|c| c[r])).collect()
+        };
+        let first = rows(0);
+        (0..self.policies.len())
+            .map(|p| flows::paired(&rows(p), &first))
+            .collect()
+    }
+
     /// The paired difference of the objective between the best policy and the runner-up.
     pub fn separation(
         &self,
@@ -478,6 +498,7 @@ impl Comparison {
             results,
             separation,
             robust,
+            flows: self.flows(&done),
         })
     }
 

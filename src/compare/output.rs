@@ -113,6 +113,19 @@ impl Comparison {
         out
     }
 
+    /// Where each policy's members went against the first policy's, a line each.
+    pub fn flows_report(&self, flows: &[super::flows::Flows]) -> String {
+        let mut out = format!(
+            "where the members went, against {} (paired means; members = joined - quits - kicks):",
+            self.policies[0]
+        );
+        for (name, f) in self.policies.iter().zip(flows).skip(1) {
+            out.push_str("\n  ");
+            out.push_str(&super::flows::line(name, f));
+        }
+        out
+    }
+
     /// An aligned table of the objective for the terminal, best first.
     pub fn table(&self, results: &[PolicyResult]) -> String {
         let i = self

@@ -44,6 +44,7 @@ impl Comparison {
             results,
             separation: super::Separation::NotAsked,
             robust,
+            flows: self.flows(&gathered.runs),
         })
     }
 }

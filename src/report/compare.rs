@@ -9,7 +9,9 @@ use anyhow::Result;
 use super::chart::{bands, bars, forest, Band};
 use super::table::{daily, Table};
 use super::{batch_facts, Numbers, Report, Section};
+use crate::compare::flows;
 use crate::export::cell;
+use crate::stats::paired_difference;
 
 /// The metrics of compare.csv, in its order (the names before `_mean`).
 fn metrics(c: &Table) -> Vec<String> {
@@ -34,6 +36,12 @@ pub fn report(dir: &Path) -> Result<Report> {
         sections.push(paired(&c, &policies, metric)?);
     }
     sections.push(p_best(&c, &policies)?);
+    if policies.len() > 1 {
+        sections.push(where_members_went(
+            &Table::read(&dir.join("runs.csv"))?,
+            &policies,
+        )?);
+    }
     let ts = dir.join("timeseries.csv");
     if ts.is_file() {
         sections.push(trajectories(&Table::read(&ts)?, &policies)?);
@@ -122,6 +130,87 @@ fn p_best(c: &Table, policies: &[String]) -> Result<Section> {
                 .iter()
                 .zip(&p)
                 .map(|(n, v)| vec![n.clone(), cell(*v)])
+                .collect(),
+        },
+    })
+}
+
+/// A policy's runs in runs.csv as rows of `compare::flows::COLUMNS`, ordered by draw and
+/// replicate so that the policies' rows pair.
+fn flow_rows(runs: &Table, policy: &str) -> Result<Vec<[f64; 4]>> {
+    let at = runs.col("policy")?;
+    let (draw, replicate) = (runs.col("draw").ok(), runs.col("replicate")?);
+    let columns = flows::COLUMNS.map(|c| runs.col(c));
+    let columns: Vec<usize> = columns.into_iter().collect::<Result<_>>()?;
+    let number = |r: &[String], i: usize| r[i].parse::<f64>().unwrap_or(f64::NAN);
+    let mut rows: Vec<((u64, u64), [f64; 4])> = runs
+        .rows
+        .iter()
+        .filter(|r| r[at] == policy)
+        .map(|r| {
+            let key = (
+                draw.map_or(0, |d| r[d].parse().unwrap_or(0)),
+                r[replicate].parse().unwrap_or(0),
+            );
+            (key, [0, 1, 2, 3].map(|k| number(r, columns[k])))
+        })
+        .collect();
+    rows.sort_by_key(|(key, _)| *key);
+    Ok(rows.into_iter().map(|(_, v)| v).collect())
+}
+
+/// Where the members went: each policy's difference in members against the first, split into
+/// joins, quits and kicks, with what made it (`compare::flows`).
+fn where_members_went(runs: &Table, policies: &[String]) -> Result<Section> {
+    let rows: Vec<Vec<[f64; 4]>> = policies
+        .iter()
+        .map(|p| flow_rows(runs, p))
+        .collect::<Result<_>>()?;
+    let found: Vec<flows::Flows> = rows.iter().map(|r| flows::paired(r, &rows[0])).collect();
+    let members = |r: &[[f64; 4]]| r.iter().map(|x| x[0]).collect::<Vec<f64>>();
+    let intervals: Vec<(f64, f64, f64)> = rows
+        .iter()
+        .map(|r| {
+            let d = paired_difference(&members(r), &members(&rows[0]));
+            (d.mean, d.ci_low, d.ci_high)
+        })
+        .collect();
+    let lines: Vec<String> = policies
+        .iter()
+        .zip(&found)
+        .skip(1)
+        .map(|(p, f)| flows::line(p, f))
+        .collect();
+    Ok(Section {
+        id: "members-went".into(),
+        title: format!(
+            "Where the members went: each policy against `{}`",
+            policies[0]
+        ),
+        reading: format!(
+            "Members at the end are the seed members plus those who joined, less those who \
+             quit and those who were kicked, so each policy's difference in members is the sum \
+             of three (paired means over the same seeds): {}.",
+            lines.join("; ")
+        ),
+        svg: forest("difference in members at the end", policies, &intervals)?,
+        numbers: Numbers {
+            header: ["policy", "members", "joined", "quits", "kicks", "reason"]
+                .map(String::from)
+                .to_vec(),
+            rows: policies
+                .iter()
+                .zip(&found)
+                .map(|(p, f)| {
+                    vec![
+                        p.clone(),
+                        cell(f.members),
+                        cell(f.joined),
+                        cell(f.quits),
+                        cell(f.kicks),
+                        flows::reason(f).to_string(),
+                    ]
+                })
                 .collect(),
         },
     })
