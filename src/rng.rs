@@ -54,6 +54,7 @@ pub enum Decision {
     NudgeAnswer,
     Lapse,
     Episode,
+    PromotionMute,
 }
 
 impl Decision {

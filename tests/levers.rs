@@ -876,6 +876,35 @@ fn the_operators_own_promotions_sell_and_are_read_like_ads() {
     }
 }
 
+#[test]
+fn a_promotion_a_day_makes_more_members_mute_the_group_than_one_a_week() {
+    // The fan club's weekly event becomes the operator's selling post (no conversion), held
+    // every day against every week: each one read makes some of its readers mute the group
+    // (docs/MODEL.md §4.9), so daily selling leaves more members muted and fewer members.
+    for setting in [&[][..], &SETTINGS[0], &SETTINGS[1]] {
+        let selling = |every: &'static str| {
+            let sets = [
+                ("events.0.kind", "promotion"),
+                ("events.0.every_days", every),
+            ];
+            at_n("brand-fan-club", setting, &sets, 4)
+        };
+        let (daily, weekly) = (selling("1"), selling("7"));
+        let muted = |r: &Replicate| r.summary.metrics.muted_share.expect("members at the end");
+        let what = label(setting);
+        assert_greater(
+            &per_summary(&daily, muted),
+            &per_summary(&weekly, muted),
+            &format!("muted share, a promotion a day against a week ({what})"),
+        );
+        assert_greater(
+            &per_summary(&weekly, final_members),
+            &per_summary(&daily, final_members),
+            &format!("members, a promotion a week against a day ({what})"),
+        );
+    }
+}
+
 /// The fan club with an operating team that posts 3 times and answers up to 20 questions a day
 /// (the paid community's team), its groups capped at 500 and cloned as they fill (120 days): the
 /// clones get the team and a moderator each (`staffed`), or nothing at all.

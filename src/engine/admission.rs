@@ -159,6 +159,7 @@ impl Simulation<'_> {
                     | Flags::ANSWERED
                     | Flags::UNANSWERED
                     | Flags::MUTED
+                    | Flags::SOLD_OFF
                     | Flags::DORMANT
                     | Flags::ADVERTISED
                     | Flags::TURNED_AWAY

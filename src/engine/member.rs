@@ -14,8 +14,8 @@ use crate::model::tenure::{
     bond_after, felt_fee, quit_hazard, quit_threshold, recent_payment, renew_probability,
 };
 use crate::model::value::{
-    involvement, meetup_bond, mute_probability, utility, visit_cost, visit_values, GroupYesterday,
-    VisitorSituation,
+    involvement, meetup_bond, mute_probability, promotion_mute_probability, utility, visit_cost,
+    visit_values, GroupYesterday, VisitorSituation,
 };
 use crate::model::{ema, has_need, saturating};
 use crate::population::needs::{
@@ -164,19 +164,28 @@ fn paid_recently(c: &Chunk, local: usize, env: &Env) -> f32 {
 #[inline(always)]
 fn read_groups(c: &Chunk, local: usize, env: &Env, seed: bool) -> GroupYesterday {
     let own = c.group[local];
-    let (mut read, groups) = if seed && !env.seats.is_empty() {
+    let mut read = if seed && !env.seats.is_empty() {
         let seats = env.seats.of(c.start + local as u32);
-        let read = GroupYesterday::together(
+        GroupYesterday::together(
             std::iter::once(own)
-                .chain(seats.clone())
+                .chain(seats)
                 .map(|g| env.groups[g as usize]),
-        );
-        (read, 1 + seats.count())
+        )
     } else {
-        (env.groups[own as usize], 1)
+        env.groups[own as usize]
     };
-    read.ads += env.events.promotions * groups as f32;
+    read.ads += env.events.promotions * groups_read(c, local, env, seed) as f32;
     read
+}
+
+/// How many groups member `local` reads: its own, and the groups a seated seed member sits in.
+#[inline(always)]
+fn groups_read(c: &Chunk, local: usize, env: &Env, seed: bool) -> usize {
+    if seed && !env.seats.is_empty() {
+        1 + env.seats.of(c.start + local as u32).count()
+    } else {
+        1
+    }
 }
 
 /// Members among an agent's ties (0 when well-mixed: no ties).
@@ -286,8 +295,19 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
             return (Today::VISITED | Today::MUTED, 0);
         }
     }
+    // The operator's selling posts of today: some of their readers mute the group over them,
+    // whatever the visit gave.
+    let sold = env.events.promotions * groups_read(c, local, env, seed) as f32;
+    let p_sold = promotion_mute_probability(env.k.value.promotion_mute, sold);
+    if p_sold > 0.0
+        && !c.flags[local].contains(Flags::ADMIN)
+        && d.chance(Decision::PromotionMute, p_sold as f64)
+    {
+        c.flags[local] |= Flags::MUTED | Flags::SOLD_OFF;
+        return (Today::VISITED | Today::MUTED, 0);
+    }
     // A muted member that came back for an announcement and stays reading unmutes.
-    c.flags[local] -= Flags::MUTED;
+    c.flags[local] -= Flags::MUTED | Flags::SOLD_OFF;
     let mut new_sat = [0u16; NEEDS];
     for k in 0..NEEDS {
         // Only a need the member has can be satisfied.
@@ -577,9 +597,10 @@ fn end_of_day(
     c.flags[local] = flags;
     c.today[local] = did;
     let commitment = c.commitment[local];
-    // A dormant member no longer comes to the group, so it does not talk it up either.
-    let advocate =
-        commitment >= env.k.acquisition.advocacy_threshold && !flags.contains(Flags::DORMANT);
+    // A dormant member no longer comes to the group, and one that muted it over the operator's
+    // selling no longer wants to read it, so neither talks it up.
+    let advocate = commitment >= env.k.acquisition.advocacy_threshold
+        && !flags.intersects(Flags::DORMANT | Flags::SOLD_OFF);
     c.view_next.set(local, true, advocate);
     let reached = milestones(c, local, env.day);
     let needs = &env.pop.needs[c.start as usize + local];

@@ -62,6 +62,9 @@ bitflags::bitflags! {
         /// Runs the community (the owner or an admin, `community.admins`): never quits, lapses
         /// or mutes the group.
         const ADMIN = 1 << 17;
+        /// Muted the group over the operator's selling posts (§4.9): it stopped reading for
+        /// want of interest, not of time, so it does not recommend the group.
+        const SOLD_OFF = 1 << 18;
     }
 }
 

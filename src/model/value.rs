@@ -119,6 +119,17 @@ pub fn mute_probability(p: &ValueCoefficients, group: &GroupYesterday) -> f32 {
     }
 }
 
+/// Probability that a visitor mutes the group over the operator's `promotions` read today, each
+/// making a `rate` of its readers mute, as each campaign e-mail makes some of its readers
+/// unsubscribe: `1 − (1 − rate)^promotions`.
+pub fn promotion_mute_probability(rate: f32, promotions: f32) -> f32 {
+    if promotions <= 0.0 {
+        0.0
+    } else {
+        1.0 - (1.0 - rate).powf(promotions)
+    }
+}
+
 /// How involved an agent is: the intensity of its strongest need. It scales what ads and
 /// overload cost a visit; an agent without needs (involvement 0) is not involved at all.
 pub fn involvement(needs: &[f32; NEEDS]) -> f32 {
@@ -177,8 +188,19 @@ mod tests {
             service_value: 0.5,
             overload_cost: 0.5,
             ad_half_load: 10.0,
+            promotion_mute: 0.011,
             aversion: vec![1.0],
         }
+    }
+
+    #[test]
+    fn each_promotion_read_makes_a_share_of_its_readers_mute() {
+        assert_eq!(promotion_mute_probability(0.011, 0.0), 0.0);
+        assert!((promotion_mute_probability(0.011, 1.0) - 0.011).abs() < 1e-7);
+        // Two promotions: muted over either, 1 − 0.989².
+        let two = promotion_mute_probability(0.011, 2.0);
+        assert!((two - (1.0 - 0.989f32 * 0.989)).abs() < 1e-6);
+        assert_eq!(promotion_mute_probability(0.0, 3.0), 0.0);
     }
 
     #[test]

@@ -65,7 +65,9 @@ pub(super) fn calendar(events: &[file::Event], days: u32, habituation_days: f64)
     let on = |day: u32| {
         let mut d = EventDay::default();
         for e in events.iter().filter(|e| occurs_on(e, day)) {
-            d.announced = true;
+            // Members are called to what they can take part in; the operator's selling post is
+            // only read, like an ad, by whoever visits.
+            d.announced |= e.kind != EventKind::Promotion;
             d.cost += e.cost;
             match e.kind {
                 EventKind::Topic => {
@@ -141,6 +143,8 @@ mod tests {
         let cal = calendar(&[topic, meetup, vote, sale], 60, 7.0);
         let monthly = habituation(30, 7.0) as f32;
         assert_eq!(cal.on(20).promotions, 1.0);
+        // A selling post alone calls nobody: it is read by whoever visits.
+        assert!(!cal.on(20).announced);
         assert!((cal.on(20).conversion - 0.1 * monthly).abs() < 1e-7);
         assert_eq!(cal.on(21).promotions, 0.0);
         assert_eq!(cal.on(21).conversion, 0.0);

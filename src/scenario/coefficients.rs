@@ -115,6 +115,8 @@ pub struct ValueCoefficients {
     pub service_value: f32,
     pub overload_cost: f32,
     pub ad_half_load: f32,
+    /// Share of the readers of a promotional post who mute the group over it.
+    pub promotion_mute: f32,
     /// Ad aversion of each segment.
     pub aversion: Vec<f32>,
 }
@@ -471,6 +473,7 @@ fn value(s: &ScenarioFile) -> ValueCoefficients {
         service_value: s.rules.service_value as f32,
         overload_cost: b.overload_cost as f32,
         ad_half_load: b.ad_half_load as f32,
+        promotion_mute: b.promotion_mute as f32,
         aversion: s
             .population
             .segments

@@ -78,6 +78,10 @@ table! {
             "Cost per unit of (posts + ads) / `attention` above 1, × the member's involvement.";
         ad_half_load: f64 = 10.0, HALF_COUNT, "ads/day",
             "Surviving ads a day in a group at which ad annoyance is half its maximum.";
+        promotion_mute: f64 = 0.011, Rule::UNIT, "share",
+            "Share of the members who read one of the operator's promotional posts that mute \
+             the group over it, as readers of a campaign e-mail unsubscribe (docs/MODEL.md \
+             §4.9).";
         social_proof: f64 = 0.05, VALUE, "utility",
             "Joining: weight × ln(1 + member ties), added to perceived value (0 when well-mixed).";
         fee_reference: f64 = 100.0, HALF, "money",
