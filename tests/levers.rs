@@ -321,6 +321,16 @@ fn ending(r: &[Replicate], words: &[&str]) -> usize {
         .count()
 }
 
+/// Asserts that most replicates end healthy (docs/MODEL.md §7.2).
+fn healthy_in_most(r: &[Replicate], what: &str) {
+    let healthy = ending(r, &["healthy"]);
+    assert!(
+        2 * healthy > r.len(),
+        "{what} healthy in {healthy} of {}",
+        r.len()
+    );
+}
+
 /// The free chat preset at a setting, and the same audience behind an application.
 fn free_and_screened(setting: &[(&str, &str)]) -> (Vec<Replicate>, Vec<Replicate>) {
     let free = at_n("free-chat-group", setting, &[], 5);
@@ -374,12 +384,8 @@ fn the_free_chat_audience_lives_behind_an_application() {
     // The seeds' second claim: the same audience behind an application lives.
     for setting in [&[][..], &SETTINGS[0], &SETTINGS[1]] {
         let (_, screened) = free_and_screened(setting);
-        let healthy = ending(&screened, &["healthy"]);
-        assert!(
-            healthy >= 3,
-            "free chat behind an application healthy in {healthy} of 5 ({})",
-            label(setting)
-        );
+        let what = format!("free chat behind an application ({})", label(setting));
+        healthy_in_most(&screened, &what);
     }
 }
 
@@ -393,12 +399,8 @@ fn the_paid_knowledge_preset_lives_with_or_without_founders() {
                 &[("community.seed_members", seeds)],
                 5,
             );
-            let healthy = ending(&paid, &["healthy"]);
-            assert!(
-                healthy >= 3,
-                "paid knowledge with {seeds} founders healthy in {healthy} of 5 ({})",
-                label(setting)
-            );
+            let what = format!("paid knowledge with {seeds} founders ({})", label(setting));
+            healthy_in_most(&paid, &what);
         }
     }
 }
@@ -409,11 +411,9 @@ fn the_application_preset_lives() {
     // with a moderator in each group, is healthy at the end (docs/MODEL.md §7.2).
     for setting in [&[][..], &SETTINGS[0], &SETTINGS[1]] {
         let screened = at_n("application-professional-group", setting, &[], 5);
-        let healthy = ending(&screened, &["healthy"]);
-        assert!(
-            healthy >= 3,
-            "the application preset healthy in {healthy} of 5 ({})",
-            label(setting)
+        healthy_in_most(
+            &screened,
+            &format!("the application preset ({})", label(setting)),
         );
     }
 }

@@ -2,6 +2,7 @@
 //! visit gives it, and what it does there (advertise, post, buy, ask for a meetup seat).
 
 use super::joining::{needs_of, Env};
+use super::muting::mutes;
 use super::seats::spread_posts;
 use super::state::{Chunk, Flags, Status, Today};
 use super::tally::{segment_day, DayTally, GroupCounts, Milestones};
@@ -14,8 +15,7 @@ use crate::model::tenure::{
     bond_after, felt_fee, quit_hazard, quit_threshold, recent_payment, renew_probability,
 };
 use crate::model::value::{
-    involvement, meetup_bond, mute_probability, promotion_mute_probability, utility, visit_cost,
-    visit_values, GroupYesterday, VisitorSituation,
+    involvement, meetup_bond, utility, visit_cost, visit_values, GroupYesterday, VisitorSituation,
 };
 use crate::model::{ema, has_need, saturating};
 use crate::population::needs::{
@@ -174,18 +174,8 @@ fn read_groups(c: &Chunk, local: usize, env: &Env, seed: bool) -> GroupYesterday
     } else {
         env.groups[own as usize]
     };
-    read.ads += env.events.promotions * groups_read(c, local, env, seed) as f32;
+    read.ads += env.events.promotions * env.seats.groups_read(c.start + local as u32, seed) as f32;
     read
-}
-
-/// How many groups member `local` reads: its own, and the groups a seated seed member sits in.
-#[inline(always)]
-fn groups_read(c: &Chunk, local: usize, env: &Env, seed: bool) -> usize {
-    if seed && !env.seats.is_empty() {
-        1 + env.seats.of(c.start + local as u32).count()
-    } else {
-        1
-    }
 }
 
 /// Members among an agent's ties (0 when well-mixed: no ties).
@@ -288,22 +278,7 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
     c.commitment[local] = ema(c.commitment[local], u, w.memory);
     // A visit that costs more than it gives, in a group with more to read than the member can
     // read, may make it mute the group instead of reading on.
-    if u < 0.0 && !c.flags[local].contains(Flags::ADMIN) {
-        let p_mute = mute_probability(&env.k.value, group);
-        if p_mute > 0.0 && d.chance(Decision::Mute, p_mute as f64) {
-            c.flags[local] |= Flags::MUTED;
-            return (Today::VISITED | Today::MUTED, 0);
-        }
-    }
-    // The operator's selling posts of today: some of their readers mute the group over them,
-    // whatever the visit gave.
-    let sold = env.events.promotions * groups_read(c, local, env, seed) as f32;
-    let p_sold = promotion_mute_probability(env.k.value.promotion_mute, sold);
-    if p_sold > 0.0
-        && !c.flags[local].contains(Flags::ADMIN)
-        && d.chance(Decision::PromotionMute, p_sold as f64)
-    {
-        c.flags[local] |= Flags::MUTED | Flags::SOLD_OFF;
+    if mutes(c, local, env, d, group, u) {
         return (Today::VISITED | Today::MUTED, 0);
     }
     // A muted member that came back for an announcement and stays reading unmutes.

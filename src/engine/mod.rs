@@ -30,6 +30,7 @@ mod joining;
 mod life;
 mod member;
 mod moderation;
+mod muting;
 mod questions;
 mod seats;
 mod simulation;

@@ -16,6 +16,17 @@ impl Seats {
         self.seats.is_empty()
     }
 
+    /// How many groups agent `i` reads: its own, and, for a seed member (`seed`), the groups
+    /// it sits in beside it.
+    #[inline(always)]
+    pub fn groups_read(&self, i: u32, seed: bool) -> usize {
+        if seed && !self.is_empty() {
+            1 + self.of(i).count()
+        } else {
+            1
+        }
+    }
+
     /// Seats agent `i` in group `g` as well.
     pub fn add(&mut self, i: u32, g: u32) {
         let at = self.seats.partition_point(|&s| s < (i, g));
