@@ -292,6 +292,8 @@ fn out_of_range_values_name_line_key_and_range() {
         ("name = \"x\"\n[community]\nseed_members = 90\nclone_seeds = 50\ngroup_cap = 50\n", 4, "community.clone_seeds", "leave no place for joiners"),
         ("name = \"x\"\n[team]\novertime_minutes = 30\n", 3, "team.overtime_minutes", "sets none"),
         ("name = \"x\"\n[community]\nadmin_reviews = 20\n", 3, "community.admin_reviews", "no admin among the seed members"),
+        ("name = \"x\"\n[community]\nfounders = \"owner-ties\"\n", 3, "community.founders", "no seed members to pull in"),
+        ("name = \"x\"\n[population]\nnetwork = { kind = \"well-mixed\" }\n[community]\nseed_members = 5\nfounders = \"owner-ties\"\n", 6, "community.founders", "need a network"),
         ("name = \"x\"\n[community]\nseed_members = 5\nadmins = 0\nadmin_reviews = 20\n", 5, "community.admin_reviews", "no admin"),
         ("name = \"x\"\n[team]\nminutes_per_day = 0\novertime_minutes = 30\n", 4, "team.overtime_minutes", "sets none"),
         ("name = \"x\"\n[team]\nminutes_per_day = 60\novertime_minutes = 30\n", 4, "team.overtime_minutes", "before it burns out"),

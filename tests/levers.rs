@@ -462,6 +462,32 @@ fn admins_given_duties_review_ads_and_answer_on_the_days_they_visit() {
 }
 
 #[test]
+fn founders_pulled_from_the_owners_ties_bring_fewer_joiners_than_founders_at_random() {
+    // Thirty founders who are the owner's circle tell friends who mostly know each other, so
+    // their word of mouth reaches fewer distinct outsiders than thirty strangers' (docs/MODEL.md
+    // §4.8, §12.3). Ten replicates: the difference is a few dozen joins of about 2,500.
+    for setting in [&[][..], &SETTINGS[0], &SETTINGS[1]] {
+        let run = |founders: &'static str| {
+            let sets = [
+                ("population.size", "10000"),
+                ("community.seed_members", "30"),
+                ("community.founders", founders),
+            ];
+            at_n("free-chat-group", setting, &sets, 10)
+        };
+        let joined = |r: &Replicate| r.summary.metrics.joined as f64;
+        assert_greater(
+            &per_summary(&run("random"), joined),
+            &per_summary(&run("owner-ties"), joined),
+            &format!(
+                "joins, founders at random against the owner's ties ({})",
+                label(setting)
+            ),
+        );
+    }
+}
+
+#[test]
 fn a_quiet_consultation_group_that_keeps_its_members_is_not_dead() {
     // The doctors' group: members come when they need an answer and otherwise stay away, and
     // nobody leaves. Quiet, even dying, as operators judge it (docs/MODEL.md §7.2), but not

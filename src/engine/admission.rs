@@ -1,7 +1,8 @@
 //! Phase 3 of the day, and day 0: seating seed members and today's joiners in groups, opening a
 //! new group when every group is full (fission), and turning joiners away when none may open.
 
-use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::groups::GroupLedger;
@@ -11,6 +12,7 @@ use super::tally::{GroupCounts, Milestones};
 use crate::model::has_need;
 use crate::model::value::GroupYesterday;
 use crate::population::needs::NEEDS;
+use crate::population::network::Network;
 use crate::rng::Setup;
 use crate::scenario::EntryKind;
 
@@ -49,9 +51,14 @@ impl Simulation<'_> {
             return;
         }
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.stream.setup_seed(Setup::SeedMembers));
-        let mut seeds =
-            rand::seq::index::sample(&mut rng, self.pop.size() as usize, count).into_vec();
-        seeds.sort_unstable();
+        let seeds = if self.k.community.founders_from_ties {
+            owner_and_ties(&self.pop.network, self.pop.size() as usize, count, &mut rng)
+        } else {
+            let mut seeds =
+                rand::seq::index::sample(&mut rng, self.pop.size() as usize, count).into_vec();
+            seeds.sort_unstable();
+            seeds
+        };
         let mut cursor = 0;
         for &i in &seeds {
             // The core group holds them all (validated to fit); otherwise they fill groups.
@@ -210,5 +217,97 @@ impl Simulation<'_> {
             self.seats_freed[g as usize] += 1;
         }
         decided
+    }
+}
+
+/// `count` founders pulled in by an owner drawn at random: the owner, its friends, then their
+/// friends, nearest first, in random order within each distance; if the owner's part of the
+/// network holds fewer, the rest are drawn at random from outside it.
+fn owner_and_ties(
+    network: &Network,
+    n: usize,
+    count: usize,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Vec<usize> {
+    let mut taken = vec![false; n];
+    let owner = rng.random_range(0..n);
+    taken[owner] = true;
+    let mut founders = vec![owner];
+    let mut layer = vec![owner];
+    while founders.len() < count && !layer.is_empty() {
+        let mut next: Vec<usize> = Vec::new();
+        for &i in &layer {
+            for &j in network.neighbours(i as u32) {
+                let j = j as usize;
+                if !taken[j] {
+                    taken[j] = true;
+                    next.push(j);
+                }
+            }
+        }
+        next.shuffle(rng);
+        next.truncate(count - founders.len());
+        founders.extend_from_slice(&next);
+        layer = next;
+    }
+    while founders.len() < count {
+        let i = rng.random_range(0..n);
+        if !taken[i] {
+            taken[i] = true;
+            founders.push(i);
+        }
+    }
+    founders
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{NetworkKind, NetworkSpec};
+
+    fn ring(n: u32, degree: f64) -> Network {
+        let spec = NetworkSpec {
+            kind: NetworkKind::SmallWorld,
+            degree,
+            rewire: 0.0,
+        };
+        Network::build(&spec, n, 1)
+    }
+
+    #[test]
+    fn founders_are_the_owner_then_its_friends_then_theirs() {
+        // A ring where each knows the two on either side: the owner's friends are at ring
+        // distance 1 or 2, their friends at 3 or 4.
+        let n = 100;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let founders = owner_and_ties(&ring(n, 4.0), n as usize, 9, &mut rng);
+        assert_eq!(founders.len(), 9);
+        let owner = founders[0] as i64;
+        let distance = |i: usize| {
+            let d = (i as i64 - owner).rem_euclid(n as i64);
+            d.min(n as i64 - d)
+        };
+        assert!(founders[1..5]
+            .iter()
+            .all(|&i| (1..=2).contains(&distance(i))));
+        assert!(founders[5..]
+            .iter()
+            .all(|&i| (3..=4).contains(&distance(i))));
+        let mut unique = founders.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), 9);
+    }
+
+    #[test]
+    fn an_owner_with_too_few_ties_is_joined_by_others_drawn_at_random() {
+        // Nobody knows anybody: the owner, then 4 distinct others.
+        let n = 50;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut founders = owner_and_ties(&ring(n, 0.0), n as usize, 5, &mut rng);
+        founders.sort_unstable();
+        founders.dedup();
+        assert_eq!(founders.len(), 5);
+        assert!(founders.iter().all(|&i| i < n as usize));
     }
 }

@@ -79,6 +79,8 @@ pub struct CommunityCoefficients {
     /// Maslow prepotency exponent gamma.
     pub prepotency: f32,
     pub seed_members: u64,
+    /// Whether the seed members are the owner and its ties, nearest first (else drawn at random).
+    pub founders_from_ties: bool,
     pub seed_commitment: f32,
     /// Whether the seed members form a closed core group (group 0) apart from the joiners'.
     pub core: bool,
@@ -444,6 +446,7 @@ fn community(c: &file::Community) -> CommunityCoefficients {
     CommunityCoefficients {
         prepotency: c.prepotency as f32,
         seed_members: c.seed_members,
+        founders_from_ties: c.founders == file::Founders::OwnerTies,
         seed_commitment: c.seed_commitment as f32,
         core: c.core,
         clone_seeds: c.clone_seeds,

@@ -4,7 +4,7 @@
 //!
 //! Every key named here is checked, in a test, to be a declared key.
 
-use super::file::{ScenarioFile, MAX_SIZE};
+use super::file::{Founders, ScenarioFile, MAX_SIZE};
 use super::NetworkKind;
 
 /// A rule broken by a scenario: the dotted key and what is wrong with it.
@@ -155,6 +155,30 @@ fn seed_members(s: &ScenarioFile) -> Check {
         }
     }
     debug_assert!(s.population.size <= MAX_SIZE);
+    founders(s)
+}
+
+/// Founders pulled in through the owner's ties need ties, and founders.
+fn founders(s: &ScenarioFile) -> Check {
+    let c = &s.community;
+    if c.founders != Founders::OwnerTies {
+        return Ok(());
+    }
+    let key = "community.founders";
+    if c.seed_members == 0 {
+        return fail_involving(
+            key,
+            &["community.seed_members"],
+            "founders from the owner's ties, but no seed members to pull in",
+        );
+    }
+    if s.population.network.kind == NetworkKind::WellMixed {
+        return fail_involving(
+            key,
+            &["population.network"],
+            "founders from the owner's ties need a network: a well-mixed population has no ties",
+        );
+    }
     Ok(())
 }
 

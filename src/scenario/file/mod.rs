@@ -255,6 +255,11 @@ table! {
         seed_members: u64 = 0, AGENTS, "agents",
             "Founders and opinion leaders on day 0; at most `population.size`, and at most \
              `max_groups` × `group_cap` when `max_groups` is set.";
+        founders: Founders = Founders::Random, Rule::Any, "",
+            "Who the seed members are: `random`, drawn from the whole population; `owner-ties`, \
+             the owner (drawn at random) and its friends, then their friends, nearest first (the \
+             owner and the admins are the first of them), as an owner pulls in the people it \
+             knows. Needs a network and seed members.";
         seed_commitment: f64 = 0.5, UTILITY, "utility",
             "Starting commitment of the seed members that have at least one need; a seed member \
              with no needs starts at 0. Seed members visit, post, tire and can quit like \
@@ -298,6 +303,17 @@ table! {
         health: HealthFloor = HealthFloor::default(), Rule::Any, "",
             "The readings by which a group is healthy, quiet, dying, overrun or dead (docs/MODEL.md \
              §7.2, health).";
+    }
+}
+
+choice! {
+    /// Who the seed members are.
+    pub enum Founders {
+        /// Drawn at random from the population.
+        Random = "random",
+        /// The owner, drawn at random, then its friends, then theirs: an owner pulls in the
+        /// people it knows.
+        OwnerTies = "owner-ties",
     }
 }
 
