@@ -12,8 +12,9 @@ use toml_edit::{DocumentMut, Item, Value};
 
 use super::file::ScenarioFile;
 use super::keys::{elide, Table};
+use super::lint::lint;
 use super::schema::{Problem, Schema};
-use super::validate::{lint, validate, Invalid};
+use super::validate::{validate, Invalid};
 use super::Scenario;
 
 /// A `--set key=value` override: a dotted key path (list elements by number, e.g.

@@ -14,6 +14,7 @@ mod coefficients;
 mod docs;
 mod file;
 pub mod keys;
+mod lint;
 mod load;
 mod schema;
 mod validate;
