@@ -498,6 +498,20 @@ fn levers_that_cannot_act_get_a_warning_and_the_run_goes() {
             "[behavior]\nlapse_rate = 0.0\nlapse_commitment = 5.0\n",
             "behavior.lapse_commitment",
         ),
+        (
+            "[behavior]\npromotion_mute = 0.5\n",
+            "behavior.promotion_mute",
+        ),
+        (
+            "[population]\nnetwork = { kind = \"erdos-renyi\", degree = 10 }\n[community]\n\
+             seed_members = 1\nfounders = \"owner-ties\"\n",
+            "community.founders",
+        ),
+        (
+            "[population]\nnetwork = { kind = \"erdos-renyi\", degree = 0 }\n[community]\n\
+             seed_members = 5\nfounders = \"owner-ties\"\n",
+            "community.founders",
+        ),
     ];
     let dir = TempDir::new().unwrap();
     for (body, key) in cases {

@@ -283,7 +283,7 @@ fn compare_csv_matches_runs_csv_and_common_random_numbers_narrow_the_interval() 
     };
     for p in ["fee 89", "fee 49"] {
         let line = format!(
-            "{p}: members {:+.0} = joined {:+.0}, quits {:+.0}, kicks {:+.0}: ",
+            "{p}: members {:+.1} = joined {:+.1}, quits {:+.1}, kicks {:+.1}: ",
             paired_mean(p, "final_members"),
             paired_mean(p, "joined"),
             paired_mean(p, "quits"),

@@ -116,7 +116,8 @@ impl Comparison {
     /// Where each policy's members went against the first policy's, a line each.
     pub fn flows_report(&self, flows: &[super::flows::Flows]) -> String {
         let mut out = format!(
-            "where the members went, against {} (paired means; members = joined - quits - kicks):",
+            "where the members went, against {} (paired means; members = seed members + joined - \
+             quits - kicks):",
             self.policies[0]
         );
         for (name, f) in self.policies.iter().zip(flows).skip(1) {

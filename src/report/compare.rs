@@ -2,6 +2,7 @@
 //! the first, P(best), each policy's trajectories (with `--timeseries`), and the ranking across
 //! draws of a robust comparison (of a posterior or of priors).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Result;
@@ -37,10 +38,11 @@ pub fn report(dir: &Path) -> Result<Report> {
     }
     sections.push(p_best(&c, &policies)?);
     if policies.len() > 1 {
-        sections.push(where_members_went(
-            &Table::read(&dir.join("runs.csv"))?,
-            &policies,
-        )?);
+        let runs = Table::read(&dir.join("runs.csv"))?;
+        // A runs.csv without the flows' columns (written by another tool) leaves this out.
+        if flows::COLUMNS.iter().all(|c| runs.col(c).is_ok()) {
+            sections.push(where_members_went(&runs, &policies)?);
+        }
     }
     let ts = dir.join("timeseries.csv");
     if ts.is_file() {
@@ -135,43 +137,52 @@ fn p_best(c: &Table, policies: &[String]) -> Result<Section> {
     })
 }
 
-/// A policy's runs in runs.csv as rows of `compare::flows::COLUMNS`, ordered by draw and
-/// replicate so that the policies' rows pair.
-fn flow_rows(runs: &Table, policy: &str) -> Result<Vec<[f64; 4]>> {
+/// A policy's runs in runs.csv as rows of `compare::flows::COLUMNS`, by draw and replicate.
+fn flow_rows(runs: &Table, policy: &str) -> Result<BTreeMap<(String, String), [f64; 4]>> {
     let at = runs.col("policy")?;
     let (draw, replicate) = (runs.col("draw").ok(), runs.col("replicate")?);
     let columns = flows::COLUMNS.map(|c| runs.col(c));
     let columns: Vec<usize> = columns.into_iter().collect::<Result<_>>()?;
     let number = |r: &[String], i: usize| r[i].parse::<f64>().unwrap_or(f64::NAN);
-    let mut rows: Vec<((u64, u64), [f64; 4])> = runs
+    Ok(runs
         .rows
         .iter()
         .filter(|r| r[at] == policy)
         .map(|r| {
             let key = (
-                draw.map_or(0, |d| r[d].parse().unwrap_or(0)),
-                r[replicate].parse().unwrap_or(0),
+                draw.map_or(String::new(), |d| r[d].clone()),
+                r[replicate].clone(),
             );
             (key, [0, 1, 2, 3].map(|k| number(r, columns[k])))
         })
-        .collect();
-    rows.sort_by_key(|(key, _)| *key);
-    Ok(rows.into_iter().map(|(_, v)| v).collect())
+        .collect())
+}
+
+/// The rows of `policy` and of `first` for the runs both have (same draw, same replicate).
+fn pair_rows(
+    policy: &BTreeMap<(String, String), [f64; 4]>,
+    first: &BTreeMap<(String, String), [f64; 4]>,
+) -> (Vec<[f64; 4]>, Vec<[f64; 4]>) {
+    policy
+        .iter()
+        .filter_map(|(key, row)| first.get(key).map(|f| (*row, *f)))
+        .unzip()
 }
 
 /// Where the members went: each policy's difference in members against the first, split into
 /// joins, quits and kicks, with what made it (`compare::flows`).
 fn where_members_went(runs: &Table, policies: &[String]) -> Result<Section> {
-    let rows: Vec<Vec<[f64; 4]>> = policies
+    let rows: Vec<_> = policies
         .iter()
         .map(|p| flow_rows(runs, p))
         .collect::<Result<_>>()?;
-    let found: Vec<flows::Flows> = rows.iter().map(|r| flows::paired(r, &rows[0])).collect();
+    let pairs: Vec<_> = rows.iter().map(|r| pair_rows(r, &rows[0])).collect();
+    let found: Vec<flows::Flows> = pairs.iter().map(|(p, f)| flows::paired(p, f)).collect();
     let members = |r: &[[f64; 4]]| r.iter().map(|x| x[0]).collect::<Vec<f64>>();
-    let intervals: Vec<(f64, f64, f64)> = rows
+    let intervals: Vec<(f64, f64, f64)> = pairs
         .iter()
-        .map(|r| {
-            let d = paired_difference(&members(r), &members(&rows[0]));
+        .map(|(p, f)| {
+            let d = paired_difference(&members(p), &members(f));
             (d.mean, d.ci_low, d.ci_high)
         })
         .collect();
@@ -190,25 +201,40 @@ fn where_members_went(runs: &Table, policies: &[String]) -> Result<Section> {
         reading: format!(
             "Members at the end are the seed members plus those who joined, less those who \
              quit and those who were kicked, so each policy's difference in members is the sum \
-             of three (paired means over the same seeds): {}.",
+             of these (paired means over the same seeds and draws): {}.",
             lines.join("; ")
         ),
         svg: forest("difference in members at the end", policies, &intervals)?,
         numbers: Numbers {
-            header: ["policy", "members", "joined", "quits", "kicks", "reason"]
-                .map(String::from)
-                .to_vec(),
+            header: [
+                "policy",
+                "members",
+                "seed_members",
+                "joined",
+                "quits",
+                "kicks",
+                "reason",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: policies
                 .iter()
                 .zip(&found)
-                .map(|(p, f)| {
+                .enumerate()
+                .map(|(i, (p, f))| {
+                    let reason = if i == 0 {
+                        "the reference"
+                    } else {
+                        flows::reason(f)
+                    };
                     vec![
                         p.clone(),
                         cell(f.members),
+                        cell(f.seeds),
                         cell(f.joined),
                         cell(f.quits),
                         cell(f.kicks),
-                        flows::reason(f).to_string(),
+                        reason.to_string(),
                     ]
                 })
                 .collect(),

@@ -3,9 +3,11 @@
 //! for a team that never runs out of time). The rules that make a scenario invalid are in
 //! `validate.rs`; every key named here is checked there, in a test, to be a declared key.
 
+use super::file::Founders;
 use super::file::ScenarioFile;
 use super::validate::Invalid;
-use super::NetworkKind;
+use super::{EventKind, NetworkKind};
+
 /// Levers that cannot act in this scenario: the run still goes, with a warning for each.
 /// `written` says whether the file (or an override) writes a key: a key left to its default is
 /// no lever pulled.
@@ -47,6 +49,7 @@ pub fn lint(s: &ScenarioFile, written: &dyn Fn(&str) -> bool) -> Vec<Invalid> {
         );
     }
     network_keys(s, written, &mut warn);
+    founders_and_selling(s, written, &mut warn);
     for (i, g) in s.population.segments.iter().enumerate() {
         if g.needs.to_array().iter().all(|&x| x == 0.0) && g.share > 0.0 {
             warn(
@@ -74,6 +77,37 @@ pub fn lint(s: &ScenarioFile, written: &dyn Fn(&str) -> bool) -> Vec<Invalid> {
         );
     }
     out
+}
+
+/// Founders pulled from the owner's ties where there is nobody to pull, and a mute over selling
+/// where the operator sells nothing.
+fn founders_and_selling(
+    s: &ScenarioFile,
+    written: &dyn Fn(&str) -> bool,
+    warn: &mut dyn FnMut(&str, String),
+) {
+    if s.community.founders == Founders::OwnerTies {
+        if s.community.seed_members == 1 {
+            warn(
+                "community.founders",
+                "with one seed member the founders are the owner alone, drawn at random: the \
+                 same as `random`"
+                    .into(),
+            );
+        } else if s.population.network.degree == 0.0 {
+            warn(
+                "community.founders",
+                "a network of degree 0 has no ties: the founders are drawn at random".into(),
+            );
+        }
+    }
+    let sells = s.events.iter().any(|e| e.kind == EventKind::Promotion);
+    if written("behavior.promotion_mute") && !sells {
+        warn(
+            "behavior.promotion_mute",
+            "no event is a promotion: nobody reads a selling post to mute over".into(),
+        );
+    }
 }
 
 /// Network keys that do not apply to the network's kind.
