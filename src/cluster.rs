@@ -92,7 +92,7 @@ pub fn calibrate_task(args: &CalibrateArgs, spec: TaskSpec) -> Result<()> {
             outcome,
             &out,
         ),
-        None => println!(
+        None => crate::say!(
             "{}: every generation is made; nothing to do: agora merge {}",
             cal.name,
             out.display()
@@ -103,15 +103,16 @@ pub fn calibrate_task(args: &CalibrateArgs, spec: TaskSpec) -> Result<()> {
 
 fn say(name: &str, spec: TaskSpec, outcome: TaskOutcome, out: &Path) {
     match outcome {
-        TaskOutcome::Ran { runs } => println!(
+        TaskOutcome::Ran { runs } => crate::say!(
             "{name}: task {} of {} ran its {runs} runs -> {}",
             spec.task,
             spec.tasks,
             out.display()
         ),
-        TaskOutcome::AlreadyDone => println!(
+        TaskOutcome::AlreadyDone => crate::say!(
             "{name}: task {} of {} was already done; nothing to do",
-            spec.task, spec.tasks
+            spec.task,
+            spec.tasks
         ),
     }
 }
@@ -126,7 +127,7 @@ pub fn status(dir: &Path) -> Result<()> {
     let (states, at) = if plan.kind == calibration::KIND {
         let cal = Calibration::load(&plan.file)?;
         let Some(round) = calibration::standing(&cal, dir)? else {
-            println!(
+            crate::say!(
                 "calibrate {}: every generation is made: agora merge {}",
                 plan.file.display(),
                 dir.display()
@@ -140,7 +141,7 @@ pub fn status(dir: &Path) -> Result<()> {
     };
     let of = |s: State| -> Vec<usize> { (0..plan.tasks).filter(|&t| states[t] == s).collect() };
     let (done, running, missing) = (of(State::Done), of(State::Running), of(State::Missing));
-    println!(
+    crate::say!(
         "{} {}{at}: {} tasks: {} done, {} running, {} missing",
         plan.kind,
         plan.file.display(),
@@ -151,20 +152,20 @@ pub fn status(dir: &Path) -> Result<()> {
     );
     for (what, tasks) in [("running", &running), ("missing", &missing)] {
         if !tasks.is_empty() {
-            println!("{what}: {}", crate::sweep::task_list(tasks));
+            crate::say!("{what}: {}", crate::sweep::task_list(tasks));
         }
     }
     if missing.is_empty() && running.is_empty() {
-        println!("all done: agora merge {}", dir.display());
+        crate::say!("all done: agora merge {}", dir.display());
     } else if !missing.is_empty() {
-        println!(
+        crate::say!(
             "run the missing ones on Slurm with the script of `agora slurm`: ARRAY_TASKS={} bash \
              SCRIPT",
             crate::sweep::task_list(&missing)
         );
-        println!("or one by one:");
+        crate::say!("or one by one:");
         for t in &missing {
-            println!(
+            crate::say!(
                 "  agora {} {} --out {} --tasks {} --task {t}{}",
                 plan.kind,
                 plan.file.display(),
@@ -188,9 +189,9 @@ pub fn merge(dir: &Path) -> Result<()> {
             let folder = ResultsFolder::acquire(dir, &command_line(), Partial::Merges)?;
             let ranking = sweep.merge(&folder, &plan, &checked)?;
             folder.publish()?;
-            println!("merged {} tasks into {}", plan.tasks, dir.display());
+            crate::say!("merged {} tasks into {}", plan.tasks, dir.display());
             if let Some(r) = ranking {
-                print!("{r}");
+                crate::say_text!("{r}");
             }
         }
         "compare" => {
@@ -199,13 +200,13 @@ pub fn merge(dir: &Path) -> Result<()> {
             let folder = ResultsFolder::acquire(dir, &command_line(), Partial::Merges)?;
             let outcome = c.merge(&folder, &plan)?;
             folder.publish()?;
-            println!("merged {} tasks into {}", plan.tasks, dir.display());
-            println!("{}", c.table(&outcome.results));
+            crate::say!("merged {} tasks into {}", plan.tasks, dir.display());
+            crate::say!("{}", c.table(&outcome.results));
             if c.policies.len() > 1 {
-                println!("{}", c.flows_report(&outcome.flows));
+                crate::say!("{}", c.flows_report(&outcome.flows));
             }
             if let Some(ranking) = &outcome.robust {
-                println!("{}", c.robust_report(ranking));
+                crate::say!("{}", c.robust_report(ranking));
             }
         }
         calibration::KIND => {
@@ -214,12 +215,12 @@ pub fn merge(dir: &Path) -> Result<()> {
             match calibration::merge(&cal, folder.dir(), folder.staging(), &plan)? {
                 Merged::Finished(summary) => {
                     folder.publish()?;
-                    println!(
+                    crate::say!(
                         "merged; the calibration is finished: wrote posterior.csv, \
                          calibration.csv, generations.csv and predictive.csv into {}",
                         dir.display()
                     );
-                    print!("{summary}");
+                    crate::say_text!("{summary}");
                 }
                 Merged::Next {
                     merged,
@@ -229,15 +230,15 @@ pub fn merge(dir: &Path) -> Result<()> {
                 } => {
                     let Round { generation, round } = merged;
                     if next.generation == generation {
-                        println!(
+                        crate::say!(
                             "merged generation {generation} round {round}: {taken} proposals \
                              within the tolerance, {accepted} of the {} particles so far",
                             cal.abc.particles
                         );
                     } else {
-                        println!("merged generation {generation} round {round}: it is made");
+                        crate::say!("merged generation {generation} round {round}: it is made");
                     }
-                    println!(
+                    crate::say!(
                         "next: generation {} round {}: run the {} tasks again, then agora merge {}",
                         next.generation,
                         next.round,
@@ -380,7 +381,7 @@ pub fn slurm(
     --wrap \"$TASK\""
     );
     let submit = submission(kind, &array, &merge_job);
-    print!(
+    crate::say_text!(
         "#!/usr/bin/env bash
 {about}
 set -euo pipefail

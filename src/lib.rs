@@ -12,6 +12,26 @@
 // (needs, satisfaction, pulls, values); index loops say that more plainly than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
+/// Prints a line to standard output as `println!` does, except that a reader gone away
+/// (`agora run … | head`) is no reason to stop or panic: the line is dropped and the work goes
+/// on, since what matters is written to the results folder.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// [`say!`] for text that brings its own line ends (a TOML file, a table): printed as given.
+#[macro_export]
+macro_rules! say_text {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod batch;
 pub mod calibrate;
 pub mod cli;

@@ -113,8 +113,13 @@ pub fn describe(run: &Replicate, days: u32) -> String {
         Some(x) => format!("{:.0}%", 100.0 * x),
         None => "n/a".to_string(),
     };
+    // Muted members are said only where there are some to speak of.
+    let muted = match s.muted_share {
+        Some(m) if m >= 0.005 => format!(", {} muted", pct(Some(m))),
+        _ => String::new(),
+    };
     let headline = format!(
-        "replicate {}: {} members after {days} days (peak {} on day {}; {} dormant), {}",
+        "replicate {}: {} members after {days} days (peak {} on day {}; {} dormant{muted}), {}",
         run.summary.replicate,
         s.final_members,
         s.peak_members,

@@ -961,3 +961,33 @@ fn batch_files_that_would_run_nothing_useful_are_refused() {
     let e = failure(&["run", dir.path().join("nowhere.toml").to_str().unwrap()]);
     assert!(e.contains("No such file") && !e.contains("os error"), "{e}");
 }
+
+#[test]
+fn a_reader_that_goes_away_neither_stops_the_run_nor_panics_it() {
+    // `agora run … | head -1`: the reader closes the pipe before agora has said everything.
+    // The lines are dropped, the run goes on to write its results, and it ends well.
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let mut child = Process::new(env!("CARGO_BIN_EXE_agora"))
+        .arg("run")
+        .arg(preset_file("free-chat-group"))
+        .args([
+            "--replicates",
+            "3",
+            "--set",
+            "population.size=2000",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 4, "a header and three replicates");
+}

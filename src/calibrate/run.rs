@@ -203,7 +203,7 @@ pub(super) fn drive(
                 }
                 Made::Exhausted => {
                     if say {
-                        println!(
+                        crate::say!(
                             "generation {t}: stopped: fewer than {n} of {} proposals were within \
                              the tolerance",
                             n * cal.abc.max_proposals
@@ -221,7 +221,7 @@ pub(super) fn drive(
         };
         let rate = stats.accepted as f64 / stats.proposals as f64;
         if say {
-            println!(
+            crate::say!(
                 "generation {t}: tolerance {}, accepted {} of {} proposals ({:.0}%), ESS {:.0}",
                 if stats.tolerance.is_finite() {
                     format!("{:.4}", stats.tolerance)
@@ -238,7 +238,7 @@ pub(super) fn drive(
         population = next;
         if t > 0 && rate < cal.abc.min_acceptance {
             if say {
-                println!(
+                crate::say!(
                     "stopped: acceptance below {:.0}%",
                     100.0 * cal.abc.min_acceptance
                 );

@@ -23,7 +23,7 @@ pub fn execute(cli: Cli) -> Result<()> {
             for w in s.warnings() {
                 eprintln!("warning: {w}");
             }
-            print!("{}", s.to_toml());
+            crate::say_text!("{}", s.to_toml());
             Ok(())
         }
         Command::Init { name } => init(&name),
@@ -42,7 +42,7 @@ pub fn execute(cli: Cli) -> Result<()> {
         } => crate::cluster::slurm(&file, out.as_deref(), tasks, max_running, timeseries),
         Command::Report { dir } => {
             let path = crate::report::write(&dir)?;
-            println!("wrote {}", path.display());
+            crate::say!("wrote {}", path.display());
             Ok(())
         }
     }
@@ -67,14 +67,14 @@ fn load_checked(path: &Path, overrides: &[Override], memory: &Memory) -> Result<
 fn keys(markdown: bool, table: Option<&str>) -> Result<()> {
     match (markdown, table) {
         (true, Some(t)) => match crate::scenario::markdown_table(t) {
-            Some(text) => print!("{text}"),
+            Some(text) => crate::say_text!("{text}"),
             None => bail!("`{t}` is not a table of the scenario; `agora keys` lists them"),
         },
-        (true, None) => print!("{}", crate::scenario::markdown_tables()),
+        (true, None) => crate::say_text!("{}", crate::scenario::markdown_tables()),
         (false, Some(t)) => {
             bail!("`{t}`: name a table only with --markdown (agora keys --markdown {t})")
         }
-        (false, None) => print!("{}", crate::scenario::key_listing()),
+        (false, None) => crate::say_text!("{}", crate::scenario::key_listing()),
     }
     Ok(())
 }
@@ -93,7 +93,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
         .unwrap_or_else(|| Path::new("results").join(&sweep.name));
     let points = sweep.points.len() as u64;
     let runs = points * sweep.replicates as u64;
-    println!(
+    crate::say!(
         "{}: {points} points x {} replicates = {runs} runs -> {}",
         sweep.name,
         sweep.replicates,
@@ -107,7 +107,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
     let checked = pool.install(|| sweep.check(&|| progress.tick()))?;
     progress.finish();
     let budget = Budget::new(args.output.memory.max_memory);
-    println!(
+    crate::say!(
         "plan: {:.3e} agent-days; {}",
         checked.agent_days,
         crate::memory::estimate(
@@ -131,7 +131,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
     let ranking = pool.install(|| sweep.run(&folder, options, &checked))?;
     add_report(&folder, args.output.report)?;
     folder.publish()?;
-    println!(
+    crate::say!(
         "wrote runs.csv, points.csv{}{}",
         if ranking.is_some() {
             ", sensitivity.csv"
@@ -145,7 +145,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
         }
     );
     if let Some(ranking) = ranking {
-        print!("{ranking}");
+        crate::say_text!("{ranking}");
     }
     Ok(())
 }
@@ -163,7 +163,7 @@ fn calibrate(args: CalibrateArgs) -> Result<()> {
         1 => String::new(),
         n => format!(" x {n} scenarios"),
     };
-    println!(
+    crate::say!(
         "{}: {} parameters, {} particles x {} replicates{scenarios} a generation, up to {} \
          generations after the prior -> {}",
         cal.name,
@@ -181,8 +181,8 @@ fn calibrate(args: CalibrateArgs) -> Result<()> {
     })?;
     add_report(&folder, args.output.report)?;
     folder.publish()?;
-    println!("wrote posterior.csv, calibration.csv, generations.csv and predictive.csv");
-    print!("{summary}");
+    crate::say!("wrote posterior.csv, calibration.csv, generations.csv and predictive.csv");
+    crate::say_text!("{summary}");
     Ok(())
 }
 
@@ -202,7 +202,7 @@ fn compare(args: CompareArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&c.name));
-    println!("{}", plan_line(&c, &out));
+    crate::say!("{}", plan_line(&c, &out));
     refuse_posterior_inside(&c, &out)?;
     let pool = thread_pool(args.output.threads)?;
     let budget = Budget::new(args.output.memory.max_memory);
@@ -213,7 +213,7 @@ fn compare(args: CompareArgs) -> Result<()> {
         .sum();
     let max_bytes = c.scenarios.iter().map(crate::memory::replicate_bytes).max();
     let runs = c.scenarios.len() as u64 * c.replicates as u64;
-    println!(
+    crate::say!(
         "plan: {:.3e} agent-days; {}",
         agent_days,
         crate::memory::estimate(
@@ -243,12 +243,12 @@ fn compare(args: CompareArgs) -> Result<()> {
     add_report(&folder, args.output.report)?;
     folder.publish()?;
     let (results, separation) = (&outcome.results, &outcome.separation);
-    println!("{}", c.table(results));
+    crate::say!("{}", c.table(results));
     if c.policies.len() > 1 {
-        println!("{}", c.flows_report(&outcome.flows));
+        crate::say!("{}", c.flows_report(&outcome.flows));
     }
     if let Some(ranking) = &outcome.robust {
-        println!("{}", c.robust_report(ranking));
+        crate::say!("{}", c.robust_report(ranking));
     }
     if results.iter().all(|r| r.rank.is_none()) {
         eprintln!(
@@ -266,15 +266,15 @@ fn say_separation(separation: &crate::compare::Separation) {
     use crate::compare::Separation;
     match separation {
         Separation::NotAsked => {}
-        Separation::Separated { replicates } => println!(
+        Separation::Separated { replicates } => crate::say!(
             "separated: after {replicates} replicates the best policy's paired difference to the \
              runner-up excludes zero"
         ),
-        Separation::NotSeparated { replicates } => println!(
+        Separation::NotSeparated { replicates } => crate::say!(
             "not separated: at max_replicates = {replicates} the best two policies' paired \
              difference still includes zero"
         ),
-        Separation::Unranked { replicates } => println!(
+        Separation::Unranked { replicates } => crate::say!(
             "not separated: after {replicates} replicates fewer than two policies have a defined              objective, so there is nothing to separate; choose an objective every policy has"
         ),
     }
@@ -376,7 +376,7 @@ fn run(args: RunArgs) -> Result<()> {
     let pool = thread_pool(args.output.threads)?;
     let replicates = scenario.replicates() as u64;
     let agent_days = scenario.size() as f64 * scenario.days() as f64 * replicates as f64;
-    println!(
+    crate::say!(
         "{}: {} replicate(s) of {} days, {} agents -> {}",
         scenario.name(),
         replicates,
@@ -384,7 +384,7 @@ fn run(args: RunArgs) -> Result<()> {
         scenario.size(),
         out.display()
     );
-    println!(
+    crate::say!(
         "plan: {agent_days:.3e} agent-days; {}",
         crate::memory::estimate(
             agent_days,
@@ -408,7 +408,7 @@ fn run(args: RunArgs) -> Result<()> {
     add_report(&folder, args.output.report)?;
     folder.publish()?;
     for r in &runs {
-        println!("{}", describe(r, scenario.days()));
+        crate::say!("{}", describe(r, scenario.days()));
     }
     if args.bench {
         print_bench(&scenario, seconds, pool.current_num_threads());
@@ -428,7 +428,7 @@ fn print_bench(scenario: &Scenario, seconds: f64, threads: usize) {
         ),
         None => "unknown".to_string(),
     };
-    println!(
+    crate::say!(
         "bench: {n} agents x {} days x {} replicate(s) in {seconds:.3} s (set-up and days, \
          output excluded) = {:.0} agent-days/s on {threads} thread(s); peak RSS {peak}",
         scenario.days(),
@@ -511,7 +511,7 @@ fn init(name: &str) -> Result<()> {
     } else {
         shown.clone()
     };
-    println!("wrote {shown} — try: agora run {quoted}");
+    crate::say!("wrote {shown} — try: agora run {quoted}");
     Ok(())
 }
 
