@@ -575,6 +575,20 @@ fn bad_calibration_files_get_a_short_error_naming_the_key_and_line() {
         e.contains("line 13") && e.contains("sd must be above 0"),
         "{e}"
     );
+    // An sd no run of a random model can meet (and whose squared distances overflow).
+    let e = refusal(
+        &also(
+            "name = \"b\"\n[also.observed]\ntargets = { final_members = { value = 1e308, sd = \
+             1e-308 } }\n",
+        ),
+        good_csv,
+    );
+    assert!(
+        e.contains("line 13")
+            && e.contains("also.0.observed.targets.final_members.sd")
+            && e.contains("nine significant digits"),
+        "{e}"
+    );
     let e = refusal(&also("name = \"b\"\n"), good_csv);
     assert!(
         e.contains("also.0.observed") && e.contains("required"),

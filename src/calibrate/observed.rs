@@ -321,6 +321,27 @@ fn targets(base: &Base) -> Result<Vec<Target>, ScenarioError> {
                 .source
                 .error(&format!("{at}.sd"), "sd must be above 0", None));
         }
+        // A distance is ((simulated − value) / sd)²: a target asked to more than nine
+        // significant digits is met by no stochastic run, and its squares overflow.
+        if (value.abs() + 1.0) / sd > 1e9 {
+            let short = |x: f64| {
+                if x != 0.0 && !(1e-4..1e6).contains(&x.abs()) {
+                    format!("{x:e}")
+                } else {
+                    format!("{x}")
+                }
+            };
+            let (sd, value) = (short(sd), short(value));
+            return Err(base.source.error(
+                &format!("{at}.sd"),
+                format!(
+                    "an sd of {sd} asks the runs to match {value} to more than nine significant \
+                     digits, which no run of a random model can: give the figure's sampling \
+                     error (or about a quarter of its plausible range)"
+                ),
+                None,
+            ));
+        }
         out.push(Target {
             name: name.to_string(),
             index,
