@@ -44,8 +44,6 @@ pub const RUN_FILES: &[&str] = &[
 const OTHER_OWN_FILES: &[&str] = &[
     MARKER,
     LOCK,
-    ".partial",
-    ".tasks",
     "runs.csv",
     "points.csv",
     "sensitivity.csv",
@@ -60,9 +58,18 @@ const OTHER_OWN_FILES: &[&str] = &[
     "report.html",
 ];
 
-/// Whether agora writes a file of this name into a results folder.
-fn is_own(name: &str) -> bool {
-    RUN_FILES.contains(&name) || OTHER_OWN_FILES.contains(&name)
+/// The folders agora itself keeps in a results folder: a batch's work in progress and a split
+/// batch's tasks.
+const OWN_FOLDERS: &[&str] = &[".partial", ".tasks"];
+
+/// Whether agora writes an entry of this name and kind (a folder or not) into a results folder:
+/// a folder named like one of its files (`summary.csv/`) is the user's, not agora's.
+fn is_own(name: &str, is_folder: bool) -> bool {
+    if is_folder {
+        OWN_FOLDERS.contains(&name)
+    } else {
+        RUN_FILES.contains(&name) || OTHER_OWN_FILES.contains(&name)
+    }
 }
 /// Adds one file to a results folder agora wrote, atomically, holding the folder's lock while
 /// it writes (`agora report`): the folder must exist and be agora's.
@@ -192,8 +199,12 @@ pub fn check_ownership(dir: &Path) -> Result<()> {
     let foreign: Vec<String> = fs::read_dir(dir)
         .with_context(|| format!("cannot read the folder {}", dir.display()))?
         .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| !is_own(n))
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            let folder = e.file_type().is_ok_and(|t| t.is_dir());
+            // A folder is shown as one: `summary.csv/`.
+            (!is_own(&name, folder)).then(|| if folder { format!("{name}/") } else { name })
+        })
         .collect();
     if let Some(first) = foreign.first() {
         bail!(

@@ -269,6 +269,19 @@ fn folders_agora_did_not_write_are_never_written_into() {
         "{e}"
     );
     assert_eq!(names(&mine), ["thesis.docx"]);
+    // A folder named like one of agora's files is the user's, not agora's.
+    let named = dir.path().join("named");
+    let inside = named.join("summary.csv");
+    fs::create_dir_all(&inside).unwrap();
+    write(&inside, "keep.txt", "mine");
+    let e = failure(&[
+        "run",
+        preset_file("bass-diffusion").to_str().unwrap(),
+        "--out",
+        named.to_str().unwrap(),
+    ]);
+    assert!(e.contains("summary.csv/"), "{e}");
+    assert_eq!(names(&inside), ["keep.txt"]);
 }
 
 #[test]
