@@ -71,6 +71,11 @@ fn is_own(name: &str, is_folder: bool) -> bool {
         RUN_FILES.contains(&name) || OTHER_OWN_FILES.contains(&name)
     }
 }
+/// Whether `dir` holds a result set agora published (its marker).
+pub fn holds_results(dir: &Path) -> bool {
+    dir.join(MARKER).is_file()
+}
+
 /// Adds one file to a results folder agora wrote, atomically, holding the folder's lock while
 /// it writes (`agora report`): the folder must exist and be agora's.
 pub fn add_file(dir: &Path, command: &str, name: &str, bytes: &[u8]) -> Result<PathBuf> {

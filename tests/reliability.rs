@@ -1004,3 +1004,31 @@ fn a_reader_that_goes_away_neither_stops_the_run_nor_panics_it() {
     let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
     assert_eq!(summary.lines().count(), 4, "a header and three replicates");
 }
+
+#[test]
+fn resuming_a_finished_batch_is_refused_and_its_results_stay() {
+    // `--resume` on a folder whose batch finished has nothing to finish: it must neither rerun
+    // the batch nor let an edited file replace the results.
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let file = sweep_file(dir.path(), "s", 2, 2, 1000);
+    agora()
+        .args(["sweep", file.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let before = fs::read(out.join("runs.csv")).unwrap();
+    let edited = fs::read_to_string(&file)
+        .unwrap()
+        .replace("replicates = 2", "replicates = 1");
+    fs::write(&file, edited).unwrap();
+    let e = failure(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert!(e.contains("nothing to resume"), "{e}");
+    assert_eq!(fs::read(out.join("runs.csv")).unwrap(), before);
+}

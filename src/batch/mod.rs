@@ -149,6 +149,13 @@ impl Batch<'_> {
             cut_torn_record(&partial.join("runs.csv"))?;
             return self.read_done();
         }
+        if resume && self.part.is_none() && crate::folder::holds_results(&self.dir) {
+            bail!(
+                "{} holds finished results and no interrupted batch: nothing to resume. Run \
+                 without --resume to run the batch again (its results will replace these)",
+                self.dir.display()
+            );
+        }
         fs::create_dir_all(&partial)
             .with_context(|| format!("cannot create {}", partial.display()))?;
         write_atomic(&manifest, self.manifest.as_bytes())?;

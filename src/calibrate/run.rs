@@ -320,6 +320,14 @@ fn open_partial(cal: &Calibration, partial: &Path, resume: bool) -> Result<()> {
             partial.display()
         );
     }
+    let dir = partial.parent().unwrap_or(partial);
+    if resume && !partial.exists() && crate::folder::holds_results(dir) {
+        bail!(
+            "{} holds finished results and no interrupted calibration: nothing to resume. Run \
+             without --resume to calibrate again (its results will replace these)",
+            dir.display()
+        );
+    }
     ensure_partial(cal, partial)
 }
 
