@@ -1032,3 +1032,18 @@ fn resuming_a_finished_batch_is_refused_and_its_results_stay() {
     assert!(e.contains("nothing to resume"), "{e}");
     assert_eq!(fs::read(out.join("runs.csv")).unwrap(), before);
 }
+
+#[test]
+fn a_file_too_large_to_be_a_scenario_is_refused_before_it_is_read_whole() {
+    // A 9 MiB file of comments, and a device that never ends: neither is read to its end.
+    let dir = TempDir::new().unwrap();
+    let big = dir.path().join("big.toml");
+    fs::write(&big, "# a comment line\n".repeat(9 << 16)).unwrap();
+    for path in [big.to_str().unwrap(), "/dev/zero"] {
+        if !Path::new(path).exists() {
+            continue;
+        }
+        let e = failure(&["check", path]);
+        assert!(e.contains("over 8 MiB") && e.contains(path), "{e}");
+    }
+}

@@ -17,6 +17,10 @@ use super::schema::{Problem, Schema};
 use super::validate::{validate, Invalid};
 use super::Scenario;
 
+/// Largest file agora reads as a scenario, sweep, comparison or calibration: the presets are a
+/// few KiB, and parsing a larger file would take seconds and gigabytes before its first error.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
 /// A `--set key=value` override: a dotted key path (list elements by number, e.g.
 /// `population.segments.0.share`) and a value read as TOML, or as plain text when it is not
 /// valid TOML.
@@ -242,7 +246,7 @@ impl TomlSource {
         })
     }
 
-    /// Reads a file and parses it.
+    /// Reads a file and parses it (at most [`MAX_FILE_BYTES`]: `/dev/zero` is not read to the end).
     pub fn read(path: &Path, what: &str) -> Result<TomlSource, ScenarioError> {
         let file = path.display().to_string();
         let error = |origin, message| ScenarioError {
@@ -253,8 +257,23 @@ impl TomlSource {
             suggestion: None,
             via: None,
         };
-        let bytes = std::fs::read(path)
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| {
+                use std::io::Read as _;
+                f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+            })
             .map_err(|e| error(Origin::File, format!("cannot read the {what} file: {e}")))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(error(
+                Origin::File,
+                format!(
+                    "the {what} file is over {} MiB, more than any scenario, sweep, comparison or \
+                     calibration a person writes: is it the right file?",
+                    MAX_FILE_BYTES >> 20
+                ),
+            ));
+        }
         let text = String::from_utf8(bytes).map_err(|e| {
             let valid = e.utf8_error().valid_up_to();
             let line = e.as_bytes()[..valid]
