@@ -184,17 +184,7 @@ fn resume_refuses_an_edited_design_and_names_what_changed() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(partial.exists(), "the sweep was killed part way");
-    let edited = fs::read_to_string(&file)
-        .unwrap()
-        .replace("replicates = 3", "replicates = 1");
-    fs::write(&file, edited).unwrap();
-    let e = failure(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--resume",
-    ]);
+    let e = resume_edited(&file, &out, "replicates = 3", "replicates = 1");
     assert!(
         e.contains("`replicates` was 3 and is now 1"),
         "names what changed: {e}"
@@ -1018,17 +1008,7 @@ fn resuming_a_finished_batch_is_refused_and_its_results_stay() {
         .assert()
         .success();
     let before = fs::read(out.join("runs.csv")).unwrap();
-    let edited = fs::read_to_string(&file)
-        .unwrap()
-        .replace("replicates = 2", "replicates = 1");
-    fs::write(&file, edited).unwrap();
-    let e = failure(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--resume",
-    ]);
+    let e = resume_edited(&file, &out, "replicates = 2", "replicates = 1");
     assert!(e.contains("nothing to resume"), "{e}");
     assert_eq!(fs::read(out.join("runs.csv")).unwrap(), before);
 }
@@ -1046,4 +1026,18 @@ fn a_file_too_large_to_be_a_scenario_is_refused_before_it_is_read_whole() {
         let e = failure(&["check", path]);
         assert!(e.contains("over 8 MiB") && e.contains(path), "{e}");
     }
+}
+
+/// Edits the sweep `file` (`from` becomes `to`) and runs it again into `out` with `--resume`,
+/// which must fail: its error.
+fn resume_edited(file: &Path, out: &Path, from: &str, to: &str) -> String {
+    let edited = fs::read_to_string(file).unwrap().replace(from, to);
+    fs::write(file, edited).unwrap();
+    failure(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+    ])
 }
