@@ -83,7 +83,7 @@ pub fn add_file(dir: &Path, command: &str, name: &str, bytes: &[u8]) -> Result<P
         bail!("{} is not a folder", dir.display());
     }
     check_ownership(dir)?;
-    if !dir.join(MARKER).exists() {
+    if !holds_results(dir) {
         bail!("{} holds no results of agora", dir.display());
     }
     let _lock = take_lock(dir, command)?;
