@@ -55,6 +55,7 @@ pub enum Decision {
     Lapse,
     Episode,
     PromotionMute,
+    Reply,
 }
 
 impl Decision {

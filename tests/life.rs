@@ -224,3 +224,48 @@ fn members_who_come_for_belonging_keep_posting_longer_than_members_who_come_to_a
         );
     }
 }
+
+/// Joiners whose first post was a message, as (drew replies, did not), over the runs.
+fn first_messages(s: &Scenario) -> (u64, u64) {
+    let mut counts = (0, 0);
+    for r in runs(s, 2) {
+        for row in r.tables.life.newcomers.iter() {
+            if row.members == "joiners" && row.first_post == "message" {
+                match row.reply.as_str() {
+                    "replied" => counts.0 += row.newcomers,
+                    "not_replied" => counts.1 += row.newcomers,
+                    other => panic!("a message's reply bucket {other}"),
+                }
+            }
+        }
+    }
+    counts
+}
+
+#[test]
+fn a_message_draws_replies_with_the_chance_its_audience_gives() {
+    // Replies are events (docs/MODEL.md §4.1): a message is replied to with probability
+    // saturating(visitors yesterday, half_audience). With half the audience at 0.5 visitors,
+    // a group of tens of visitors replies to nearly every message (saturating(20, 0.5) =
+    // 0.98); at 10^6 visitors, to almost none (saturating(1000, 10^6) = 0.001).
+    for setting in SETTINGS {
+        let at = label(&setting);
+        let with = |half: &'static str| {
+            first_messages(&fan_club(&setting, &[("community.half_audience", half)]))
+        };
+        let (yes, no) = with("0.5");
+        assert!(yes + no > 100, "{at}: {yes} and {no} first messages");
+        assert!(
+            yes as f64 > 0.9 * (yes + no) as f64,
+            "{at}: {yes} of {}",
+            yes + no
+        );
+        let (yes, no) = with("1000000");
+        assert!(yes + no > 100, "{at}: {yes} and {no} first messages");
+        assert!(
+            (yes as f64) < 0.05 * (yes + no) as f64,
+            "{at}: {yes} of {}",
+            yes + no
+        );
+    }
+}

@@ -165,6 +165,7 @@ impl Simulation<'_> {
                 - (Flags::POSTED
                     | Flags::ANSWERED
                     | Flags::UNANSWERED
+                    | Flags::REPLIED
                     | Flags::MUTED
                     | Flags::SOLD_OFF
                     | Flags::DORMANT

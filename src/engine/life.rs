@@ -113,7 +113,12 @@ fn life_tallies(state: &State, days: u32) -> [LifeTally; 2] {
         let flags = state.flags[i];
         if flags.contains(Flags::EVER_MEMBER) {
             let who = !flags.contains(Flags::SEED) as usize;
-            tallies[who].add(state.life[i], state.posts[i], days);
+            tallies[who].add(
+                state.life[i],
+                flags.contains(Flags::FIRST_REPLIED),
+                state.posts[i],
+                days,
+            );
         }
     }
     tallies

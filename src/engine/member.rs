@@ -3,6 +3,7 @@
 
 use super::joining::{needs_of, Env};
 use super::muting::mutes;
+use super::replies::replies_arrive;
 use super::seats::spread_posts;
 use super::state::{Chunk, Flags, Status, Today};
 use super::tally::{segment_day, DayTally, GroupCounts, Milestones};
@@ -44,6 +45,7 @@ pub fn member_day(
     let i = c.start + local as u32;
     let d = env.draws.agent(i);
     let g = c.group[local] as usize;
+    replies_arrive(c, local, env, &d);
     if membership_ends(c, local, env, &d, t) {
         c.status[local] = Status::Left;
         t.quits += 1;
@@ -162,7 +164,7 @@ fn paid_recently(c: &Chunk, local: usize, env: &Env) -> f32 {
 /// a seed member seated in others, all of them together), and the operator's promotions of
 /// today, read like ads in every group it reads.
 #[inline(always)]
-fn read_groups(c: &Chunk, local: usize, env: &Env, seed: bool) -> GroupYesterday {
+pub(super) fn read_groups(c: &Chunk, local: usize, env: &Env, seed: bool) -> GroupYesterday {
     let own = c.group[local];
     let mut read = if seed && !env.seats.is_empty() {
         let seats = env.seats.of(c.start + local as u32);
@@ -257,7 +259,7 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
     let pull = pulls(&needs, &sat, env.k.community.prepotency);
     let group = &read_groups(c, local, env, seed);
     let mut me = situation(c, local, env);
-    me.bond = grown_bond(c, local, env, &me, group);
+    me.bond = grown_bond(c, local, env, &me);
     c.bond[local] = quantize_satisfaction(me.bond);
     let values = visit_values(&env.k.value, group, &me);
     let posted_yesterday = c.flags[local].contains(Flags::POSTED);
@@ -299,6 +301,7 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
             .map(|&k| (needs[k] - sat[k]).max(0.0))
             .fold(0.0, f32::max),
         nudged: nudged(c, local, env, d),
+        replied: me.replied,
     };
     t.nudges += prompts.nudged as u64;
     let (wrote, messages) = act(c, local, env, d, &pull, prompts, group);
@@ -310,27 +313,17 @@ fn visit(c: &mut Chunk, local: usize, env: &Env, d: &Draws, t: &mut DayTally) ->
     (did, messages)
 }
 
-/// The member's bond as of this visit: what was left of it since the last visit, grown by the
-/// replies to yesterday's post.
+/// The member's bond as of this visit: what was left of it since the last visit, grown by a
+/// reply read today.
 #[inline(always)]
-fn grown_bond(
-    c: &Chunk,
-    local: usize,
-    env: &Env,
-    me: &VisitorSituation,
-    group: &GroupYesterday,
-) -> f32 {
+fn grown_bond(c: &Chunk, local: usize, env: &Env, me: &VisitorSituation) -> f32 {
     let w = &env.k.weights;
     let since = if c.last_visit[local] > 0 {
         c.last_visit[local] as u32
     } else {
         c.join_day[local] as u32
     };
-    let replies = if me.posted_yesterday {
-        saturating(group.visitors, env.k.value.half_audience)
-    } else {
-        0.0
-    };
+    let replies = if me.replied { 1.0 } else { 0.0 };
     bond_after(
         w,
         satisfaction(c.bond[local]),
@@ -361,6 +354,7 @@ fn situation(c: &Chunk, local: usize, env: &Env) -> VisitorSituation {
     VisitorSituation {
         // A question nobody answered got no replies and no audience.
         posted_yesterday: flags.contains(Flags::POSTED) && !flags.contains(Flags::UNANSWERED),
+        replied: flags.contains(Flags::REPLIED),
         advertised_yesterday: flags.contains(Flags::ADVERTISED),
         badge_esteem,
         guest_value: env.events.guest_value,
@@ -383,6 +377,8 @@ struct Prompts {
     askable: f32,
     /// The team nudged it today (it never posted).
     nudged: bool,
+    /// It reads a reply to its post today.
+    replied: bool,
 }
 
 /// Whether the team nudges visiting member `local` today: only members who never posted (this
@@ -454,7 +450,6 @@ fn act(
     if p_ask > 0.0 && d.chance(Decision::Ask, p_ask as f64) {
         return (Today::POSTED | Today::ASKED, 1);
     }
-    let posted_yesterday = flags.contains(Flags::POSTED);
     let incentive = intensity(pop.incentive_sensitivity[iu]);
     let crowded = env.rewards_over && flags.contains(Flags::REWARDED);
     let badge_progress = match &k.rewards.badges {
@@ -464,11 +459,7 @@ fn act(
     let drivers = PostDrivers {
         esteem: pull[need::PROMOTION],
         belonging: belonging_pull(pull),
-        replies: if posted_yesterday {
-            saturating(group.visitors, k.value.half_audience)
-        } else {
-            0.0
-        },
+        replies: if unmet.replied { 1.0 } else { 0.0 },
         shyness,
         reward: incentive * saturating(env.reward_today, k.weights.reward_reference),
         badge_progress,
@@ -555,7 +546,7 @@ fn end_of_day(
         t.ads += 1;
         segment_day(&mut t.segments, env.pop.segment[c.start as usize + local]).ads += 1;
     }
-    let mut flags = c.flags[local] - (Flags::POSTED | Flags::ADVERTISED);
+    let mut flags = c.flags[local] - (Flags::POSTED | Flags::ADVERTISED | Flags::REPLIED);
     if posted {
         flags |= Flags::POSTED | Flags::POSTED_WEEK;
         if !seed && !flags.contains(Flags::FIRST_POST) {

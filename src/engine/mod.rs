@@ -32,6 +32,7 @@ mod member;
 mod moderation;
 mod muting;
 mod questions;
+mod replies;
 mod seats;
 mod simulation;
 mod state;

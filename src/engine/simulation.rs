@@ -589,6 +589,7 @@ impl<'s> Simulation<'s> {
                 funnel: &tables.funnel,
                 groups: &tables.groups,
                 posters: &tables.life.posters[0],
+                joiners: &tables.life.posters[2],
                 weekly: &tables.life.weekly,
                 answers: &self.lives.answers,
                 live_share: self.k.community.health_live_share,

@@ -65,6 +65,12 @@ bitflags::bitflags! {
         /// Muted the group over the operator's selling posts (§4.9): it stopped reading for
         /// want of interest, not of time, so it does not recommend the group.
         const SOLD_OFF = 1 << 18;
+        /// Yesterday's genuine post drew replies (§4.1): read today if it visits, forgotten at
+        /// the end of the day.
+        const REPLIED = 1 << 19;
+        /// Its first genuine post, a message (not a question), drew a reply: kept for the
+        /// account's posting life, across rejoins (`newcomers.csv`).
+        const FIRST_REPLIED = 1 << 20;
     }
 }
 

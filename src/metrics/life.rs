@@ -53,13 +53,21 @@ impl PostingLife {
     }
 }
 
-/// Newcomers' outcome, by when their first question was answered (`NewcomerRow::first_question`).
-const BUCKETS: [&str; 4] = [
+/// Newcomers' outcome, by their first post and the reply it drew (`NewcomerRow::reply`): a
+/// question by when it was answered, a message by whether it drew a reply. The first
+/// [`QUESTION_BUCKETS`] are questions'.
+const BUCKETS: [&str; 6] = [
     "answered_same_day",
     "answered_1d_to_7d",
     "answered_later",
     "never_answered",
+    "replied",
+    "not_replied",
 ];
+const QUESTION_BUCKETS: usize = 4;
+/// The buckets of first posts that drew a reply within a week (Joyce & Kraut's "got a reply"):
+/// a question answered that day or on one of the six after, a message that drew one.
+const REPLIED_BUCKETS: [usize; 3] = [0, 1, 4];
 
 /// Everything the per-member figures need, for founders or for joiners, gathered in one pass
 /// over everyone who was a member.
@@ -74,14 +82,15 @@ pub struct LifeTally {
     /// whose last post came at least 30 (90) days after their first.
     pub eligible: [u64; 2],
     pub still_posting: [u64; 2],
-    /// By [`BUCKETS`]: newcomers (first post a question at least 30 days before the end), those
-    /// who posted again on a later day, and those who did within 30 days of their question.
-    pub newcomers: [[u64; 3]; 4],
+    /// By [`BUCKETS`]: newcomers (first post at least 30 days before the end), those who posted
+    /// again on a later day, and those who did within 30 days of their first post.
+    pub newcomers: [[u64; 3]; 6],
 }
 
 impl LifeTally {
-    /// Adds a member who wrote `posts` genuine posts over a run of `days` days.
-    pub fn add(&mut self, life: PostingLife, posts: u16, days: u32) {
+    /// Adds a member who wrote `posts` genuine posts over a run of `days` days; `first_replied`:
+    /// its first post, a message, drew a reply.
+    pub fn add(&mut self, life: PostingLife, first_replied: bool, posts: u16, days: u32) {
         self.ever_members += 1;
         if posts == 0 || life.first == 0 {
             return;
@@ -101,8 +110,10 @@ impl LifeTally {
                 self.still_posting[k] += (last >= first + h) as u64;
             }
         }
-        if life.first_answer != 0 && first + 30 <= days {
+        if first + 30 <= days {
             let bucket = match life.first_answer {
+                0 if first_replied => 4,
+                0 => 5,
                 PostingLife::WAITING => 3,
                 a if a as u32 == first => 0,
                 a if (a as u32) < first + 7 => 1,
@@ -149,6 +160,24 @@ impl LifeTally {
 
     fn posters(&self) -> u64 {
         self.posts.iter().sum()
+    }
+
+    /// Joyce & Kraut's reply effect: the share who posted again on a later day among newcomers
+    /// whose first post drew a reply within a week ([`REPLIED_BUCKETS`]), minus that share among
+    /// those whose did not; undefined unless both groups have newcomers.
+    pub fn reply_lift(&self) -> Option<f64> {
+        let (mut replied, mut other) = ([0u64; 2], [0u64; 2]);
+        for (k, [n, again, _]) in self.newcomers.iter().enumerate() {
+            let into = if REPLIED_BUCKETS.contains(&k) {
+                &mut replied
+            } else {
+                &mut other
+            };
+            into[0] += n;
+            into[1] += again;
+        }
+        let share = |[n, again]: [u64; 2]| ratio(again as f64, n as f64);
+        Some(share(replied)? - share(other)?)
     }
 }
 
@@ -200,6 +229,10 @@ columns! {
             post to the last.";
         lifespan_median: Option<f64>, "Median lifespan of posters, in days.";
         lifespan_q75: Option<f64>, "Third quartile of posters' lifespans, in days.";
+        reply_lift: Option<f64>, "Joyce & Kraut's reply effect (`newcomers.csv`): the share \
+            who posted again among posters whose first post drew a reply within a week (a \
+            question answered, a message replied to), minus the share among those whose did \
+            not; first posts at least 30 days before the end. Empty unless both have posters.";
     }
 }
 
@@ -230,26 +263,30 @@ impl PosterRow {
             lifespan_q25: histogram_quantile(&t.lifespans, 0.25),
             lifespan_median: histogram_quantile(&t.lifespans, 0.5),
             lifespan_q75: histogram_quantile(&t.lifespans, 0.75),
+            reply_lift: t.reply_lift(),
         }
     }
 }
 
 columns! {
-    /// Newcomers whose first post is a question (`newcomers.csv`), asked at least 30 days before
-    /// the end, by when it was answered, and whether they posted again: the launches' newcomer
+    /// Newcomers (`newcomers.csv`): posters whose first post came at least 30 days before the
+    /// end, by what it was and the reply it drew, and whether they posted again: the newcomer
     /// reply effect (Joyce & Kraut 2006). One row per replicate, group of members (`all`,
-    /// `founders`, `joiners`) and answer bucket.
+    /// `founders`, `joiners`) and reply bucket.
     NewcomerRow {
         replicate: u32, "Replicate number.";
         members: String, "Whose figures: `all`, `founders` (seed members) or `joiners`.";
-        first_question: String, "When the first question was answered: `answered_same_day`, \
-            `answered_1d_to_7d` (on one of the 6 days after), `answered_later` or \
-            `never_answered` (by the end).";
-        newcomers: u64, "Members whose first post was such a question.";
+        first_post: String, "What the first post was: `question` or `message` (any other \
+            genuine post).";
+        reply: String, "The reply it drew: for a question, when it was answered \
+            (`answered_same_day`, `answered_1d_to_7d` on one of the 6 days after, \
+            `answered_later`, `never_answered` by the end); for a message, `replied` or \
+            `not_replied`.";
+        newcomers: u64, "Members whose first post was such a post.";
         posted_again: u64, "Of them, those who posted again on a later day.";
         posted_again_share: Option<f64>, "posted_again / newcomers.";
-        posted_again_30d: u64, "Of them, those who posted again within 30 days of the \
-            question.";
+        posted_again_30d: u64, "Of them, those who posted again within 30 days of their first \
+            post.";
         posted_again_30d_share: Option<f64>, "posted_again_30d / newcomers.";
     }
 }
@@ -259,10 +296,17 @@ pub fn newcomer_rows(replicate: u32, members: &str, t: &LifeTally) -> Vec<Newcom
     BUCKETS
         .iter()
         .zip(t.newcomers)
-        .map(|(bucket, [n, again, again_30])| NewcomerRow {
+        .enumerate()
+        .map(|(k, (bucket, [n, again, again_30]))| NewcomerRow {
             replicate,
             members: members.to_string(),
-            first_question: bucket.to_string(),
+            first_post: if k < QUESTION_BUCKETS {
+                "question"
+            } else {
+                "message"
+            }
+            .to_string(),
+            reply: bucket.to_string(),
             newcomers: n,
             posted_again: again,
             posted_again_share: ratio(again as f64, n as f64),
@@ -315,12 +359,12 @@ mod tests {
         let mut t = LifeTally::default();
         // 100 days. Lurker; one-post poster on day 80 (not eligible at 30); poster from day 10
         // to 50 (still posting after 30); poster from day 5 to 6.
-        t.add(PostingLife::default(), 0, 100);
-        t.add(PostingLife::default().posted(80, false), 1, 100);
+        t.add(PostingLife::default(), false, 0, 100);
+        t.add(PostingLife::default().posted(80, false), false, 1, 100);
         let long = PostingLife::default().posted(10, false).posted(50, false);
-        t.add(long, 6, 100);
+        t.add(long, false, 6, 100);
         let short = PostingLife::default().posted(5, false).posted(6, false);
-        t.add(short, 3, 100);
+        t.add(short, false, 3, 100);
         let row = PosterRow::of(0, "all", &t);
         assert_eq!((row.ever_members, row.posters), (4, 3));
         assert_eq!(row.never_posted_share, Some(0.25));
@@ -340,29 +384,71 @@ mod tests {
     }
 
     #[test]
+    fn first_messages_are_bucketed_by_their_reply_and_the_lift_compares_posting_again() {
+        let mut t = LifeTally::default();
+        let said = |day| PostingLife::default().posted(day, false);
+        // Replied: one of two posts again. Not replied: one of four. Answered the same day:
+        // posts again (a question that got its reply counts with the replied).
+        t.add(said(10).posted(41, false), true, 2, 100);
+        t.add(said(10), true, 1, 100);
+        t.add(said(10).posted(11, false), false, 2, 100);
+        for _ in 0..3 {
+            t.add(said(10), false, 1, 100);
+        }
+        t.add(
+            PostingLife::default()
+                .posted(5, true)
+                .answered(5, 5)
+                .posted(6, false),
+            false,
+            2,
+            100,
+        );
+        // Replied, but on day 71 of 100: not a newcomer of the table.
+        t.add(said(71), true, 1, 100);
+        assert_eq!(
+            t.newcomers[4],
+            [2, 1, 0],
+            "replied: again on day 41 is after 30 days"
+        );
+        assert_eq!(t.newcomers[5], [4, 1, 1]);
+        assert_eq!(t.newcomers[0], [1, 1, 1]);
+        // (1 + 1) / 3 replied posted again, 1 / 4 not.
+        let lift = t.reply_lift().unwrap();
+        assert!((lift - (2.0 / 3.0 - 0.25)).abs() < 1e-12, "{lift}");
+        let only_replied = {
+            let mut t = LifeTally::default();
+            t.add(said(10), true, 1, 100);
+            t
+        };
+        assert_eq!(only_replied.reply_lift(), None, "nobody to compare with");
+    }
+
+    #[test]
     fn eligibility_and_buckets_turn_at_their_exact_days() {
         let mut t = LifeTally::default();
         // First post on day 70 of 100: eligible at 30 (70 + 30 = 100), not at 90.
         t.add(
             PostingLife::default().posted(70, false).posted(100, false),
+            false,
             2,
             100,
         );
         // First post on day 71: not eligible at 30.
-        t.add(PostingLife::default().posted(71, false), 1, 100);
+        t.add(PostingLife::default().posted(71, false), false, 1, 100);
         assert_eq!((t.eligible, t.still_posting), ([1, 0], [1, 0]));
         // A first question on day 70 is a newcomer (70 + 30 ≤ 100); answered on day 76 (the
         // sixth day after) is within the week, on day 77 is later.
         let asked = |answer| PostingLife::default().posted(70, true).answered(70, answer);
         let mut t = LifeTally::default();
-        t.add(asked(76), 1, 100);
-        t.add(asked(77), 1, 100);
+        t.add(asked(76), false, 1, 100);
+        t.add(asked(77), false, 1, 100);
         assert_eq!(t.newcomers[1][0], 1, "{:?}", t.newcomers);
         assert_eq!(t.newcomers[2][0], 1, "{:?}", t.newcomers);
         // Posting again on day 100 is within 30 days of a question on day 70; on day 101 not.
         let mut t = LifeTally::default();
-        t.add(asked(70).posted(100, false), 2, 101);
-        t.add(asked(70).posted(101, false), 2, 101);
+        t.add(asked(70).posted(100, false), false, 2, 101);
+        t.add(asked(70).posted(101, false), false, 2, 101);
         assert_eq!(t.newcomers[0], [2, 2, 1]);
     }
 
@@ -371,21 +457,35 @@ mod tests {
         let mut t = LifeTally::default();
         let asked = |day| PostingLife::default().posted(day, true);
         // Answered the same day, posted again on day 20 (within 30 days).
-        t.add(asked(10).answered(10, 10).posted(20, false), 2, 100);
+        t.add(asked(10).answered(10, 10).posted(20, false), false, 2, 100);
         // Answered 3 days later, posted again on day 60 (after 30 days).
-        t.add(asked(10).answered(10, 13).posted(60, false), 2, 100);
+        t.add(asked(10).answered(10, 13).posted(60, false), false, 2, 100);
         // Answered on day 30 (later), never again.
-        t.add(asked(10).answered(10, 30), 1, 100);
+        t.add(asked(10).answered(10, 30), false, 1, 100);
         // Never answered.
-        t.add(asked(10), 1, 100);
+        t.add(asked(10), false, 1, 100);
         // Asked on day 80: less than 30 days before the end, not a newcomer of the table.
-        t.add(asked(80), 1, 100);
+        t.add(asked(80), false, 1, 100);
         let rows = newcomer_rows(0, "all", &t);
         let seen: Vec<(u64, u64, u64)> = rows
             .iter()
             .map(|r| (r.newcomers, r.posted_again, r.posted_again_30d))
             .collect();
-        assert_eq!(seen, [(1, 1, 1), (1, 1, 0), (1, 0, 0), (1, 0, 0)]);
-        assert_eq!(rows[3].first_question, "never_answered");
+        assert_eq!(
+            seen,
+            [
+                (1, 1, 1),
+                (1, 1, 0),
+                (1, 0, 0),
+                (1, 0, 0),
+                (0, 0, 0),
+                (0, 0, 0)
+            ]
+        );
+        assert_eq!(rows[3].reply, "never_answered");
+        assert_eq!(
+            (rows[3].first_post.as_str(), rows[4].first_post.as_str()),
+            ("question", "message")
+        );
     }
 }

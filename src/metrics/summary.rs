@@ -77,6 +77,10 @@ columns! {
             post to the last).";
         lifespan_median: Option<f64>, "Median lifespan of posters, in days.";
         lifespan_q75: Option<f64>, "Third quartile of posters' lifespans, in days.";
+        reply_lift: Option<f64>, "Joyce & Kraut's reply effect among the joiners: the share \
+            who posted again among those whose first post drew a reply within a week, minus \
+            the share among those whose did not (posters.csv); empty unless both have \
+            posters.";
         active_posters_peak_week: Option<u32>, "The complete week (1 holds days 1 to 7) with the \
             most members posting (the first, on a tie); empty before a week is complete.";
         active_posters_m3_m1: Option<f64>, "Mean weekly active posters in month 3 over month 1 \
@@ -141,6 +145,8 @@ pub struct SummaryInputs<'a> {
     pub live_share: f64,
     /// The posting figures of everyone who was a member.
     pub posters: &'a PosterRow,
+    /// Those of the joiners (seed members aside).
+    pub joiners: &'a PosterRow,
     pub weekly: &'a [WeekRow],
     pub answers: &'a AnswerLedger,
 }
@@ -277,6 +283,7 @@ fn posting_lives(inputs: &SummaryInputs, end: u32) -> Metrics {
         lifespan_q25: p.lifespan_q25,
         lifespan_median: p.lifespan_median,
         lifespan_q75: p.lifespan_q75,
+        reply_lift: inputs.joiners.reply_lift,
         active_posters_peak_week: peak_week,
         active_posters_m3_m1: m3_m1,
         ..Metrics::default()

@@ -67,7 +67,7 @@ pub struct PostDrivers {
     pub esteem: f32,
     /// Strongest pull on the belonging level (contact, friendship, life, belonging).
     pub belonging: f32,
-    /// Replies received for yesterday's post, in [0, 1] (0 if it did not post).
+    /// Replies to yesterday's post read on this visit, in [0, 1]: 1 if it drew replies, else 0.
     pub replies: f32,
     pub shyness: f32,
     /// Felt material reward per post: incentive sensitivity times the saturating reward.

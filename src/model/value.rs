@@ -38,8 +38,11 @@ impl GroupYesterday {
 /// What the member itself did or has that changes what the visit gives it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct VisitorSituation {
-    /// Wrote a genuine post yesterday: it gets replies and an audience.
+    /// Wrote a genuine post yesterday: it had an audience.
     pub posted_yesterday: bool,
+    /// Yesterday's genuine post drew replies (with probability saturating(visitors,
+    /// `half_audience`)), read on this visit.
+    pub replied: bool,
     /// Posted an ad yesterday: it gets an audience, but no replies.
     pub advertised_yesterday: bool,
     /// Esteem from badges reached (already weighted by `incentives.badges.esteem`).
@@ -67,11 +70,10 @@ pub fn visit_values(
         v[k] = p.offer[k] * content;
     }
     let audience = saturating(group.visitors, p.half_audience);
-    if me.posted_yesterday {
-        let replies = p.reply_value * audience;
-        v[need::CONTACT] += replies;
-        v[need::FRIENDSHIP] += replies;
-        v[need::BELONGING] += replies;
+    if me.replied {
+        v[need::CONTACT] += p.reply_value;
+        v[need::FRIENDSHIP] += p.reply_value;
+        v[need::BELONGING] += p.reply_value;
     }
     // A bond is remembered replies: a full one is worth what a day of full replies is.
     let friends = p.reply_value * me.bond;
@@ -243,21 +245,31 @@ mod tests {
     }
 
     #[test]
-    fn replies_reach_only_posters_and_grow_with_visitors() {
+    fn a_reply_read_is_worth_reply_value_and_an_unreplied_post_only_its_audience() {
         let p = params();
-        let g = |visitors| GroupYesterday {
-            visitors,
+        let g = GroupYesterday {
+            visitors: 30.0,
             ..Default::default()
         };
-        let poster = VisitorSituation {
+        let replied = VisitorSituation {
+            posted_yesterday: true,
+            replied: true,
+            ..Default::default()
+        };
+        let unreplied = VisitorSituation {
             posted_yesterday: true,
             ..Default::default()
         };
         let lurker = VisitorSituation::default();
-        assert_eq!(visit_values(&p, &g(30.0), &lurker)[need::FRIENDSHIP], 0.0);
-        let few = visit_values(&p, &g(5.0), &poster)[need::FRIENDSHIP];
-        let many = visit_values(&p, &g(100.0), &poster)[need::FRIENDSHIP];
-        assert!(0.0 < few && few < many);
+        assert_eq!(visit_values(&p, &g, &lurker)[need::FRIENDSHIP], 0.0);
+        assert_eq!(visit_values(&p, &g, &unreplied)[need::FRIENDSHIP], 0.0);
+        let v = visit_values(&p, &g, &replied);
+        for k in [need::CONTACT, need::FRIENDSHIP, need::BELONGING] {
+            assert!((v[k] - p.reply_value).abs() < 1e-6, "{k}: {}", v[k]);
+        }
+        // Both posters had an audience: 30 visitors at half audience 30 is half of it.
+        let heard = visit_values(&p, &g, &unreplied)[need::PROMOTION];
+        assert!((heard - 0.5 * p.audience_value).abs() < 1e-6, "{heard}");
     }
 
     #[test]
