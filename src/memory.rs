@@ -6,7 +6,7 @@
 //! own limit, so no result depends on the machine a test runs on.
 
 use crate::engine::STATE_BYTES_PER_AGENT;
-use crate::metrics::{CohortRow, DayRecord};
+use crate::metrics::{CohortRow, DayRecord, WeekRow};
 use crate::population::{network_bytes_per_agent, TRAIT_BYTES_PER_AGENT};
 use crate::scenario::Scenario;
 
@@ -29,14 +29,43 @@ const CSV_BYTES_PER_ROW: u64 = 512;
 /// `agents` bound the weeks anyone joins.
 fn table_bytes(days: u32, agents: u64) -> u64 {
     let series = days as u64 + 1;
+    series * (std::mem::size_of::<DayRecord>() as u64 + CSV_BYTES_PER_ROW)
+        + triangle(days, agents)
+            * (2 * std::mem::size_of::<CohortRow>() as u64 + CSV_BYTES_PER_ROW / 4)
+}
+
+/// Rows of the retention triangle of a run of `days` days among `agents`: a row per join week
+/// with joiners and week since.
+fn triangle(days: u32, agents: u64) -> u64 {
     let weeks = days as u64 / 7 + 1;
-    let triangle = if agents >= weeks {
+    if agents >= weeks {
         weeks * (weeks + 1) / 2
     } else {
         agents * weeks
-    };
-    series * (std::mem::size_of::<DayRecord>() as u64 + CSV_BYTES_PER_ROW)
-        + triangle * (2 * std::mem::size_of::<CohortRow>() as u64 + CSV_BYTES_PER_ROW / 4)
+    }
+}
+
+/// What a finished replicate of `s` keeps until the run's files are written, in bytes: its
+/// daily series, its retention triangle and its weekly rows.
+pub fn kept_bytes(s: &Scenario) -> u64 {
+    let days = s.days();
+    let rows = |n: u64, row: usize| n * row as u64;
+    rows(days as u64 + 1, std::mem::size_of::<DayRecord>())
+        + rows(triangle(days, s.size()), std::mem::size_of::<CohortRow>())
+        + rows(days as u64 / 7 + 1, std::mem::size_of::<WeekRow>())
+}
+
+/// Bytes of CSV a row of the daily series takes, roughly (the presets' `timeseries.csv`: 190
+/// to 200), and a row of the retention triangle.
+const SERIES_CSV_BYTES: u64 = 200;
+const TRIANGLE_CSV_BYTES: u64 = 40;
+
+/// The files of a run of `s`, in bytes, roughly: the daily series and the retention triangle
+/// of every replicate (the other files are a row or a few per replicate).
+pub fn csv_bytes(s: &Scenario) -> u64 {
+    let days = s.days();
+    s.replicates() as u64
+        * ((days as u64 + 1) * SERIES_CSV_BYTES + triangle(days, s.size()) * TRIANGLE_CSV_BYTES)
 }
 
 /// How much memory agora may use.
@@ -63,6 +92,25 @@ impl Budget {
                 "{} agents ({} bytes an agent with this network) {m}",
                 s.size(),
                 bytes / s.size().max(1)
+            )
+        })
+    }
+
+    /// Refuses a run of `s` whose replicates' kept series (kept until the files are written),
+    /// with the replicate being run, do not fit: the message says why, in terms of replicates
+    /// and days.
+    pub fn check_run(&self, s: &Scenario) -> Result<(), String> {
+        let kept = s.replicates() as u64 * kept_bytes(s);
+        self.check_bytes(replicate_bytes(s) + kept).map_err(|_| {
+            format!(
+                "{} replicate(s) of {} days keep about {} of daily series and tables until \
+                 their files are written, and one replicate needs about {} more, over the {} \
+                 available; run fewer replicates or days, or allow more with --max-memory",
+                s.replicates(),
+                s.days(),
+                size(kept),
+                size(replicate_bytes(s) + FIXED_BYTES),
+                size(self.bytes.unwrap_or(0))
             )
         })
     }
@@ -103,18 +151,20 @@ pub fn seconds(agent_days: f64, threads: usize) -> f64 {
 }
 
 /// A plan's expected time and peak memory, in words: `agent_days` of simulation over `runs` runs
-/// of at most `max_bytes` each, on `threads` threads.
+/// of at most `max_bytes` each, on `threads` threads, with `kept` bytes of finished runs' results
+/// held until they are written.
 pub fn estimate(
     agent_days: f64,
     runs: u64,
     max_bytes: u64,
+    kept: u64,
     threads: usize,
     budget: &Budget,
 ) -> String {
     let wanted = threads.min(runs.max(1) as usize);
     let at_once = budget.concurrent_runs(max_bytes, wanted);
     let seconds = seconds(agent_days, threads);
-    let peak = at_once as u64 * max_bytes + FIXED_BYTES;
+    let peak = at_once as u64 * max_bytes + kept + FIXED_BYTES;
     format!(
         "about {} on {threads} thread(s) (at ~{:.0} M agent-days/s a thread), peak memory about \
          {} ({at_once} run(s) at once)",

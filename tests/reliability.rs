@@ -1041,3 +1041,65 @@ fn resume_edited(file: &Path, out: &Path, from: &str, to: &str) -> String {
         "--resume",
     ])
 }
+
+#[test]
+fn a_run_whose_daily_series_outgrow_the_memory_allowed_is_refused_before_it_starts() {
+    // Issue 31: 10 agents over 36,500 days. Each replicate's daily series is kept until the
+    // files are written (about 18 MB a replicate), so 40 replicates need far more than a
+    // replicate's agents: the plan counts them, and --max-memory refuses before any work.
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("long");
+    let file = preset_file("free-chat-group");
+    let long = |replicates: &str, memory: &str| -> Vec<String> {
+        [
+            "run",
+            file.to_str().unwrap(),
+            "--set",
+            "population.size=10",
+            "--set",
+            "population.network.degree=4",
+            "--days",
+            "36500",
+            "--replicates",
+            replicates,
+            "--max-memory",
+            memory,
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let args = long("40", "160MiB");
+    let e = failure(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        e.contains("40 replicate(s) of 36500 days") && e.contains("--max-memory"),
+        "{e}"
+    );
+    let errors = e.lines().filter(|l| l.starts_with("error")).count();
+    assert_eq!(errors, 1, "one error line: {e}");
+    assert!(!out.exists(), "nothing written: {}", out.display());
+    // Two replicates fit, and the plan says what they keep and what they write.
+    let args = long("2", "160MiB");
+    let ran = agora().args(&args).output().unwrap();
+    let said = String::from_utf8_lossy(&ran.stdout);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let plan = said.lines().find(|l| l.starts_with("plan:")).unwrap();
+    assert!(plan.contains("files about"), "{plan}");
+    let written: u64 = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    // The plan's size of the files, within a factor of two of what was written.
+    let planned = plan.split("files about ").nth(1).unwrap().trim();
+    let mib: f64 = planned.trim_end_matches(" MiB").parse().unwrap_or(0.0);
+    let got = written as f64 / (1u64 << 20) as f64;
+    assert!(
+        mib > 0.0 && got / mib < 2.0 && mib / got < 2.0,
+        "{planned} against {got:.1} MiB"
+    );
+}

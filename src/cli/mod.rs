@@ -14,6 +14,9 @@ use crate::memory::Budget;
 use crate::run::{default_out_dir, describe, run_all, write_outputs};
 use crate::scenario::{load_file, Origin, Override, Scenario, ScenarioError};
 
+/// Results of a run from which the plan warns of the room they take on disk.
+const LARGE_FILES: u64 = 100 << 20;
+
 /// Runs a parsed command line.
 pub fn execute(cli: Cli) -> Result<()> {
     match cli.command {
@@ -114,6 +117,7 @@ fn sweep(args: SweepArgs) -> Result<()> {
             checked.agent_days,
             runs,
             checked.max_bytes,
+            0,
             pool.current_num_threads(),
             &budget
         )
@@ -220,6 +224,7 @@ fn compare(args: CompareArgs) -> Result<()> {
             agent_days,
             runs,
             max_bytes.unwrap_or(0),
+            0,
             pool.current_num_threads(),
             &budget
         )
@@ -368,6 +373,9 @@ fn run(args: RunArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let budget = Budget::new(args.output.memory.max_memory);
+    if let Err(message) = budget.check_run(&scenario) {
+        bail!("{}: {message}", args.file.display());
+    }
     let out = args
         .output
         .out
@@ -384,16 +392,28 @@ fn run(args: RunArgs) -> Result<()> {
         scenario.size(),
         out.display()
     );
+    let files = crate::memory::csv_bytes(&scenario);
     crate::say!(
-        "plan: {agent_days:.3e} agent-days; {}",
+        "plan: {agent_days:.3e} agent-days; {}; files about {}",
         crate::memory::estimate(
             agent_days,
             replicates,
             crate::memory::replicate_bytes(&scenario),
+            replicates * crate::memory::kept_bytes(&scenario),
             pool.current_num_threads(),
             &budget
-        )
+        ),
+        crate::memory::size(files)
     );
+    if files >= LARGE_FILES {
+        eprintln!(
+            "warning: the results will take about {} on disk ({} replicate(s) of {} days of \
+             daily series)",
+            crate::memory::size(files),
+            replicates,
+            scenario.days()
+        );
+    }
     let folder = ResultsFolder::acquire(&out, &command_line(), Partial::Refuses)?;
     let progress =
         crate::batch::Progress::new(replicates * scenario.days() as u64, "replicate-days");
