@@ -269,3 +269,21 @@ fn a_message_draws_replies_with_the_chance_its_audience_gives() {
         );
     }
 }
+
+#[test]
+fn a_conversation_within_the_day_leaves_fewer_posters_with_a_single_message() {
+    // `community.answer_back` (docs/MODEL.md §5.6): a member answered writes back at least that
+    // readily, however seldom it writes, so fewer posters stop at one message; at 0 a second
+    // message needs the writer's own posting probability. At the defaults and both settings.
+    let once = |m: &Metrics| m.one_post_share.unwrap_or(0.0);
+    for setting in [&[][..], &SETTINGS[0][..], &SETTINGS[1][..]] {
+        let at = label(setting);
+        let silent = fan_club(setting, &[("community.answer_back", "0")]);
+        let talking = fan_club(setting, &[]);
+        assert_greater(
+            &summary(&silent, once),
+            &summary(&talking, once),
+            &format!("{at}: one-post share without and with answering back"),
+        );
+    }
+}

@@ -483,11 +483,13 @@ fn act(
     let answers_nudge =
         unmet.nudged && d.chance(Decision::NudgeAnswer, k.weights.nudge_response as f64);
     if answers_nudge || d.chance(Decision::Post, p as f64) {
-        // Another message needs someone to talk to: the group's audience of yesterday.
+        // Another message needs someone to talk to, the group's audience of yesterday, and a
+        // writer answered writes back at least as readily as a conversation asks.
         let partner = saturating(group.visitors, k.value.half_audience);
+        let again = p.max(k.weights.answer_back) * partner;
         (
             Today::POSTED,
-            messages_written(p * partner, d.uniform(Decision::Messages)),
+            messages_written(again, d.uniform(Decision::Messages)),
         )
     } else {
         (Today::empty(), 0)

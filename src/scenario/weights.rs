@@ -52,6 +52,8 @@ pub struct Weights {
     pub deterrence_days: u32,
     /// Days over which the seed members' posting zeal fades by e.
     pub seed_fatigue_days: f32,
+    /// Least chance that a writer answered within the day writes back (`community.answer_back`).
+    pub answer_back: f32,
     pub renew_base: f32,
     pub renew_commitment: f32,
     pub renew_price: f32,
@@ -100,6 +102,7 @@ pub(super) fn weights(s: &ScenarioFile) -> Weights {
         kick_deterrence: b.kick_deterrence as f32,
         deterrence_days: b.deterrence_days,
         seed_fatigue_days: s.community.seed_fatigue_days as f32,
+        answer_back: s.community.answer_back as f32,
         renew_base: b.renew_base as f32,
         renew_commitment: b.renew_commitment as f32,
         renew_price: b.renew_price as f32,

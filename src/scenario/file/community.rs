@@ -58,6 +58,12 @@ table! {
             "Genuine posts a day in a group at which content gives half its value.";
         half_audience: f64 = 30.0, HALF_COUNT, "visitors/day",
             "Visitors a day in a group at which replies and audience give half their value.";
+        answer_back: f64 = 0.58, Rule::UNIT, "probability",
+            "A conversation within a day: after each message, a writer whose message someone \
+             answers writes back with at least this probability, however seldom it writes \
+             (the next message follows with max(P(post), answer_back) × saturating(visitors, \
+             `half_audience`)). 0 where a group's posts are not its conversation (a Q&A site \
+             counts questions and answers; talk about them goes to comments).";
         attention: f64 = 60.0, Rule::closed(1.0, 1e6), "posts/day",
             "Posts plus ads a day that a member can read before overload costs it.";
         rejoin: bool = false, Rule::Any, "",
