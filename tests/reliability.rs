@@ -1103,3 +1103,49 @@ fn a_run_whose_daily_series_outgrow_the_memory_allowed_is_refused_before_it_star
         "{planned} against {got:.1} MiB"
     );
 }
+
+#[test]
+fn identical_policies_are_refused_and_a_lone_policy_is_warned_of() {
+    // Issue 31: two policies that are the same scenario were ranked 1 and 2 on chance alone, and
+    // a comparison of one policy ranked it first with nothing said.
+    let dir = TempDir::new().unwrap();
+    let base = preset_file("free-chat-group");
+    let file = |policies: &str| {
+        write(
+            dir.path(),
+            "c.toml",
+            &format!(
+                "name = \"c\"\nbase = \"{}\"\nreplicates = 2\n\
+                 set = {{ \"population.size\" = 1000, days = 20 }}\n{policies}",
+                base.display()
+            ),
+        )
+    };
+    // The same value written twice, once as the base's own value: still the same scenario.
+    let same = file(
+        "[[policies]]\nname = \"a\"\nset = { \"acquisition.word_of_mouth\" = 0.2 }\n\
+         [[policies]]\nname = \"b\"\nset = { \"acquisition.word_of_mouth\" = 0.20 }\n",
+    );
+    let e = failure(&["compare", same.to_str().unwrap(), "--out", "/nonexistent/x"]);
+    assert!(
+        e.contains("policies.1.set") && e.contains("`b` is the same scenario as policy `a`"),
+        "{e}"
+    );
+    assert_plain(&e);
+    let lone = file("[[policies]]\nname = \"a\"\n");
+    let out = agora()
+        .args(["compare", lone.to_str().unwrap(), "--out"])
+        .arg(dir.path().join("lone"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("one policy, nothing to compare"),
+        "{stderr}"
+    );
+}
