@@ -591,6 +591,26 @@ fn bad_calibration_files_get_a_short_error_naming_the_key_and_line() {
             && e.contains("nine significant digits"),
         "{e}"
     );
+    // Targets no run can give: a share above 1, more members than the population.
+    let e = refusal(
+        "[observed]\ntargets = { never_posted_share = { value = 7.5, sd = 0.1 } }\n\
+         [[parameters]]\nkey = \"acquisition.word_of_mouth\"\nprior = { uniform = [0.0, 0.1] }\n",
+        good_csv,
+    );
+    assert!(
+        e.contains("observed.targets.never_posted_share.value")
+            && e.contains("a share, from 0 to 1: no run can give 7.5"),
+        "{e}"
+    );
+    let e = refusal(
+        "[observed]\ntargets = { final_members = { value = 999999, sd = 10 } }\n\
+         [[parameters]]\nkey = \"acquisition.word_of_mouth\"\nprior = { uniform = [0.0, 0.1] }\n",
+        good_csv,
+    );
+    assert!(
+        e.contains("at most the population (1000)") && e.contains("999999"),
+        "{e}"
+    );
     let e = refusal(&also("name = \"b\"\n"), good_csv);
     assert!(
         e.contains("also.0.observed") && e.contains("required"),

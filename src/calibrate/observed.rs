@@ -342,6 +342,24 @@ fn targets(base: &Base) -> Result<Vec<Target>, ScenarioError> {
                 None,
             ));
         }
+        let population = base.scenario.size();
+        let (lo, hi) = Metrics::range(name, population);
+        if !(lo..=hi).contains(&value) {
+            let can = if Metrics::SHARES.contains(&name) {
+                "a share, from 0 to 1".to_string()
+            } else if hi.is_finite() && hi == population as f64 {
+                format!("a count of agents, at most the population ({population})")
+            } else if hi.is_finite() {
+                format!("from {lo} to {hi}")
+            } else {
+                format!("at least {lo}")
+            };
+            return Err(base.source.error(
+                &format!("{at}.value"),
+                format!("`{name}` is {can}: no run can give {value}"),
+                None,
+            ));
+        }
         out.push(Target {
             name: name.to_string(),
             index,

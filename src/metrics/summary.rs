@@ -113,6 +113,51 @@ impl Metrics {
     pub const NAMES: &'static [&'static str] = Metrics::COLUMNS;
     /// The metrics that are words, not numbers: nothing can be averaged or ranked by them.
     pub const WORDS: &'static [&'static str] = &["health"];
+    /// The metrics that are shares (or an indicator, `alive`): from 0 to 1.
+    pub const SHARES: &'static [&'static str] = &[
+        "muted_share",
+        "dormant_share",
+        "alive",
+        "groups_dead_share",
+        "answered_share",
+        "answered_same_day",
+        "answered_7d",
+        "question_share",
+        "retention_30d",
+        "visit_rate",
+        "ad_share",
+        "never_posted_share",
+        "posted_again_share",
+        "top1_post_share",
+        "top10_post_share",
+        "post_gini",
+        "one_post_share",
+        "poster_gini",
+        "poster_top1_share",
+        "poster_top10_share",
+        "still_posting_30d",
+        "still_posting_90d",
+    ];
+    /// The metrics that count agents of the population (so at most its size); joins, quits and
+    /// kicks are not among them (with `community.rejoin` an agent may join many times).
+    pub const AGENT_COUNTS: &'static [&'static str] = &["final_members", "peak_members", "posters"];
+
+    /// The values metric `name` can take in a run of `population` agents: a share from 0 to
+    /// 1, a count of agents up to the population, `reply_lift` (a difference of shares) from −1
+    /// to 1, `roi` from −1 up, any other from 0 up.
+    pub fn range(name: &str, population: u64) -> (f64, f64) {
+        if Self::SHARES.contains(&name) {
+            (0.0, 1.0)
+        } else if Self::AGENT_COUNTS.contains(&name) {
+            (0.0, population as f64)
+        } else if name == "reply_lift" {
+            (-1.0, 1.0)
+        } else if name == "roi" {
+            (-1.0, f64::INFINITY)
+        } else {
+            (0.0, f64::INFINITY)
+        }
+    }
 }
 
 /// One run, summed up: which run, and its metrics.
@@ -306,6 +351,18 @@ fn payback_day(days: &[DayRecord]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_share_and_count_named_is_a_metric_and_ranges_are_what_they_say() {
+        for name in Metrics::SHARES.iter().chain(Metrics::AGENT_COUNTS) {
+            assert!(Metrics::NAMES.contains(name), "{name} is not a metric");
+        }
+        assert_eq!(Metrics::range("never_posted_share", 1500), (0.0, 1.0));
+        assert_eq!(Metrics::range("final_members", 1500), (0.0, 1500.0));
+        assert_eq!(Metrics::range("reply_lift", 1500), (-1.0, 1.0));
+        assert_eq!(Metrics::range("roi", 1500).0, -1.0);
+        assert_eq!(Metrics::range("joined", 1500), (0.0, f64::INFINITY));
+    }
 
     #[test]
     fn payback_comes_on_the_first_day_revenue_covers_cost() {
