@@ -1149,3 +1149,47 @@ fn identical_policies_are_refused_and_a_lone_policy_is_warned_of() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_event_field_its_kind_does_not_read_is_refused_naming_the_field() {
+    // Issue 31: a stray `[[events]]` line turned a meetup's seats and cost into a weekly topic
+    // night's, and fields no kind of the event reads were accepted in silence.
+    let e = check_error(
+        "name = \"ev\"\ndays = 60\n[[events]]\nkind = \"offline\"\n[[events]]\ncost = 300\n\
+         capacity = 20\n",
+        &[],
+    );
+    assert!(
+        e.contains("line 7") && e.contains("events.1.capacity") && e.contains("no `kind` written"),
+        "{e}"
+    );
+    let e = check_error(
+        "name = \"ev\"\ndays = 60\n[[events]]\nkind = \"topic\"\nvalue = 0.9\n",
+        &[],
+    );
+    assert!(
+        e.contains("events.0.value") && e.contains("`guest` and `offline` events only"),
+        "{e}"
+    );
+    let e = check_error(
+        "name = \"ev\"\ndays = 60\n[[events]]\n[[events]]\nkind = \"guest\"\n",
+        &[],
+    );
+    assert!(
+        e.contains("events.0") && e.contains("nothing written"),
+        "{e}"
+    );
+    assert_plain(&e);
+    // Written for the kind that reads it, every field is accepted.
+    let dir = TempDir::new().unwrap();
+    let fine = write(
+        dir.path(),
+        "fine.toml",
+        "name = \"ev\"\ndays = 60\n[[events]]\nkind = \"offline\"\ncapacity = 20\nvalue = 0.4\n\
+         persistence_days = 10\ncost = 300\n[[events]]\nkind = \"promotion\"\nconversion = 0.05\n",
+    );
+    agora()
+        .args(["check", fine.to_str().unwrap()])
+        .assert()
+        .success();
+}

@@ -201,12 +201,12 @@ pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenar
         }
         err
     };
-    validate(&file).map_err(located)?;
     // Written by the file, or set by an override (not filled in from a default table).
     let written = |key: &str| {
         item_at(source.root(), key).is_some()
             || overrides.iter().any(|o| super::keys::within(key, &o.key))
     };
+    validate(&file, &written).map_err(located)?;
     let warnings = lint(&file, &written).into_iter().map(located).collect();
     Ok(Scenario::from_valid(file, warnings))
 }

@@ -488,7 +488,7 @@ mod tests {
     fn every_default_is_within_its_declared_range() {
         // The resolved default scenario, with every optional table present, passes the check.
         let text = "name = \"x\"\n[community]\nmax_groups = 3\n[incentives]\nred_envelope = {}\n\
-                    badges = {}\n[[events]]\n";
+                    badges = {}\n[[events]]\nkind = \"topic\"\n";
         check(text).unwrap();
         let s = crate::scenario::load_str(text, "x.toml", &[]).unwrap();
         let doc: toml_edit::DocumentMut = s.to_toml().parse().unwrap();

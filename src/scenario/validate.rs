@@ -5,7 +5,7 @@
 //! Every key named here is checked, in a test, to be a declared key.
 
 use super::file::{Founders, ScenarioFile, MAX_SIZE};
-use super::NetworkKind;
+use super::{EventKind, NetworkKind};
 
 /// A rule broken by a scenario: the dotted key and what is wrong with it.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,8 +35,10 @@ fn fail_involving(
     })
 }
 
-/// Checks every cross-key rule; the first broken one is returned.
-pub fn validate(s: &ScenarioFile) -> Check {
+/// Checks every cross-key rule; the first broken one is returned. `written` says whether the
+/// file (or an override) writes a key.
+pub fn validate(s: &ScenarioFile, written: &dyn Fn(&str) -> bool) -> Check {
+    events(s, written)?;
     segments(s)?;
     network(s)?;
     seed_members(s)?;
@@ -52,6 +54,68 @@ pub fn validate(s: &ScenarioFile) -> Check {
                     re.end_day, re.start_day
                 ),
             );
+        }
+    }
+    Ok(())
+}
+
+/// The fields of an event that only some kinds read, and the kinds that read them.
+const KIND_FIELDS: [(&str, &[EventKind]); 5] = [
+    ("events.N.boost", &[EventKind::Topic, EventKind::Activity]),
+    ("events.N.value", &[EventKind::Guest, EventKind::Offline]),
+    ("events.N.conversion", &[EventKind::Promotion]),
+    ("events.N.capacity", &[EventKind::Offline]),
+    ("events.N.persistence_days", &[EventKind::Offline]),
+];
+
+/// The fields every kind of event reads.
+const EVENT_FIELDS: [&str; 5] = [
+    "events.N.kind",
+    "events.N.every_days",
+    "events.N.start_day",
+    "events.N.cost",
+    "events.N.prize",
+];
+
+/// An event says what it is: a field its kind does not read is refused (a stray `[[events]]`
+/// line once turned a meetup's seats and cost into a weekly topic night's), and so is an event
+/// with nothing written.
+fn events(s: &ScenarioFile, written: &dyn Fn(&str) -> bool) -> Check {
+    for (i, e) in s.events.iter().enumerate() {
+        // `events.N.cost` of event i is `events.{i}.cost`.
+        let at = |field: &str| field.replacen('N', &i.to_string(), 1);
+        let event = format!("events.{i}");
+        if !written(&event) {
+            continue;
+        }
+        let nothing = EVENT_FIELDS
+            .iter()
+            .chain(KIND_FIELDS.iter().map(|(f, _)| f))
+            .all(|f| !written(&at(f)));
+        if nothing {
+            return fail(
+                event,
+                "an event with nothing written: give at least its `kind`",
+            );
+        }
+        for (field, kinds) in KIND_FIELDS {
+            if written(&at(field)) && !kinds.contains(&e.kind) {
+                let names: Vec<String> = kinds.iter().map(|k| format!("`{}`", k.word())).collect();
+                let name = field.trim_start_matches("events.N.");
+                let unwritten = if written(&at("events.N.kind")) {
+                    ""
+                } else {
+                    " (no `kind` written: a topic night)"
+                };
+                return fail(
+                    at(field),
+                    format!(
+                        "`{name}` is read by {} events only, and this event is `{}`{unwritten}",
+                        names.join(" and "),
+                        e.kind.word(),
+                    ),
+                );
+            }
         }
     }
     Ok(())
@@ -306,7 +370,14 @@ mod tests {
                 });
             if looks_like_key {
                 let key = generic_path(&piece.replace("{i}", "0"));
-                assert!(declared.contains(&key), "`{piece}` is not a declared key");
+                // An item of a declared list (`events.N`) is declared with it.
+                let item_of_list = key
+                    .strip_suffix(".N")
+                    .is_some_and(|list| declared.iter().any(|d| d == list));
+                assert!(
+                    declared.contains(&key) || item_of_list,
+                    "`{piece}` is not a declared key"
+                );
                 named += 1;
             }
         }
