@@ -1193,3 +1193,20 @@ fn an_event_field_its_kind_does_not_read_is_refused_naming_the_field() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_flag_out_of_range_is_named_as_the_flag() {
+    // Issue 31: `--days 0` and `--replicates 0` were blamed on `--set`.
+    let file = preset_file("free-chat-group");
+    for (flag, name) in [("--days", "'--days"), ("--replicates", "'--replicates")] {
+        let e = failure(&[
+            "run",
+            file.to_str().unwrap(),
+            flag,
+            "0",
+            "--out",
+            "/nonexistent/x",
+        ]);
+        assert!(e.contains(name) && !e.contains("--set"), "{e}");
+    }
+}

@@ -117,11 +117,11 @@ pub struct RunArgs {
     /// Master seed (overrides `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Days to simulate (overrides `days`).
-    #[arg(long)]
+    /// Days to simulate (overrides `days`), from 1 to 36,500.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::scenario::MAX_DAYS as i64))]
     pub days: Option<u32>,
-    /// Replicates (overrides `replicates`).
-    #[arg(long)]
+    /// Replicates (overrides `replicates`), from 1 to 1,000,000.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::scenario::MAX_REPLICATES as i64))]
     pub replicates: Option<u32>,
     /// Also print the simulation's speed (set-up and days, output excluded) in agent-days per
     /// second, and the process's peak memory.

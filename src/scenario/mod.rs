@@ -30,7 +30,8 @@ pub use docs::{
     key_listing, markdown_table, markdown_tables, section_marker, section_paths, starter_file,
 };
 pub use file::{
-    AdsRule, EntryKind, EventKind, Founders, NetworkKind, MAX_DAYS, MAX_MESSAGES_A_DAY, MAX_SIZE,
+    AdsRule, EntryKind, EventKind, Founders, NetworkKind, MAX_DAYS, MAX_MESSAGES_A_DAY,
+    MAX_REPLICATES, MAX_SIZE,
 };
 pub use load::{
     item_at, load_file, load_source, load_str, scenario_schema, Origin, Override, ScenarioError,
