@@ -166,8 +166,8 @@ pub fn estimate(
     let seconds = seconds(agent_days, threads);
     let peak = at_once as u64 * max_bytes + kept + FIXED_BYTES;
     format!(
-        "about {} on {threads} thread(s) (at ~{:.0} M agent-days/s a thread), peak memory about \
-         {} ({at_once} run(s) at once)",
+        "about {} on {threads} thread(s) (at ~{:.0} M agent-days/s a thread, on an idle \
+         machine), peak memory about {} ({at_once} run(s) at once)",
         humantime::format_duration(std::time::Duration::from_secs(seconds.ceil() as u64)),
         AGENT_DAYS_PER_THREAD_SECOND / 1e6,
         size(peak)
