@@ -152,10 +152,10 @@ fn total_order(o: &Saltelli, i: usize, rows: &[usize], v: f64) -> f64 {
     0.5 * mean_over(rows, |r| (o.a[r] - o.ab[i][r]).powi(2)) / v
 }
 
-/// S2 of axes `i` < `j` over `rows`: mean (f(BA_i) f(AB_j) − f(A) f(B)) / V − S1_i − S1_j.
-fn second_order(o: &Saltelli, i: usize, j: usize, rows: &[usize], v: f64) -> f64 {
-    let vij = mean_over(rows, |r| o.ba[i][r] * o.ab[j][r] - o.a[r] * o.b[r]) / v;
-    vij - first_order(o, i, rows, v) - first_order(o, j, rows, v)
+/// The closed second-order share of axes `i` < `j` over `rows`: mean (f(BA_i) f(AB_j) − f(A)
+/// f(B)) / V; S2 is it less S1_i and S1_j (Saltelli 2002).
+fn joint_order(o: &Saltelli, i: usize, j: usize, rows: &[usize], v: f64) -> f64 {
+    mean_over(rows, |r| o.ba[i][r] * o.ab[j][r] - o.a[r] * o.b[r]) / v
 }
 
 /// Sobol' indices of every axis (and of every pair, when the design has second order), the
@@ -165,54 +165,92 @@ pub fn sobol(o: &Saltelli, resamples: usize, seed: u64) -> (Vec<Sobol>, Vec<Sobo
     let o = &o.clone().centred();
     let n = o.a.len();
     let k = o.ab.len();
-    let all: Vec<usize> = (0..n).collect();
-    // Every index is resampled on the same rows: the sequence is drawn again from `seed` for
-    // each, one resample at a time, so memory does not grow with `resamples`.
-    let boot_of = |f: &dyn Fn(&[usize]) -> f64| -> Vec<f64> {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-        let mut rows = vec![0; n];
-        (0..resamples)
-            .map(|_| {
-                rows.iter_mut().for_each(|r| *r = rng.random_range(0..n));
-                f(&rows)
-            })
+    let pairs: Vec<(usize, usize)> = if o.ba.is_empty() {
+        Vec::new()
+    } else {
+        (0..k)
+            .flat_map(|i| (i + 1..k).map(move |j| (i, j)))
             .collect()
     };
-    let estimate = |rows: &[usize], f: &dyn Fn(&[usize], f64) -> f64| {
-        let v = variance(o, rows);
-        if v > 0.0 {
-            f(rows, v)
-        } else {
-            0.0
-        }
-    };
-    let with_ci = |f: &dyn Fn(&[usize], f64) -> f64| {
-        let point = estimate(&all, f);
-        let boot = boot_of(&|rows| estimate(rows, f));
-        (point, Z_95 * sd(&boot))
-    };
-    let singles = (0..k)
-        .map(|i| {
-            let (s1, s1_ci) = with_ci(&|rows, v| first_order(o, i, rows, v));
-            let (st, st_ci) = with_ci(&|rows, v| total_order(o, i, rows, v));
-            Sobol {
-                s1,
-                s1_ci,
-                st,
-                st_ci,
-            }
-        })
-        .collect();
-    let mut pairs = Vec::new();
-    if !o.ba.is_empty() {
-        for i in 0..k {
-            for j in i + 1..k {
-                let (s2, s2_ci) = with_ci(&|rows, v| second_order(o, i, j, rows, v));
-                pairs.push(SobolPair { i, j, s2, s2_ci });
-            }
+    let all: Vec<usize> = (0..n).collect();
+    let point = sobol_over(o, &pairs, &all);
+    // Every index of a resample is computed on the same rows, one resample at a time, so memory
+    // does not grow with `resamples`; the spread of each is gathered as it goes.
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut rows = vec![0; n];
+    let mut spread = vec![Spread::default(); point.len()];
+    for _ in 0..resamples {
+        rows.iter_mut().for_each(|r| *r = rng.random_range(0..n));
+        for (s, x) in spread.iter_mut().zip(sobol_over(o, &pairs, &rows)) {
+            s.push(x);
         }
     }
+    let ci = |m: usize| Z_95 * spread[m].sd();
+    let singles = (0..k)
+        .map(|i| Sobol {
+            s1: point[i],
+            s1_ci: ci(i),
+            st: point[k + i],
+            st_ci: ci(k + i),
+        })
+        .collect();
+    let pairs = pairs
+        .iter()
+        .enumerate()
+        .map(|(p, &(i, j))| SobolPair {
+            i,
+            j,
+            s2: point[2 * k + p],
+            s2_ci: ci(2 * k + p),
+        })
+        .collect();
     (singles, pairs)
+}
+
+/// The indices over `rows`: S1 of every axis, then ST of every axis, then S2 of every pair; all
+/// 0 when the output does not vary over them.
+fn sobol_over(o: &Saltelli, pairs: &[(usize, usize)], rows: &[usize]) -> Vec<f64> {
+    let k = o.ab.len();
+    let v = variance(o, rows);
+    if v <= 0.0 {
+        return vec![0.0; 2 * k + pairs.len()];
+    }
+    let s1: Vec<f64> = (0..k).map(|i| first_order(o, i, rows, v)).collect();
+    let mut out = s1.clone();
+    out.extend((0..k).map(|i| total_order(o, i, rows, v)));
+    out.extend(
+        pairs
+            .iter()
+            .map(|&(i, j)| joint_order(o, i, j, rows, v) - s1[i] - s1[j]),
+    );
+    out
+}
+
+/// A running mean and sum of squared deviations (Welford 1962), for a sample sd without keeping
+/// the sample.
+#[derive(Debug, Clone, Copy, Default)]
+struct Spread {
+    n: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Spread {
+    fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    /// Sample standard deviation (n − 1); 0 for fewer than two values.
+    fn sd(&self) -> f64 {
+        if self.n < 2 {
+            0.0
+        } else {
+            (self.m2 / (self.n - 1) as f64).sqrt()
+        }
+    }
 }
 
 /// Sample standard deviation (n − 1); 0 for fewer than two values.
