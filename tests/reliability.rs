@@ -1210,3 +1210,26 @@ fn a_flag_out_of_range_is_named_as_the_flag() {
         assert!(e.contains(name) && !e.contains("--set"), "{e}");
     }
 }
+
+#[test]
+fn an_unknown_table_is_named_by_the_key_written_in_it() {
+    // Issue 31: `--set foo.bar=1` named `foo`, not what was written.
+    let file = preset_file("free-chat-group");
+    let e = failure(&[
+        "run",
+        file.to_str().unwrap(),
+        "--set",
+        "foo.bar=1",
+        "--out",
+        "/x/y",
+    ]);
+    assert!(
+        e.contains("--set foo.bar, key `foo.bar`") && e.contains("there is no `foo`"),
+        "{e}"
+    );
+    let e = check_error("name = \"x\"\n[comunity]\nseed_members = 1\n", &[]);
+    assert!(
+        e.contains("line 3") && e.contains("comunity.seed_members") && e.contains("`community`"),
+        "{e}"
+    );
+}

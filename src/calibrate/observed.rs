@@ -342,24 +342,7 @@ fn targets(base: &Base) -> Result<Vec<Target>, ScenarioError> {
                 None,
             ));
         }
-        let population = base.scenario.size();
-        let (lo, hi) = Metrics::range(name, population);
-        if !(lo..=hi).contains(&value) {
-            let can = if Metrics::SHARES.contains(&name) {
-                "a share, from 0 to 1".to_string()
-            } else if hi.is_finite() && hi == population as f64 {
-                format!("a count of agents, at most the population ({population})")
-            } else if hi.is_finite() {
-                format!("from {lo} to {hi}")
-            } else {
-                format!("at least {lo}")
-            };
-            return Err(base.source.error(
-                &format!("{at}.value"),
-                format!("`{name}` is {can}: no run can give {value}"),
-                None,
-            ));
-        }
+        check_range(base, &at, name, value)?;
         out.push(Target {
             name: name.to_string(),
             index,
@@ -368,6 +351,30 @@ fn targets(base: &Base) -> Result<Vec<Target>, ScenarioError> {
         });
     }
     Ok(out)
+}
+
+/// Refuses a target value no run can give (docs/OUTPUTS.md: shares from 0 to 1, counts of
+/// agents up to the population).
+fn check_range(base: &Base, at: &str, name: &str, value: f64) -> Result<(), ScenarioError> {
+    let population = base.scenario.size();
+    let (lo, hi) = Metrics::range(name, population);
+    if !(lo..=hi).contains(&value) {
+        let can = if Metrics::SHARES.contains(&name) {
+            "a share, from 0 to 1".to_string()
+        } else if hi.is_finite() && hi == population as f64 {
+            format!("a count of agents, at most the population ({population})")
+        } else if hi.is_finite() {
+            format!("from {lo} to {hi}")
+        } else {
+            format!("at least {lo}")
+        };
+        return Err(base.source.error(
+            &format!("{at}.value"),
+            format!("`{name}` is {can}: no run can give {value}"),
+            None,
+        ));
+    }
+    Ok(())
 }
 
 /// Where the time column and the `wanted` columns (all but the time column when empty) are in

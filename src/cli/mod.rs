@@ -229,20 +229,8 @@ fn compare(args: CompareArgs) -> Result<()> {
             &budget
         )
     );
-    if c.policies.len() == 1 && c.robust.is_none() {
-        eprintln!(
-            "warning: {}: one policy, nothing to compare it with: its rank and P(best) say \
-             nothing (add a second [[policies]], or use agora run)",
-            args.file.display()
-        );
-    }
-    let mut warned: Vec<String> = Vec::new();
-    for w in c.scenarios.iter().flat_map(|s| s.warnings()) {
-        let w = w.to_string();
-        if !warned.contains(&w) {
-            eprintln!("warning: {w}");
-            warned.push(w);
-        }
+    for w in c.warnings() {
+        eprintln!("warning: {w}");
     }
     let folder = ResultsFolder::acquire(&out, &command_line(), Partial::Resumes)?;
     let options = crate::batch::Options {

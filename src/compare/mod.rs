@@ -7,6 +7,7 @@
 //! `diff_r = metric(policy, r) - metric(first, r)`, and the 95% interval of the paired mean is much
 //! narrower than the unpaired one when replicates share most of their noise.
 
+mod checks;
 pub mod flows;
 mod lead;
 mod output;
@@ -225,7 +226,7 @@ impl Comparison {
             }
             names.push(p.name.clone());
         }
-        check_policies_differ(&base.source, &names, &scenarios, draws)?;
+        checks::check_policies_differ(&base.source, &names, &scenarios, draws)?;
         Ok(Comparison {
             name: raw.name,
             base_path: base.path.clone(),
@@ -268,33 +269,6 @@ impl Comparison {
 
 /// A constant the draws leave uncertain cannot also be fixed, by `set` or by a policy: the
 /// draws would silently override it.
-/// Refuses two policies that are the same scenario (their resolved files equal, under the
-/// first draw of the unknown constants): they would be ranked 1 and 2 on nothing but chance.
-fn check_policies_differ(
-    source: &TomlSource,
-    names: &[String],
-    scenarios: &[Scenario],
-    draws: usize,
-) -> Result<(), ScenarioError> {
-    let resolved: Vec<String> = (0..names.len())
-        .map(|p| scenarios[p * draws].to_toml())
-        .collect();
-    for j in 1..names.len() {
-        if let Some(i) = (0..j).find(|&i| resolved[i] == resolved[j]) {
-            return Err(source.error(
-                &format!("policies.{j}.set"),
-                format!(
-                    "policy `{}` is the same scenario as policy `{}`: set something that \
-                     differs, or drop one",
-                    names[j], names[i]
-                ),
-                None,
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn check_uncertain_keys_are_not_set(
     base: &Base,
     robust: &Robust,

@@ -63,6 +63,19 @@ impl Override {
     fn covers(&self, key: &str) -> bool {
         super::keys::overlap(key, &self.key)
     }
+
+    /// Whether this override writes `key`: it sets `key` or a table holding it whose value
+    /// writes `key` (a `set` of `events` as a list writes `events.0.kind` only if the first
+    /// event names its kind).
+    fn writes(&self, key: &str) -> bool {
+        let Some(rest) = key.strip_prefix(self.key.as_str()) else {
+            return false;
+        };
+        match rest.strip_prefix('.') {
+            None => rest.is_empty(),
+            Some(inner) => item_at(&Item::Value(self.toml_value()), inner).is_some(),
+        }
+    }
 }
 
 /// Where a problem in a scenario was found.
@@ -203,8 +216,7 @@ pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenar
     };
     // Written by the file, or set by an override (not filled in from a default table).
     let written = |key: &str| {
-        item_at(source.root(), key).is_some()
-            || overrides.iter().any(|o| super::keys::within(key, &o.key))
+        item_at(source.root(), key).is_some() || overrides.iter().any(|o| o.writes(key))
     };
     validate(&file, &written).map_err(located)?;
     let warnings = lint(&file, &written).into_iter().map(located).collect();

@@ -77,10 +77,22 @@ impl Schema {
                         )
                     });
                 }
+                // A table nobody declared is named by the key written inside it (`foo.bar`),
+                // as the user wrote it, not by the table alone.
+                let (mut key, mut inner) = (path.clone(), item);
+                while let Some((k, v)) = inner.as_table_like().and_then(|t| t.iter().next()) {
+                    key = join(&key, k);
+                    inner = v;
+                }
+                let message = if key == path {
+                    format!("this key does not exist in a {}", self.what)
+                } else {
+                    format!("there is no `{name}` in a {}", self.what)
+                };
                 return Err(Problem {
-                    message: format!("this key does not exist in a {}", self.what),
+                    message,
                     suggestion: self.nearest(prefix, name, keys),
-                    key: path,
+                    key,
                     missing: false,
                     written_as: None,
                 });
