@@ -861,18 +861,17 @@ fn the_operators_own_promotions_sell_and_are_read_like_ads() {
             &[("events.0.boost", "0")],
             POWERED,
         );
-        let promote = |conversion: &'static str| {
-            at_n(
-                "brand-fan-club",
-                &setting,
-                &[
-                    ("events.0.kind", "promotion"),
-                    ("events.0.conversion", conversion),
-                ],
-                POWERED,
-            )
-        };
-        let (plain, selling) = (promote("0"), promote("0.05"));
+        // The preset's event as a promotion: the same days and cost, no boost (a promotion
+        // reads none, and a boost written for it is refused).
+        let promote =
+            |event: &'static str| at_n("brand-fan-club", &setting, &[("events", event)], POWERED);
+        let (plain, selling) = (
+            promote("[{ kind = \"promotion\", every_days = 7, start_day = 3, cost = 100.0 }]"),
+            promote(
+                "[{ kind = \"promotion\", every_days = 7, start_day = 3, cost = 100.0, \
+                 conversion = 0.05 }]",
+            ),
+        );
         let sales = |r: &Replicate| r.summary.metrics.revenue_sales;
         assert_greater(
             &per_summary(&selling, sales),
@@ -905,14 +904,12 @@ fn a_promotion_a_day_makes_more_members_mute_the_group_than_one_a_week() {
     // every day against every week: each one read makes some of its readers mute the group
     // (docs/MODEL.md §4.9), so daily selling leaves more members muted and fewer members.
     for setting in [&[][..], &SETTINGS[0], &SETTINGS[1]] {
-        let selling = |every: &'static str| {
-            let sets = [
-                ("events.0.kind", "promotion"),
-                ("events.0.every_days", every),
-            ];
-            at_n("brand-fan-club", setting, &sets, 4)
-        };
-        let (daily, weekly) = (selling("1"), selling("7"));
+        let selling =
+            |event: &'static str| at_n("brand-fan-club", setting, &[("events", event)], 4);
+        let (daily, weekly) = (
+            selling("[{ kind = \"promotion\", every_days = 1, start_day = 3, cost = 100.0 }]"),
+            selling("[{ kind = \"promotion\", every_days = 7, start_day = 3, cost = 100.0 }]"),
+        );
         let muted = |r: &Replicate| r.summary.metrics.muted_share.expect("members at the end");
         let what = label(setting);
         assert_greater(

@@ -11,7 +11,7 @@ use std::path::Path;
 use toml_edit::{DocumentMut, Item, Value};
 
 use super::file::ScenarioFile;
-use super::keys::{elide, Table};
+use super::keys::{elide, within, Table};
 use super::lint::lint;
 use super::schema::{Problem, Schema};
 use super::validate::{validate, Invalid};
@@ -64,9 +64,8 @@ impl Override {
         super::keys::overlap(key, &self.key)
     }
 
-    /// Whether this override writes `key`: it sets `key` or a table holding it whose value
-    /// writes `key` (a `set` of `events` as a list writes `events.0.kind` only if the first
-    /// event names its kind).
+    /// Whether this override writes `key`: it sets `key`, or a table holding it whose value
+    /// writes `key` (`events` as a list writes `events.0.kind` if its first event has a kind).
     fn writes(&self, key: &str) -> bool {
         let Some(rest) = key.strip_prefix(self.key.as_str()) else {
             return false;
@@ -214,9 +213,10 @@ pub fn load_source(source: &TomlSource, overrides: &[Override]) -> Result<Scenar
         }
         err
     };
-    // Written by the file, or set by an override (not filled in from a default table).
-    let written = |key: &str| {
-        item_at(source.root(), key).is_some() || overrides.iter().any(|o| o.writes(key))
+    // Written by the last override that sets it or a table holding it, else by the file.
+    let written = |key: &str| match overrides.iter().rev().find(|o| within(key, &o.key)) {
+        Some(o) => o.writes(key),
+        None => item_at(source.root(), key).is_some(),
     };
     validate(&file, &written).map_err(located)?;
     let warnings = lint(&file, &written).into_iter().map(located).collect();
