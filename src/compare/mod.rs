@@ -226,7 +226,6 @@ impl Comparison {
             }
             names.push(p.name.clone());
         }
-        checks::check_policies_differ(&base.source, &names, &scenarios, draws)?;
         Ok(Comparison {
             name: raw.name,
             base_path: base.path.clone(),
