@@ -1,4 +1,5 @@
-//! Comparisons that cannot be answered, refused before any run.
+//! What a comparison that runs should still be told: a lone policy, two policies that are the same
+//! scenario (their ranks are chance), and its scenarios' own warnings.
 
 use super::Comparison;
 
